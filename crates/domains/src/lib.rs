@@ -1,0 +1,8 @@
+//! Pure domain logic for domwatch: names, public suffixes, lookalikes, registration model,
+//! snapshots, changes and findings.
+//!
+//! This crate does no I/O, starts no threads and reads no clock: time is always a parameter.
+//! Every function here accepts hostile input (feed lines, WHOIS text, RDAP JSON) without
+//! panicking.
+
+pub mod netconfig;

@@ -1,0 +1,71 @@
+//! `domwatch`: find lookalike domains, watch your own, and coordinate the response.
+//!
+//! Exit codes (documented in the README):
+//! - 0: success, nothing to report (or findings shown on request)
+//! - 1: the command ran and found something that needs attention (e.g. `scan` hits with
+//!   `--fail-on-hit`, `watch run` critical findings)
+//! - 2: usage or input error (bad arguments, unreadable file, invalid domain name)
+//! - 3: a network or service error stopped the command
+
+mod cmd;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use output::{Format, Global};
+
+#[derive(Debug, Parser)]
+#[command(name = "domwatch", version, about = "Domain-abuse detection, monitoring and coordination")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate the lookalike permutations of one domain.
+    Fuzz(cmd::fuzz::FuzzArgs),
+    /// Find names that imitate your brands in feeds (lists, URLs, zone files, CT logs, CSV).
+    Scan(cmd::scan::ScanArgs),
+    /// Show or update the Public Suffix List in use.
+    Psl(cmd::psl::PslArgs),
+    /// Parse a domain name and show its forms (A-label, U-label, registrable domain).
+    Name(cmd::name::NameArgs),
+    /// Start the lab: a simulated internet (DNS, RDAP, WHOIS, SMTP, HTTP) on loopback.
+    Lab(cmd::lab::LabArgs),
+    /// Run every capability against the built-in lab scenario.
+    Demo(cmd::demo::DemoArgs),
+    /// Parse saved protocol answers offline (`parse whois FILE`).
+    Parse(cmd::parse::ParseArgs),
+    /// Investigate names now: registration (RDAP/WHOIS), live DNS, findings.
+    Inspect(cmd::inspect::InspectArgs),
+    /// Keep an inventory of your domains, snapshot them, and alert on changes.
+    Watch(cmd::watch::WatchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    output::init_tracing(&cli.global);
+    let result = match cli.command {
+        Command::Fuzz(a) => cmd::fuzz::run(a, &cli.global),
+        Command::Scan(a) => cmd::scan::run(a, &cli.global),
+        Command::Psl(a) => cmd::psl::run(a, &cli.global),
+        Command::Name(a) => cmd::name::run(a, &cli.global),
+        Command::Lab(a) => cmd::lab::run(a, &cli.global),
+        Command::Demo(a) => cmd::demo::run(a, &cli.global),
+        Command::Parse(a) => cmd::parse::run(a, &cli.global),
+        Command::Inspect(a) => cmd::inspect::run(a, &cli.global),
+        Command::Watch(a) => cmd::watch::run(a, &cli.global),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("domwatch: {err:#}");
+            ExitCode::from(cmd::exit_code_for(&err))
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Global options and the shared output machinery: formats, tables, progress bars, logging.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+/// Options every command accepts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Global {
+    /// Network configuration file (root hints, RDAP bootstrap, WHOIS hosts, address map), as
+    /// written by `domwatch lab`. Without it the real internet defaults apply.
+    #[arg(long, global = true, env = "DOMWATCH_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The store (SQLite database). Default: `$XDG_DATA_HOME/domwatch/domwatch.db`
+    /// (or `~/.local/share/domwatch/domwatch.db`).
+    #[arg(long, global = true, env = "DOMWATCH_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Public Suffix List file to use instead of the one installed by `psl update` or embedded.
+    #[arg(long, global = true, env = "DOMWATCH_PSL", value_name = "FILE")]
+    pub psl: Option<PathBuf>,
+    /// Never show progress bars (they are already hidden when stderr is not a terminal).
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl Global {
+    /// The directory where domwatch keeps its state (database, installed PSL, caches).
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(db) = &self.db
+            && let Some(parent) = db.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            return parent.to_path_buf();
+        }
+        data_home().join("domwatch")
+    }
+
+    /// The database path.
+    pub fn db_path(&self) -> PathBuf {
+        self.db
+            .clone()
+            .unwrap_or_else(|| data_home().join("domwatch").join("domwatch.db"))
+    }
+
+    /// Whether progress bars may be drawn.
+    pub fn progress_allowed(&self) -> bool {
+        !self.no_progress && std::io::stderr().is_terminal()
+    }
+}
+
+fn data_home() -> PathBuf {
+    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(h).join(".local").join("share");
+    }
+    PathBuf::from(".domwatch")
+}
+
+/// Output formats. Each command says which it supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Aligned columns for people.
+    #[default]
+    Table,
+    /// One JSON document.
+    Json,
+    /// One JSON object per line, streamed.
+    Jsonl,
+    /// Comma-separated values with a header line.
+    Csv,
+    /// One name per line.
+    List,
+}
+
+/// Sets up `tracing` on stderr; `RUST_LOG` overrides `-v`.
+pub fn init_tracing(global: &Global) {
+    let level = match global.verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// A table for people: a header and rows, columns padded to the widest cell (counted in chars),
+/// control characters from untrusted input replaced so they cannot move the terminal.
+#[derive(Debug, Default)]
+pub struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new<I, S>(header: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Table {
+            header: header.into_iter().map(Into::into).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row<I, S>(&mut self, cells: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.rows
+            .push(cells.into_iter().map(|c| sanitize(&c.into())).collect());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Writes the table; the last column is never padded.
+    pub fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let cols = self.header.len();
+        let mut width = vec![0usize; cols];
+        for r in std::iter::once(&self.header).chain(self.rows.iter()) {
+            for (i, c) in r.iter().enumerate().take(cols) {
+                width[i] = width[i].max(c.chars().count());
+            }
+        }
+        for r in std::iter::once(&self.header).chain(self.rows.iter()) {
+            let mut line = String::new();
+            for (i, c) in r.iter().enumerate().take(cols) {
+                if i + 1 == cols {
+                    line.push_str(c);
+                } else {
+                    line.push_str(c);
+                    let pad = width[i] - c.chars().count() + 2;
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// Replaces control characters (from hostile input) with U+FFFD so output cannot inject
+/// terminal escapes or fake lines.
+pub fn sanitize(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// A progress bar on stderr when allowed (a terminal and no `--no-progress`), else hidden.
+pub fn progress_bar(global: &Global, len: Option<u64>, what: &str) -> indicatif::ProgressBar {
+    if !global.progress_allowed() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = match len {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    let template = match len {
+        Some(_) => "{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+        None => "{spinner} {msg} {pos} ({per_sec})",
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_pads_and_sanitizes() {
+        let mut t = Table::new(["name", "score"]);
+        t.row(["a\x1b[31m", "9"]);
+        t.row(["longer-name", "10"]);
+        let mut out = Vec::new();
+        t.write(&mut out).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(!s.contains('\x1b'));
+        assert_eq!(s.lines().next().unwrap(), "name         score");
+        assert_eq!(s.lines().nth(2).unwrap(), "longer-name  10");
+    }
+}
