@@ -6,3 +6,11 @@
 //! panicking.
 
 pub mod netconfig;
+pub mod name;
+pub mod psl;
+
+pub use name::{DomainName, NameError, NameRule};
+pub use psl::{Section, SuffixList};
+pub mod feed;
+pub mod fuzz;
+pub mod lookalike;

@@ -1,0 +1,5 @@
+//! Integration tests of the `domains` crate (one test binary; modules below).
+
+mod domains {
+    mod psl_conformance;
+}
