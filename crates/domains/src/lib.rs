@@ -8,6 +8,9 @@
 pub mod netconfig;
 pub mod name;
 pub mod psl;
+pub mod registration;
+pub mod dns;
+pub mod snapshot;
 
 pub use name::{DomainName, NameError, NameRule};
 pub use psl::{Section, SuffixList};
