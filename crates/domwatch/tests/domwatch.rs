@@ -1,0 +1,11 @@
+//! End-to-end tests of the `domwatch` binary (one test binary; one module per command).
+
+mod domwatch {
+    mod demo;
+    mod fuzz;
+    mod inspect;
+    mod lab;
+    mod parse;
+    mod scan;
+    mod watch;
+}
