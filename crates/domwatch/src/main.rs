@@ -17,7 +17,11 @@ use clap::{Parser, Subcommand};
 pub use output::{Format, Global};
 
 #[derive(Debug, Parser)]
-#[command(name = "domwatch", version, about = "Domain-abuse detection, monitoring and coordination")]
+#[command(
+    name = "domwatch",
+    version,
+    about = "Domain-abuse detection, monitoring and coordination"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,

@@ -94,7 +94,7 @@ pub fn init_tracing(global: &Global) {
         .try_init();
 }
 
-/// A table for people: a header and rows, columns padded to the widest cell (counted in chars),
+/// A table for people: a header and rows, columns padded to the widest cell (in terminal columns),
 /// control characters from untrusted input replaced so they cannot move the terminal.
 #[derive(Debug, Default)]
 pub struct Table {
@@ -137,7 +137,7 @@ impl Table {
         let mut width = vec![0usize; cols];
         for r in std::iter::once(&self.header).chain(self.rows.iter()) {
             for (i, c) in r.iter().enumerate().take(cols) {
-                width[i] = width[i].max(c.chars().count());
+                width[i] = width[i].max(display_width(c));
             }
         }
         for r in std::iter::once(&self.header).chain(self.rows.iter()) {
@@ -147,7 +147,7 @@ impl Table {
                     line.push_str(c);
                 } else {
                     line.push_str(c);
-                    let pad = width[i] - c.chars().count() + 2;
+                    let pad = width[i].saturating_sub(display_width(c)) + 2;
                     line.extend(std::iter::repeat_n(' ', pad));
                 }
             }
@@ -155,6 +155,11 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// Columns a string takes on a terminal (CJK characters take two).
+pub fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Replaces control characters (from hostile input) with U+FFFD so output cannot inject
