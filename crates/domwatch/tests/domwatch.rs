@@ -5,6 +5,7 @@ mod domwatch {
     mod fuzz;
     mod inspect;
     mod lab;
+    mod names;
     mod parse;
     mod scan;
     mod watch;
