@@ -17,3 +17,5 @@ pub use psl::{Section, SuffixList};
 pub mod feed;
 pub mod fuzz;
 pub mod lookalike;
+pub mod findings;
+pub mod change;

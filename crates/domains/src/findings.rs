@@ -1,0 +1,561 @@
+//! Findings: what needs attention about a domain, with a severity and a remediation line.
+//!
+//! [`inspect_findings`] applies the state rules to one [`Snapshot`] (locks, expiry, lifecycle
+//! phase, holds, delegation health). Change findings come from [`crate::change`]. Both are pure:
+//! "now" is a parameter.
+//!
+//! A part of a snapshot that could not be observed (timeout, rate limit: see
+//! [`Snapshot::issues`] and [`Lookup::RateLimited`]) yields no finding about that part, except
+//! one `incomplete-observation` note.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::DomainName;
+use crate::dns::{DnsOutcome, DnsSnapshot};
+use crate::registration::{EppStatus, LifecyclePhase, Lookup, RegistrationRecord};
+use crate::snapshot::Snapshot;
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;
+
+/// How urgent a finding is (ordered: `Info < Low < Medium < High < Critical`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A severity name that is not one of `info low medium high critical`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown severity {0:?} (expected info, low, medium, high or critical)")]
+pub struct SeverityError(String);
+
+impl FromStr for Severity {
+    type Err = SeverityError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let k = s.trim().to_ascii_lowercase();
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str() == k)
+            .ok_or_else(|| SeverityError(s.chars().take(32).collect()))
+    }
+}
+
+/// Something about a domain that needs attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// A stable kebab-case identifier (`no-registrar-lock`, `likely-hijack`, ...).
+    pub code: String,
+    pub severity: Severity,
+    pub domain: DomainName,
+    /// One line for people.
+    pub title: String,
+    /// The evidence (may contain text from outside: escape it on output).
+    pub detail: String,
+    /// What to do about it.
+    pub remediation: String,
+    /// What distinguishes two findings of the same code on the same domain (an NS name, an
+    /// expiry date, a change's before and after). Part of the [`Finding::fingerprint`].
+    pub subject: String,
+}
+
+impl Finding {
+    /// The identity of a finding across runs: the same fingerprint is the same finding (it is
+    /// stored once and alerted once).
+    pub fn fingerprint(&self) -> String {
+        format!("{}|{}|{}", self.domain, self.code, self.subject)
+    }
+}
+
+/// What the state rules expect of a domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulePolicy {
+    /// Warn when the registration expires within this many days.
+    pub expiry_warning_days: u32,
+    /// The expiry is urgent (high severity) within this many days.
+    pub expiry_urgent_days: u32,
+    /// A high-value name: a registry lock is expected.
+    pub high_value: bool,
+}
+
+impl Default for RulePolicy {
+    fn default() -> Self {
+        RulePolicy {
+            expiry_warning_days: 30,
+            expiry_urgent_days: 7,
+            high_value: false,
+        }
+    }
+}
+
+fn finding(
+    s: &Snapshot,
+    code: &str,
+    severity: Severity,
+    title: impl Into<String>,
+    detail: impl Into<String>,
+    remediation: impl Into<String>,
+    subject: impl Into<String>,
+) -> Finding {
+    Finding {
+        code: code.to_string(),
+        severity,
+        domain: s.domain.clone(),
+        title: title.into(),
+        detail: detail.into(),
+        remediation: remediation.into(),
+        subject: subject.into(),
+    }
+}
+
+/// The record whose statuses and dates are trusted: the registry's, else the registrar's, and
+/// only when the source answered (not rate limited).
+pub fn trusted_record(s: &Snapshot) -> Option<&RegistrationRecord> {
+    s.primary()
+        .filter(|r| !matches!(r.lookup, Lookup::RateLimited { .. }))
+}
+
+/// The state rules applied to one snapshot at `now`, most severe first.
+pub fn inspect_findings(s: &Snapshot, now: Timestamp, policy: &RulePolicy) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !s.issues.is_empty() {
+        let mut sources: Vec<&str> = s.issues.iter().map(|i| i.source.as_str()).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let detail = s
+            .issues
+            .iter()
+            .take(8)
+            .map(|i| format!("{}: {}", i.source, i.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        out.push(finding(
+            s,
+            "incomplete-observation",
+            Severity::Info,
+            "Part of the state could not be observed",
+            detail,
+            "Retry later; nothing is concluded about the parts that were not observed.",
+            sources.join(","),
+        ));
+    }
+    registration_rules(s, now, policy, &mut out);
+    if let Some(dns) = &s.dns {
+        dns_rules(s, dns, &mut out);
+    }
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    out
+}
+
+fn registration_rules(s: &Snapshot, now: Timestamp, policy: &RulePolicy, out: &mut Vec<Finding>) {
+    let Some(rec) = trusted_record(s) else {
+        if s.primary().is_some() {
+            out.push(finding(
+                s,
+                "registration-unknown",
+                Severity::Info,
+                "The registration could not be read (rate limited)",
+                "the registry and registrar answers were rate limited",
+                "Retry later.",
+                "",
+            ));
+        }
+        return;
+    };
+    match s.phase {
+        LifecyclePhase::NotRegistered => {
+            out.push(finding(
+                s,
+                "not-registered",
+                Severity::High,
+                "The name is not registered",
+                format!("{} answered: no such registration", rec.server),
+                "Anyone can register it: register it now if it is yours or referenced by your \
+                 systems, or remove the references to it.",
+                "",
+            ));
+            return;
+        }
+        LifecyclePhase::Reserved => {
+            out.push(finding(
+                s,
+                "reserved",
+                Severity::Info,
+                "The name is reserved by the registry",
+                format!("{} answered: reserved or blocked", rec.server),
+                "Nothing to do unless you expected to hold this name.",
+                "",
+            ));
+            return;
+        }
+        LifecyclePhase::Unknown => return,
+        LifecyclePhase::AutoRenewGrace => out.push(finding(
+            s,
+            "in-auto-renew-grace",
+            Severity::High,
+            "The registration expired and is in the auto-renew grace period",
+            expiry_text(rec),
+            "Renew now at the registrar: names are often sold to drop-catchers late in the grace \
+             period.",
+            expiry_subject(rec),
+        )),
+        LifecyclePhase::Redemption => out.push(finding(
+            s,
+            "in-redemption",
+            Severity::Critical,
+            "The registration was deleted and is in the redemption period",
+            expiry_text(rec),
+            "Ask the registrar to restore it now (a restore fee applies); after redemption it is \
+             released to anyone.",
+            expiry_subject(rec),
+        )),
+        LifecyclePhase::PendingDelete => out.push(finding(
+            s,
+            "pending-delete",
+            Severity::Critical,
+            "The registration is pending delete",
+            expiry_text(rec),
+            "It can no longer be restored: prepare to register it again the moment it is \
+             released, and move services away from it.",
+            expiry_subject(rec),
+        )),
+        LifecyclePhase::Expired => out.push(finding(
+            s,
+            "expired",
+            Severity::High,
+            "The registration is past its expiration date",
+            expiry_text(rec),
+            "Renew it at the registrar and check why auto-renewal did not happen.",
+            expiry_subject(rec),
+        )),
+        LifecyclePhase::Active => {
+            if let Some(exp) = rec.expires() {
+                let secs = exp.at.as_second() - now.as_second();
+                let days = secs.div_euclid(86_400);
+                if secs >= 0 && days < i64::from(policy.expiry_warning_days) {
+                    let sev = if days < i64::from(policy.expiry_urgent_days) {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    };
+                    out.push(finding(
+                        s,
+                        "expires-soon",
+                        sev,
+                        format!("The registration expires in {days} days"),
+                        format!("expires {exp}"),
+                        "Renew it now and turn on auto-renewal with a payment method that will \
+                         not lapse.",
+                        exp.to_rfc3339(),
+                    ));
+                }
+            }
+        }
+    }
+
+    for st in &rec.statuses {
+        if st.is_hold() {
+            let by = if *st == EppStatus::ServerHold {
+                "the registry"
+            } else {
+                "the registrar"
+            };
+            out.push(finding(
+                s,
+                "hold",
+                Severity::High,
+                format!("The name is on hold ({st}): it is not published in DNS"),
+                format!("{st} set by {by}"),
+                format!("Ask {by} why the hold was set and have it lifted if it is a mistake."),
+                st.as_epp(),
+            ));
+        }
+    }
+    if rec.has_status(&EppStatus::PendingTransfer) {
+        out.push(finding(
+            s,
+            "pending-transfer",
+            Severity::High,
+            "A transfer to another registrar is pending",
+            "status pendingTransfer",
+            "If you did not ask for it, reject the transfer at your registrar now.",
+            "",
+        ));
+    }
+    if !rec.has_registrar_lock() && !rec.has_status(&EppStatus::ServerTransferProhibited) {
+        out.push(finding(
+            s,
+            "no-registrar-lock",
+            Severity::Medium,
+            "No registrar lock (clientTransferProhibited)",
+            format!("statuses: {}", status_list(rec)),
+            "Turn on the registrar lock (transfer, update and delete prohibited) at the \
+             registrar.",
+            "",
+        ));
+    }
+    if policy.high_value && !rec.has_registry_lock() {
+        let missing: Vec<&str> = [
+            EppStatus::ServerTransferProhibited,
+            EppStatus::ServerUpdateProhibited,
+            EppStatus::ServerDeleteProhibited,
+        ]
+        .iter()
+        .filter(|st| !rec.has_status(st))
+        .map(EppStatus::as_epp)
+        .collect();
+        out.push(finding(
+            s,
+            "no-registry-lock",
+            Severity::Medium,
+            "No registry lock on a high-value name",
+            format!("missing: {}", missing.join(", ")),
+            "Ask the registrar for a registry lock (server update, delete and transfer \
+             prohibited, lifted only after out-of-band verification).",
+            "",
+        ));
+    }
+    // Registry NS vs live delegation.
+    if let Some(dns) = &s.dns
+        && let Some(del) = &dns.delegation
+        && del.outcome == DnsOutcome::Answer
+        && !rec.nameservers.is_empty()
+    {
+        let reg: BTreeSet<&DomainName> = rec.nameservers.iter().collect();
+        let live: BTreeSet<&DomainName> = del.ns.iter().collect();
+        if reg != live {
+            out.push(finding(
+                s,
+                "ns-mismatch-registry-vs-dns",
+                Severity::Medium,
+                "The registry's nameservers differ from the live delegation",
+                format!("registry: {}; delegation: {}", join(&reg), join(&live)),
+                "Find out which set is intended; a change at the registry that the parent zone \
+                 does not show yet is normal for a few minutes only.",
+                format!("{} / {}", join(&reg), join(&live)),
+            ));
+        }
+    }
+}
+
+fn dns_rules(s: &Snapshot, dns: &DnsSnapshot, out: &mut Vec<Finding>) {
+    let Some(del) = &dns.delegation else {
+        return;
+    };
+    if del.outcome != DnsOutcome::Answer || del.ns.is_empty() {
+        let registered = trusted_record(s).is_some_and(|r| {
+            r.lookup == Lookup::Registered && !r.statuses.iter().any(EppStatus::is_hold)
+        });
+        if registered && matches!(del.outcome, DnsOutcome::NxDomain | DnsOutcome::NoData) {
+            out.push(finding(
+                s,
+                "not-delegated",
+                Severity::Medium,
+                "The parent zone does not delegate the name",
+                format!("{} answered {}", del.parent_zone, del.outcome.as_str()),
+                "Set nameservers at the registrar.",
+                "",
+            ));
+        }
+        return;
+    }
+    let mut working = 0usize;
+    let mut checked = 0usize;
+    for ns in &dns.nameservers {
+        if ns.is_cname {
+            out.push(finding(
+                s,
+                "ns-is-cname",
+                Severity::Medium,
+                format!("Nameserver {} is a CNAME", ns.name),
+                "RFC 2181 10.3: an NS target must not be an alias",
+                "Point the delegation at the nameserver's canonical name.",
+                ns.name.as_str(),
+            ));
+        }
+        if ns.addresses.is_empty() {
+            if matches!(
+                ns.resolution,
+                DnsOutcome::NxDomain | DnsOutcome::NoData | DnsOutcome::Answer
+            ) {
+                out.push(finding(
+                    s,
+                    "ns-unresolvable",
+                    Severity::High,
+                    format!("Nameserver {} has no address", ns.name),
+                    format!("resolving it gave {}", ns.resolution.as_str()),
+                    "Fix or remove this nameserver; if its domain is unregistered, whoever \
+                     registers it controls your zone.",
+                    ns.name.as_str(),
+                ));
+            }
+            continue;
+        }
+        if ns.servers.is_empty() {
+            continue;
+        }
+        checked += 1;
+        if ns.is_lame() {
+            let outcomes = ns
+                .servers
+                .iter()
+                .map(|sc| {
+                    format!(
+                        "{} {}{}",
+                        sc.address,
+                        sc.outcome.as_str(),
+                        if sc.authoritative {
+                            ""
+                        } else {
+                            " (not authoritative)"
+                        }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            out.push(finding(
+                s,
+                "lame-delegation",
+                Severity::High,
+                format!("Nameserver {} does not answer authoritatively", ns.name),
+                outcomes,
+                "Remove the nameserver from the delegation or have the zone served there; a DNS \
+                 provider that lets anyone create the zone lets anyone take the domain.",
+                ns.name.as_str(),
+            ));
+        } else {
+            working += 1;
+        }
+    }
+    if checked > 0 && working == 0 {
+        out.push(finding(
+            s,
+            "no-working-nameserver",
+            Severity::Critical,
+            "No nameserver answers authoritatively for the zone",
+            format!("{checked} nameservers checked"),
+            "Restore DNS service now: the domain does not resolve.",
+            "",
+        ));
+    }
+    // Consistency among the servers that answered.
+    let parent: BTreeSet<&DomainName> = del.ns.iter().collect();
+    let mut child_sets: BTreeSet<Vec<&DomainName>> = BTreeSet::new();
+    let mut serials: BTreeSet<u32> = BTreeSet::new();
+    for sc in dns
+        .nameservers
+        .iter()
+        .flat_map(|n| n.servers.iter())
+        .filter(|sc| sc.authoritative && sc.outcome.is_noerror())
+    {
+        if !sc.ns.is_empty() {
+            let set: BTreeSet<&DomainName> = sc.ns.iter().collect();
+            child_sets.insert(set.into_iter().collect());
+        }
+        if let Some(serial) = sc.soa_serial {
+            serials.insert(serial);
+        }
+    }
+    if let Some(child) = child_sets
+        .iter()
+        .find(|c| c.iter().copied().collect::<BTreeSet<_>>() != parent)
+    {
+        let child: BTreeSet<&DomainName> = child.iter().copied().collect();
+        out.push(finding(
+            s,
+            "inconsistent-ns-set",
+            Severity::Low,
+            "The zone's own NS set differs from the parent delegation",
+            format!("parent: {}; zone: {}", join(&parent), join(&child)),
+            "Make the NS records in the zone match the delegation at the registrar.",
+            format!("{} / {}", join(&parent), join(&child)),
+        ));
+    }
+    if serials.len() > 1 {
+        let list = serials
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(finding(
+            s,
+            "inconsistent-soa-serial",
+            Severity::Low,
+            "The nameservers serve different versions of the zone",
+            format!("SOA serials: {list}"),
+            "Check zone transfers between the primary and the secondaries.",
+            list,
+        ));
+    }
+}
+
+fn join(set: &BTreeSet<&DomainName>) -> String {
+    if set.is_empty() {
+        return "(none)".into();
+    }
+    set.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+fn status_list(rec: &RegistrationRecord) -> String {
+    if rec.statuses.is_empty() {
+        return "(none)".into();
+    }
+    rec.statuses
+        .iter()
+        .map(EppStatus::as_epp)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn expiry_text(rec: &RegistrationRecord) -> String {
+    match rec.expires() {
+        Some(e) => format!("expired {e}; statuses: {}", status_list(rec)),
+        None => format!("statuses: {}", status_list(rec)),
+    }
+}
+
+fn expiry_subject(rec: &RegistrationRecord) -> String {
+    rec.expires().map(|e| e.to_rfc3339()).unwrap_or_default()
+}

@@ -1,0 +1,261 @@
+use super::fixtures::*;
+use super::*;
+use crate::dns::DnsOutcome;
+use crate::registration::{EppStatus, LifecyclePhase, Lookup};
+use crate::snapshot::ProbeIssue;
+
+fn codes(s: &Snapshot, policy: &RulePolicy) -> Vec<String> {
+    inspect_findings(s, s.taken_at, policy)
+        .into_iter()
+        .map(|f| f.code)
+        .collect()
+}
+
+fn has(s: &Snapshot, code: &str) -> bool {
+    codes(s, &RulePolicy::default()).iter().any(|c| c == code)
+}
+
+fn get(s: &Snapshot, policy: &RulePolicy, code: &str) -> Finding {
+    inspect_findings(s, s.taken_at, policy)
+        .into_iter()
+        .find(|f| f.code == code)
+        .unwrap_or_else(|| panic!("no {code}"))
+}
+
+#[test]
+fn healthy_has_no_findings() {
+    let s = healthy();
+    assert!(
+        codes(&s, &RulePolicy::default()).is_empty(),
+        "{:?}",
+        codes(&s, &RulePolicy::default())
+    );
+}
+
+#[test]
+fn severity_order_and_names() {
+    assert!(Severity::Info < Severity::Low && Severity::High < Severity::Critical);
+    assert_eq!(
+        serde_json::to_string(&Severity::Critical).unwrap(),
+        "\"critical\""
+    );
+    assert_eq!("HIGH".parse::<Severity>().unwrap(), Severity::High);
+    assert!("urgent".parse::<Severity>().is_err());
+}
+
+#[test]
+fn no_registrar_lock() {
+    let mut s = healthy();
+    both(&mut s, |r| {
+        r.statuses
+            .retain(|st| *st != EppStatus::ClientTransferProhibited)
+    });
+    let f = get(&s, &RulePolicy::default(), "no-registrar-lock");
+    assert_eq!(f.severity, Severity::Medium);
+    assert!(!f.remediation.is_empty());
+    // A registry transfer lock is enough.
+    both(&mut s, |r| {
+        r.statuses.push(EppStatus::ServerTransferProhibited)
+    });
+    assert!(!has(&s, "no-registrar-lock"));
+}
+
+#[test]
+fn no_registry_lock_only_for_high_value() {
+    let s = healthy();
+    assert!(!has(&s, "no-registry-lock"));
+    let hv = RulePolicy {
+        high_value: true,
+        ..RulePolicy::default()
+    };
+    let f = get(&s, &hv, "no-registry-lock");
+    assert!(f.detail.contains("serverUpdateProhibited"));
+    let mut locked = healthy();
+    both(&mut locked, |r| {
+        r.statuses.extend([
+            EppStatus::ServerTransferProhibited,
+            EppStatus::ServerUpdateProhibited,
+            EppStatus::ServerDeleteProhibited,
+        ])
+    });
+    assert!(!codes(&locked, &hv).iter().any(|c| c == "no-registry-lock"));
+}
+
+#[test]
+fn expires_soon_thresholds() {
+    let mut s = healthy();
+    let exp = ts("2027-01-01T00:00:00Z");
+    s.taken_at = day(exp, -40);
+    assert!(!has(&s, "expires-soon"));
+    s.taken_at = day(exp, -20);
+    assert_eq!(
+        get(&s, &RulePolicy::default(), "expires-soon").severity,
+        Severity::Medium
+    );
+    s.taken_at = day(exp, -3);
+    let f = get(&s, &RulePolicy::default(), "expires-soon");
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.subject, "2027-01-01T00:00:00Z");
+    let p = RulePolicy {
+        expiry_warning_days: 60,
+        ..RulePolicy::default()
+    };
+    s.taken_at = day(exp, -40);
+    assert!(codes(&s, &p).iter().any(|c| c == "expires-soon"));
+}
+
+#[test]
+fn lifecycle_phases() {
+    let cases = [
+        (
+            LifecyclePhase::AutoRenewGrace,
+            "in-auto-renew-grace",
+            Severity::High,
+        ),
+        (
+            LifecyclePhase::Redemption,
+            "in-redemption",
+            Severity::Critical,
+        ),
+        (
+            LifecyclePhase::PendingDelete,
+            "pending-delete",
+            Severity::Critical,
+        ),
+        (LifecyclePhase::Expired, "expired", Severity::High),
+    ];
+    for (phase, code, sev) in cases {
+        let mut s = healthy();
+        s.phase = phase;
+        assert_eq!(
+            get(&s, &RulePolicy::default(), code).severity,
+            sev,
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn not_registered_and_reserved() {
+    let mut s = healthy();
+    both(&mut s, |r| r.lookup = Lookup::NotFound);
+    s.phase = LifecyclePhase::NotRegistered;
+    assert_eq!(codes(&s, &RulePolicy::default()), vec!["not-registered"]);
+    s.phase = LifecyclePhase::Reserved;
+    both(&mut s, |r| r.lookup = Lookup::Reserved);
+    assert_eq!(codes(&s, &RulePolicy::default()), vec!["reserved"]);
+}
+
+#[test]
+fn rate_limited_is_unknown_not_a_problem() {
+    let mut s = healthy();
+    both(&mut s, |r| {
+        r.lookup = Lookup::RateLimited {
+            retry_after_secs: Some(5),
+        };
+        r.statuses.clear();
+    });
+    s.phase = LifecyclePhase::Unknown;
+    s.issues.push(ProbeIssue {
+        source: "rdap".into(),
+        message: "429".into(),
+    });
+    let c = codes(&s, &RulePolicy::default());
+    assert!(c.contains(&"registration-unknown".to_string()));
+    assert!(c.contains(&"incomplete-observation".to_string()));
+    assert!(!c.contains(&"no-registrar-lock".to_string()), "{c:?}");
+}
+
+#[test]
+fn hold_and_pending_transfer() {
+    let mut s = healthy();
+    both(&mut s, |r| r.statuses.push(EppStatus::ServerHold));
+    let f = get(&s, &RulePolicy::default(), "hold");
+    assert!(f.detail.contains("registry"));
+    both(&mut s, |r| r.statuses.push(EppStatus::PendingTransfer));
+    assert!(has(&s, "pending-transfer"));
+}
+
+#[test]
+fn lame_and_no_working_nameserver() {
+    let mut s = healthy();
+    let dns = s.dns.as_mut().unwrap();
+    dns.nameservers[0].servers[0].authoritative = false;
+    dns.nameservers[0].servers[0].outcome = DnsOutcome::Refused;
+    let f = get(&s, &RulePolicy::default(), "lame-delegation");
+    assert_eq!(f.subject, "ns1.dnshost.net");
+    assert!(f.detail.contains("REFUSED"));
+    assert!(!has(&s, "no-working-nameserver"));
+    let dns = s.dns.as_mut().unwrap();
+    dns.nameservers[1].servers[0].outcome = DnsOutcome::Timeout;
+    assert_eq!(
+        get(&s, &RulePolicy::default(), "no-working-nameserver").severity,
+        Severity::Critical
+    );
+}
+
+#[test]
+fn ns_cname_and_unresolvable() {
+    let mut s = healthy();
+    let dns = s.dns.as_mut().unwrap();
+    dns.nameservers[0].is_cname = true;
+    dns.nameservers[1].addresses.clear();
+    dns.nameservers[1].servers.clear();
+    dns.nameservers[1].resolution = DnsOutcome::NxDomain;
+    assert!(has(&s, "ns-is-cname"));
+    assert!(has(&s, "ns-unresolvable"));
+    // A timeout resolving the NS name is not evidence that it has no address.
+    let dns = s.dns.as_mut().unwrap();
+    dns.nameservers[1].resolution = DnsOutcome::Timeout;
+    assert!(!has(&s, "ns-unresolvable"));
+}
+
+#[test]
+fn registry_vs_live_ns() {
+    let mut s = healthy();
+    both(&mut s, |r| {
+        r.nameservers = vec![name("ns1.evil.test"), name("ns2.evil.test")]
+    });
+    let f = get(&s, &RulePolicy::default(), "ns-mismatch-registry-vs-dns");
+    assert!(f.detail.contains("ns1.evil.test"));
+    // Not compared when the delegation was not observed.
+    s.dns.as_mut().unwrap().delegation.as_mut().unwrap().outcome = DnsOutcome::Timeout;
+    assert!(!has(&s, "ns-mismatch-registry-vs-dns"));
+}
+
+#[test]
+fn inconsistent_ns_set_and_serial() {
+    let mut s = healthy();
+    let dns = s.dns.as_mut().unwrap();
+    dns.nameservers[1].servers[0].soa_serial = Some(8);
+    dns.nameservers[1].servers[0]
+        .ns
+        .push(name("ns3.dnshost.net"));
+    assert!(has(&s, "inconsistent-soa-serial"));
+    assert!(has(&s, "inconsistent-ns-set"));
+}
+
+#[test]
+fn not_delegated() {
+    let mut s = healthy();
+    let del = s.dns.as_mut().unwrap().delegation.as_mut().unwrap();
+    del.outcome = DnsOutcome::NxDomain;
+    del.ns.clear();
+    assert!(has(&s, "not-delegated"));
+    both(&mut s, |r| r.statuses.push(EppStatus::ClientHold));
+    assert!(!has(&s, "not-delegated"));
+}
+
+#[test]
+fn sorted_by_severity_and_fingerprint_stable() {
+    let mut s = healthy();
+    s.phase = LifecyclePhase::Redemption;
+    both(&mut s, |r| r.statuses.clear());
+    let f = inspect_findings(&s, s.taken_at, &RulePolicy::default());
+    assert!(f.windows(2).all(|w| w[0].severity >= w[1].severity));
+    let again = inspect_findings(&s, s.taken_at, &RulePolicy::default());
+    let fp: Vec<String> = f.iter().map(Finding::fingerprint).collect();
+    let fp2: Vec<String> = again.iter().map(Finding::fingerprint).collect();
+    assert_eq!(fp, fp2);
+    assert!(fp[0].starts_with("example.com|in-redemption|"));
+}
