@@ -1,0 +1,577 @@
+//! The lab's authoritative DNS servers: one hickory-server per simulated address (UDP and TCP on
+//! the same loopback port). Answers come from the zones that address serves in the current
+//! world view: the root, TLD zones of registries, and hosted zones of DNS providers.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use hickory_proto::op::{Edns, Header, Metadata, ResponseCode};
+use hickory_proto::rr::rdata::{A, AAAA, NS, SOA};
+use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use hickory_proto::serialize::txt::Parser;
+use hickory_server::net::runtime::Time;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::zone_handler::MessageResponseBuilder;
+
+use crate::scenario::{DnsBehaviour, Scenario, is_subdomain};
+use crate::shared::Shared;
+use crate::state::DomainState;
+
+const TTL: u32 = 300;
+const DELEGATION_TTL: u32 = 3600;
+
+/// Parses zone-file lines relative to `origin` (no trailing dot).
+pub(crate) fn parse_records(origin: &str, lines: &[String]) -> Result<Vec<Record>, String> {
+    if lines.is_empty() {
+        return Ok(Vec::new());
+    }
+    if lines.len() > 10_000 {
+        return Err("too many records".into());
+    }
+    let mut text = format!("$ORIGIN {origin}.\n$TTL {TTL}\n");
+    for l in lines {
+        if l.contains('$') || l.contains('\n') || l.len() > 2000 {
+            return Err(format!("invalid record line {l:?}"));
+        }
+        text.push_str(l);
+        text.push('\n');
+    }
+    let origin_name = Name::from_ascii(format!("{origin}.")).map_err(|e| e.to_string())?;
+    let (_, sets) = Parser::new(text, None, Some(origin_name))
+        .parse()
+        .map_err(|e| format!("bad records: {e}"))?;
+    let mut out = Vec::new();
+    for set in sets.into_values() {
+        for r in set.records_without_rrsigs() {
+            let owner = key(&r.name);
+            if !is_subdomain(&owner, origin) {
+                return Err(format!("record {owner} outside {origin}"));
+            }
+            out.push(r.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Lower-case name without the trailing dot ("" for the root).
+pub(crate) fn key(name: &Name) -> String {
+    let s = name.to_ascii().to_ascii_lowercase();
+    s.trim_end_matches('.').to_string()
+}
+
+fn fqdn(name: &str) -> Option<Name> {
+    Name::from_str(&format!("{name}.")).ok()
+}
+
+/// One zone's contents.
+#[derive(Debug, Default)]
+pub(crate) struct Zone {
+    origin: String,
+    records: HashMap<(String, RecordType), Vec<Record>>,
+    /// Every owner name and its ancestors up to the origin (for NODATA vs NXDOMAIN).
+    names: BTreeSet<String>,
+    /// Delegation points below the apex.
+    cuts: BTreeSet<String>,
+}
+
+impl Zone {
+    fn new(origin: &str) -> Self {
+        Zone {
+            origin: origin.to_string(),
+            ..Default::default()
+        }
+    }
+
+    fn add(&mut self, r: Record) {
+        let owner = key(&r.name);
+        if !is_subdomain(&owner, &self.origin) {
+            return;
+        }
+        let mut n = owner.clone();
+        loop {
+            self.names.insert(n.clone());
+            if n == self.origin {
+                break;
+            }
+            n = match n.split_once('.') {
+                Some((_, rest)) => rest.to_string(),
+                None => String::new(),
+            };
+        }
+        if r.record_type() == RecordType::NS && owner != self.origin {
+            self.cuts.insert(owner.clone());
+        }
+        let list = self.records.entry((owner, r.record_type())).or_default();
+        if !list.contains(&r) {
+            list.push(r);
+        }
+    }
+
+    fn get(&self, name: &str, t: RecordType) -> &[Record] {
+        self.records
+            .get(&(name.to_string(), t))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+}
+
+/// What one simulated address serves.
+#[derive(Debug, Default)]
+pub(crate) struct ServerView {
+    pub behaviour: DnsBehaviour,
+    pub zones: Vec<Arc<Zone>>,
+}
+
+/// All DNS servers' contents at one moment.
+#[derive(Debug, Default)]
+pub(crate) struct DnsView {
+    pub servers: HashMap<IpAddr, ServerView>,
+}
+
+/// Host name -> addresses known to the lab (root, TLD and hoster servers, glue).
+pub(crate) fn host_table(s: &Scenario) -> BTreeMap<String, Vec<IpAddr>> {
+    let mut t: BTreeMap<String, Vec<IpAddr>> = BTreeMap::new();
+    let hosts = s
+        .root
+        .iter()
+        .chain(s.registries.iter().flat_map(|r| r.nameservers.iter()))
+        .chain(s.hosters.iter().flat_map(|h| h.nameservers.iter()));
+    for h in hosts {
+        t.entry(h.name.clone()).or_default().push(h.ip);
+    }
+    for d in &s.domains {
+        for (name, ips) in &d.glue {
+            t.entry(name.clone())
+                .or_default()
+                .extend(ips.iter().copied());
+        }
+    }
+    t
+}
+
+fn addr_records(name: &str, ips: &[IpAddr], ttl: u32) -> Vec<Record> {
+    let Some(n) = fqdn(name) else {
+        return Vec::new();
+    };
+    ips.iter()
+        .map(|ip| match ip {
+            IpAddr::V4(v4) => Record::from_rdata(n.clone(), ttl, RData::A(A(*v4))),
+            IpAddr::V6(v6) => Record::from_rdata(n.clone(), ttl, RData::AAAA(AAAA(*v6))),
+        })
+        .collect()
+}
+
+fn soa(origin: &str, mname: &str, serial: u32) -> Option<Record> {
+    let rname = if origin.is_empty() {
+        "nstld.iana.org.".to_string()
+    } else {
+        format!("hostmaster.{origin}.")
+    };
+    Some(Record::from_rdata(
+        fqdn(origin)?,
+        TTL,
+        RData::SOA(SOA::new(
+            fqdn(mname)?,
+            Name::from_str(&rname).ok()?,
+            serial,
+            7200,
+            900,
+            1_209_600,
+            300,
+        )),
+    ))
+}
+
+fn ns_records(owner: &str, targets: &[String], ttl: u32) -> Vec<Record> {
+    let Some(o) = fqdn(owner) else {
+        return Vec::new();
+    };
+    targets
+        .iter()
+        .filter_map(|t| Some(Record::from_rdata(o.clone(), ttl, RData::NS(NS(fqdn(t)?)))))
+        .collect()
+}
+
+/// Builds the DNS view from the scenario and the world state.
+pub(crate) fn build_view(
+    s: &Scenario,
+    serial: u32,
+    domains: &BTreeMap<String, DomainState>,
+) -> DnsView {
+    let hosts = host_table(s);
+    let mut view = DnsView::default();
+    let glue_for = |zone: &mut Zone, targets: &[String]| {
+        for t in targets {
+            if let Some(ips) = hosts.get(t) {
+                for r in addr_records(t, ips, DELEGATION_TTL) {
+                    zone.add(r);
+                }
+            }
+        }
+    };
+
+    // Root zone.
+    let root_names: Vec<String> = s.root.iter().map(|h| h.name.clone()).collect();
+    let mut root = Zone::new("");
+    if let Some(r) = soa("", &root_names[0], serial) {
+        root.add(r);
+    }
+    for r in ns_records("", &root_names, 518_400) {
+        root.add(r);
+    }
+    glue_for(&mut root, &root_names);
+    for reg in &s.registries {
+        let ns: Vec<String> = reg.nameservers.iter().map(|h| h.name.clone()).collect();
+        for tld in &reg.tlds {
+            for r in ns_records(tld, &ns, 172_800) {
+                root.add(r);
+            }
+            glue_for(&mut root, &ns);
+        }
+    }
+    let root = Arc::new(root);
+    for h in &s.root {
+        view.servers
+            .entry(h.ip)
+            .or_default()
+            .zones
+            .push(root.clone());
+    }
+
+    // TLD zones.
+    for reg in &s.registries {
+        let ns: Vec<String> = reg.nameservers.iter().map(|h| h.name.clone()).collect();
+        let behaviour = if reg.unresponsive {
+            DnsBehaviour::Timeout
+        } else {
+            DnsBehaviour::Normal
+        };
+        for tld in &reg.tlds {
+            let mut z = Zone::new(tld);
+            if let Some(r) = soa(tld, &ns[0], serial) {
+                z.add(r);
+            }
+            for r in ns_records(tld, &ns, 172_800) {
+                z.add(r);
+            }
+            glue_for(&mut z, &ns);
+            for d in domains.values() {
+                if d.in_zone() && s.registry_for(&d.name).is_some_and(|r| r.id == reg.id) {
+                    // the longest-matching TLD of this registry must be this zone
+                    let owner_tld = reg
+                        .tlds
+                        .iter()
+                        .filter(|t| is_subdomain(&d.name, t))
+                        .max_by_key(|t| t.len());
+                    if owner_tld != Some(tld) {
+                        continue;
+                    }
+                    for r in ns_records(&d.name, &d.nameservers, DELEGATION_TTL) {
+                        z.add(r);
+                    }
+                    let in_zone_ns: Vec<String> = d
+                        .nameservers
+                        .iter()
+                        .filter(|n| is_subdomain(n, tld))
+                        .cloned()
+                        .collect();
+                    glue_for(&mut z, &in_zone_ns);
+                    for ds in &d.ds {
+                        if let Some(r) = ds_record(&d.name, ds) {
+                            z.add(r);
+                        }
+                    }
+                }
+            }
+            let z = Arc::new(z);
+            for h in &reg.nameservers {
+                let sv = view.servers.entry(h.ip).or_default();
+                sv.behaviour = behaviour;
+                sv.zones.push(z.clone());
+            }
+        }
+    }
+
+    // Hosted zones.
+    let mut hoster_of_ns: HashMap<&str, &str> = HashMap::new();
+    for h in &s.hosters {
+        for n in &h.nameservers {
+            hoster_of_ns.insert(n.name.as_str(), h.id.as_str());
+        }
+        for n in &h.nameservers {
+            view.servers.entry(n.ip).or_default().behaviour = h.behaviour;
+        }
+    }
+    for d in domains.values() {
+        if !d.exists() {
+            continue;
+        }
+        let serving: BTreeSet<&str> = d
+            .nameservers
+            .iter()
+            .filter_map(|n| hoster_of_ns.get(n.as_str()).copied())
+            .filter(|h| !d.lame_at.contains(*h))
+            .collect();
+        if serving.is_empty() {
+            continue;
+        }
+        let mut z = Zone::new(&d.name);
+        let mname = d.nameservers.first().cloned().unwrap_or_default();
+        if let Some(r) = soa(&d.name, &mname, serial) {
+            z.add(r);
+        }
+        for r in ns_records(&d.name, &d.nameservers, DELEGATION_TTL) {
+            z.add(r);
+        }
+        for (host, ips) in &hosts {
+            if is_subdomain(host, &d.name) {
+                for r in addr_records(host, ips, TTL) {
+                    z.add(r);
+                }
+            }
+        }
+        if let Ok(recs) = parse_records(&d.name, &d.records) {
+            for r in recs {
+                z.add(r);
+            }
+        }
+        let z = Arc::new(z);
+        for h in &s.hosters {
+            if serving.contains(h.id.as_str()) {
+                for n in &h.nameservers {
+                    view.servers.entry(n.ip).or_default().zones.push(z.clone());
+                }
+            }
+        }
+    }
+    view
+}
+
+fn ds_record(name: &str, ds: &crate::scenario::Ds) -> Option<Record> {
+    let digest = decode_hex(&ds.digest)?;
+    let mut rdata = Vec::with_capacity(4 + digest.len());
+    rdata.extend_from_slice(&ds.key_tag.to_be_bytes());
+    rdata.push(ds.algorithm);
+    rdata.push(ds.digest_type);
+    rdata.extend_from_slice(&digest);
+    Some(Record::from_rdata(
+        fqdn(name)?,
+        DELEGATION_TTL,
+        RData::Unknown {
+            code: RecordType::DS,
+            rdata: hickory_proto::rr::rdata::NULL::with(rdata),
+        },
+    ))
+}
+
+pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || s.len() > 256 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The answer to one query, as record lists.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Answer {
+    pub rcode: Option<ResponseCode>,
+    pub aa: bool,
+    pub answers: Vec<Record>,
+    pub authorities: Vec<Record>,
+    pub additionals: Vec<Record>,
+}
+
+/// Answers `qname`/`qtype` from the zones of one server.
+pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer {
+    let Some(zone) = sv
+        .zones
+        .iter()
+        .filter(|z| is_subdomain(qname, &z.origin))
+        .max_by_key(|z| z.origin.len())
+    else {
+        return Answer {
+            rcode: Some(ResponseCode::Refused),
+            ..Default::default()
+        };
+    };
+    // Closest delegation point at or above qname, below the apex.
+    let mut cut: Option<String> = None;
+    let mut n = qname.to_string();
+    while n != zone.origin && !n.is_empty() {
+        if zone.cuts.contains(&n) {
+            cut = Some(n.clone());
+        }
+        n = match n.split_once('.') {
+            Some((_, rest)) => rest.to_string(),
+            None => String::new(),
+        };
+    }
+    if let Some(c) = cut
+        && !(qtype == RecordType::DS && c == qname)
+    {
+        let ns = zone.get(&c, RecordType::NS).to_vec();
+        let mut add = Vec::new();
+        for r in &ns {
+            if let RData::NS(NS(target)) = &r.data {
+                let t = key(target);
+                add.extend_from_slice(zone.get(&t, RecordType::A));
+                add.extend_from_slice(zone.get(&t, RecordType::AAAA));
+            }
+        }
+        let mut authorities = ns;
+        authorities.extend_from_slice(zone.get(&c, RecordType::DS));
+        return Answer {
+            rcode: Some(ResponseCode::NoError),
+            aa: false,
+            answers: Vec::new(),
+            authorities,
+            additionals: add,
+        };
+    }
+    let soa = zone.get(&zone.origin, RecordType::SOA).to_vec();
+    let mut answers = Vec::new();
+    let mut name = qname.to_string();
+    for _ in 0..8 {
+        let direct = zone.get(&name, qtype);
+        if !direct.is_empty() {
+            answers.extend_from_slice(direct);
+            break;
+        }
+        let cname = zone.get(&name, RecordType::CNAME);
+        if qtype != RecordType::CNAME
+            && let Some(r) = cname.first()
+        {
+            answers.push(r.clone());
+            if let RData::CNAME(t) = &r.data {
+                let t = key(&t.0);
+                if is_subdomain(&t, &zone.origin) {
+                    name = t;
+                    continue;
+                }
+            }
+        }
+        break;
+    }
+    let mut additionals = Vec::new();
+    if qtype == RecordType::NS {
+        for r in &answers {
+            if let RData::NS(NS(target)) = &r.data {
+                let t = key(target);
+                additionals.extend_from_slice(zone.get(&t, RecordType::A));
+                additionals.extend_from_slice(zone.get(&t, RecordType::AAAA));
+            }
+        }
+    }
+    if !answers.is_empty() {
+        return Answer {
+            rcode: Some(ResponseCode::NoError),
+            aa: true,
+            answers,
+            authorities: Vec::new(),
+            additionals,
+        };
+    }
+    let rcode = if zone.names.contains(qname) {
+        ResponseCode::NoError
+    } else {
+        ResponseCode::NXDomain
+    };
+    Answer {
+        rcode: Some(rcode),
+        aa: true,
+        answers: Vec::new(),
+        authorities: soa,
+        additionals: Vec::new(),
+    }
+}
+
+/// The hickory request handler of one simulated address.
+pub(crate) struct LabDnsHandler {
+    pub ip: IpAddr,
+    pub shared: Arc<Shared>,
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for LabDnsHandler {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        mut response_handle: R,
+    ) -> ResponseInfo {
+        let silent = || {
+            let mut md = Metadata::response_from_request(&request.metadata);
+            md.response_code = ResponseCode::ServFail;
+            ResponseInfo::from(Header {
+                metadata: md,
+                counts: Default::default(),
+            })
+        };
+        let view = self.shared.view();
+        let Some(sv) = view.dns.servers.get(&self.ip) else {
+            return silent();
+        };
+        let edns_holder;
+        let resp_edns = match request.edns.as_ref() {
+            Some(req) => {
+                let mut e = Edns::new();
+                e.set_max_payload(req.max_payload().max(512));
+                e.set_version(0);
+                edns_holder = e;
+                Some(&edns_holder)
+            }
+            None => None,
+        };
+        let builder = MessageResponseBuilder::new(&request.queries, resp_edns);
+        match sv.behaviour {
+            DnsBehaviour::Timeout => return silent(),
+            DnsBehaviour::Servfail => {
+                let msg = builder.error_msg(&request.metadata, ResponseCode::ServFail);
+                return response_handle
+                    .send_response(msg)
+                    .await
+                    .unwrap_or_else(|_| silent());
+            }
+            DnsBehaviour::Normal => {}
+        }
+        let query = match request.request_info() {
+            Ok(info) => info.query.clone(),
+            Err(_) => {
+                let msg = builder.error_msg(&request.metadata, ResponseCode::FormErr);
+                return response_handle
+                    .send_response(msg)
+                    .await
+                    .unwrap_or_else(|_| silent());
+            }
+        };
+        let qname = key(&Name::from(query.name().clone()));
+        let qtype = query.original().query_type();
+        if query.original().query_class() != DNSClass::IN {
+            let msg = builder.error_msg(&request.metadata, ResponseCode::Refused);
+            return response_handle
+                .send_response(msg)
+                .await
+                .unwrap_or_else(|_| silent());
+        }
+        let ans = answer(sv, &qname, qtype);
+        let mut md = Metadata::response_from_request(&request.metadata);
+        md.authoritative = ans.aa;
+        md.recursion_available = false;
+        md.response_code = ans.rcode.unwrap_or(ResponseCode::ServFail);
+        let msg = builder.build(
+            md,
+            ans.answers.iter(),
+            ans.authorities.iter(),
+            std::iter::empty(),
+            ans.additionals.iter(),
+        );
+        response_handle
+            .send_response(msg)
+            .await
+            .unwrap_or_else(|_| silent())
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the lab: each protocol checked with an independent client.
+
+mod lab {
+    pub mod common;
+    mod dns;
+    mod rdap;
+    mod scenario;
+    mod smtp;
+    mod whois;
+}
