@@ -1,1 +1,1339 @@
-//! (being written)
+//! The lookalike matcher: which of my brands does this name imitate, how strongly, and why.
+//!
+//! Build a [`BrandIndex`] once from the brands, then call [`Matcher::check`] for every name of
+//! a feed. The non-hit path allocates nothing (all buffers live in a per-thread [`Scratch`]);
+//! a [`Hit`] allocates (hits are rare).
+//!
+//! # Which view of the Public Suffix List
+//! Brands and names are split under [`Section::All`] (ICANN and private rules), so that the unit
+//! compared is what one party controls: `brand.github.io` is a brand unit with label `brand`,
+//! and `paypal-login.github.io` is an attacker's unit with label `paypal-login`. The
+//! `registrable` reported in a [`Hit`] is the ICANN view (what was bought from a registry:
+//! `github.io`), because that is what a takedown or a WHOIS query needs.
+//!
+//! # What is looked for (techniques)
+//! - `tld-swap`: the brand label under another suffix (`amazon.xyz` for `amazon.co.jp`).
+//! - `edit-distance` (+ `permutation:<kind>` naming the dnstwist-style kind for one edit):
+//!   bounded optimal-string-alignment distance between a label (the registrable label, its
+//!   hyphen tokens, its dehyphenated form, subdomain labels) and a brand label: 0 edits for
+//!   brands of at most 4 letters, 1 for 5 letters, 2 from 6 letters. Candidates come from a
+//!   symmetric-delete index (every brand label's deletions up to 2 are hashed at build time; a
+//!   name probes its own deletions), then the real distance verifies them.
+//! - `homograph`: equal UTS #39 skeletons after Punycode decoding (`xn--` labels), or equal
+//!   ASCII skeletons (`rn`/`m`, `0`/`o`, `1`/`l`, `vv`/`w`).
+//! - `combosquat`: the brand label inside the registrable label next to other words
+//!   (`amazon-login`, `myrakuten`); short brands only at label or hyphen boundaries.
+//! - `brand-in-subdomain`: the brand in the labels left of the registrable domain
+//!   (`www.ucscard.co.jp.okiae.com`, `us-west-1-amazon.ua-energy.cloud`).
+//! - `brand-token`: an extra brand token (from the brand list) or the brand label without
+//!   boundaries.
+//! - `fake-nameserver`: imitations of DNS operators' name-server domains (`awsdns-017.net`).
+//!
+//! # Scoring (0-100)
+//! Each finding starts from a base for its technique (homograph 85-92, hyphenation 75, tld-swap
+//! 70, combosquat 62, brand-in-subdomain 60 or 75 when the brand's whole domain is spelled out,
+//! edit distance `88 - 28 x weighted cost` plus up to 9 for long brands), where the weighted cost
+//! of an edit is small when it is hard to see (look-alike glyphs 0.3, doubled letters and
+//! hyphens 0.3-0.4, keyboard neighbours 0.5) and 1.0 for an unrelated letter. Then: +10 for a
+//! TLD common in abuse, +5 per phishing keyword in the host name (`login`, `secure`, `jp`...,
+//! at most +15), +5 per additional technique for the same brand (at most +10), -10/-15 for
+//! brands of 5/4 letters or less, and -60 when the name's registrable domain is in the
+//! popularity list (a top-10k site is rarely a fresh lookalike). The brands' own names and
+//! allowlisted names are never reported. The default threshold is [`DEFAULT_MIN_SCORE`].
+
+mod edit;
+mod punycode;
+pub mod tables;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use foldhash::fast::FixedState;
+use serde::Serialize;
+
+use crate::name::DomainName;
+use crate::psl::{Section, SuffixList};
+
+pub use edit::Op;
+use edit::{Hashes, WeightedScratch};
+
+/// Hits below this score are not reported by default.
+pub const DEFAULT_MIN_SCORE: u8 = 65;
+
+/// The popularity list embedded (Tranco top 10k via the MISP warning list, CC0).
+pub const EMBEDDED_POPULAR: &str = include_str!("../data/lookalike/tranco10k.txt");
+
+type Map<K, V> = HashMap<K, V, FixedState>;
+type Set<K> = HashSet<K, FixedState>;
+
+/// A brand to protect: its domain and optional extra tokens (aliases such as `ucs-card`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    /// The brand's own domain (its registrable domain and everything below it are the brand's).
+    pub domain: DomainName,
+    /// Extra strings that stand for the brand (lower case; `a-z0-9-`).
+    pub tokens: Vec<String>,
+}
+
+/// A line of a brand list that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BrandError {
+    #[error("line {line}: {source}")]
+    Name {
+        line: usize,
+        source: crate::name::NameError,
+    },
+    #[error("line {line}: token {token:?} must be 2-63 characters of a-z, 0-9 and '-'")]
+    Token { line: usize, token: String },
+    #[error("line {line}: {domain} is a public suffix, not a brand domain")]
+    PublicSuffix { line: usize, domain: String },
+}
+
+impl Brand {
+    /// A brand without extra tokens.
+    pub fn new(domain: DomainName) -> Brand {
+        Brand {
+            domain,
+            tokens: Vec::new(),
+        }
+    }
+
+    /// Parses a brand list: one brand a line, `domain [token,token...]`, `#` comments.
+    pub fn parse_list(text: &str) -> Result<Vec<Brand>, BrandError> {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let Some(d) = parts.next() else { continue };
+            let domain = DomainName::parse(d).map_err(|source| BrandError::Name {
+                line: i + 1,
+                source,
+            })?;
+            let mut tokens = Vec::new();
+            for t in parts.flat_map(|p| p.split(',')) {
+                let t = t.trim().to_ascii_lowercase();
+                if t.is_empty() {
+                    continue;
+                }
+                if t.len() < 2
+                    || t.len() > 63
+                    || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                {
+                    return Err(BrandError::Token {
+                        line: i + 1,
+                        token: t.chars().take(80).collect(),
+                    });
+                }
+                tokens.push(t);
+            }
+            out.push(Brand { domain, tokens });
+        }
+        Ok(out)
+    }
+}
+
+/// Names never reported: exact names and suffix entries (`*.example.com` / `.example.com` cover
+/// the subdomains; a bare `example.com` entry covers the name and its subdomains too).
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    names: Set<Box<str>>,
+}
+
+/// An allowlist file that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum AllowlistError {
+    #[error("allowlist JSON: {0}")]
+    Json(String),
+}
+
+impl Allowlist {
+    /// An empty allowlist.
+    pub fn new() -> Allowlist {
+        Allowlist::default()
+    }
+
+    /// Adds one entry (`example.com`, `*.example.com`, `.example.com`); invalid entries are
+    /// ignored and reported as false.
+    pub fn insert(&mut self, entry: &str) -> bool {
+        let e = entry.trim();
+        let e = e
+            .strip_prefix("*.")
+            .or_else(|| e.strip_prefix('.'))
+            .unwrap_or(e);
+        match DomainName::parse(e) {
+            Ok(d) => {
+                self.names.insert(d.as_str().into());
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Reads a plain list (one entry a line, `#` comments) or a MISP warning list
+    /// (`{"list": [...]}`), detected from the first non-blank character.
+    pub fn parse(text: &str) -> Result<Allowlist, AllowlistError> {
+        let mut a = Allowlist::new();
+        a.extend_from_text(text)?;
+        Ok(a)
+    }
+
+    /// Adds the entries of a plain list or MISP warning list.
+    pub fn extend_from_text(&mut self, text: &str) -> Result<usize, AllowlistError> {
+        let mut n = 0;
+        if text.trim_start().starts_with('{') {
+            #[derive(serde::Deserialize)]
+            struct Misp {
+                list: Vec<String>,
+            }
+            let m: Misp =
+                serde_json::from_str(text).map_err(|e| AllowlistError::Json(e.to_string()))?;
+            for e in &m.list {
+                n += usize::from(self.insert(e));
+            }
+        } else {
+            for line in text.lines() {
+                let l = line.split('#').next().unwrap_or("").trim();
+                if !l.is_empty() {
+                    n += usize::from(self.insert(l));
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Whether `name` (normalised) or one of its parents is listed.
+    pub fn contains(&self, name: &str) -> bool {
+        if self.names.is_empty() {
+            return false;
+        }
+        let mut rest = name;
+        loop {
+            if self.names.contains(rest) {
+                return true;
+            }
+            match rest.split_once('.') {
+                Some((_, r)) => rest = r,
+                None => return false,
+            }
+        }
+    }
+}
+
+/// Registrable domains that are popular (e.g. a Tranco top list): strong evidence against a
+/// fresh lookalike.
+#[derive(Debug, Clone, Default)]
+pub struct Popularity {
+    names: Set<Box<str>>,
+}
+
+impl Popularity {
+    /// An empty list (no popularity signal).
+    pub fn none() -> Popularity {
+        Popularity::default()
+    }
+
+    /// One registrable domain a line, `#` comments.
+    pub fn from_lines(text: &str) -> Popularity {
+        let names = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| DomainName::parse(l).ok())
+            .map(|d| d.as_str().into())
+            .collect();
+        Popularity { names }
+    }
+
+    /// The embedded Tranco top 10k ([`EMBEDDED_POPULAR`]).
+    pub fn embedded() -> Popularity {
+        Popularity::from_lines(EMBEDDED_POPULAR)
+    }
+
+    /// Whether `registrable` is listed.
+    pub fn contains(&self, registrable: &str) -> bool {
+        self.names.contains(registrable)
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnitKind {
+    /// The brand's registrable label.
+    Label,
+    /// An extra token from the brand list.
+    Token,
+}
+
+#[derive(Debug, Clone)]
+struct Unit {
+    text: Box<str>,
+    brand: u32,
+    kind: UnitKind,
+    max_edits: u8,
+}
+
+#[derive(Debug, Clone)]
+struct BrandEntry {
+    domain: DomainName,
+    suffix: Box<str>,
+}
+
+/// Index-building options.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Edits allowed for brand labels of 6+ letters (1 or 2; 0 turns edit distance off).
+    pub max_edits: u8,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions { max_edits: 2 }
+    }
+}
+
+/// Everything about the brands the matcher needs, built once.
+pub struct BrandIndex {
+    brands: Vec<BrandEntry>,
+    units: Vec<Unit>,
+    exact: Map<u64, Vec<u32>>,
+    deletes: Map<u64, Vec<u32>>,
+    bloom: Vec<u64>,
+    skeletons: Map<u64, Vec<u32>>,
+    unicode_skeletons: Map<Box<str>, Vec<u32>>,
+    ac: Option<AhoCorasick>,
+    ac_units: Vec<u32>,
+    own: Set<Box<str>>,
+    min_len: usize,
+    max_len: usize,
+}
+
+const BLOOM_BITS: usize = 1 << 21;
+
+fn bloom_bit(k: u64) -> (usize, u64) {
+    let b = (k >> 40) as usize & (BLOOM_BITS - 1);
+    (b >> 6, 1u64 << (b & 63))
+}
+
+fn max_edits_for(len: usize, opt: u8) -> u8 {
+    match len {
+        0..=4 => 0,
+        5 => opt.min(1),
+        _ => opt,
+    }
+}
+
+impl std::fmt::Debug for BrandIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrandIndex")
+            .field("brands", &self.brands.len())
+            .field("units", &self.units.len())
+            .field("deletions", &self.deletes.len())
+            .finish()
+    }
+}
+
+impl BrandIndex {
+    /// Builds the index. Brands that are public suffixes themselves are skipped.
+    pub fn build(brands: &[Brand], psl: &SuffixList, opts: &IndexOptions) -> BrandIndex {
+        let mut idx = BrandIndex {
+            brands: Vec::new(),
+            units: Vec::new(),
+            exact: Map::default(),
+            deletes: Map::default(),
+            bloom: vec![0; BLOOM_BITS / 64],
+            skeletons: Map::default(),
+            unicode_skeletons: Map::default(),
+            ac: None,
+            ac_units: Vec::new(),
+            own: Set::default(),
+            min_len: usize::MAX,
+            max_len: 0,
+        };
+        let mut seen_units: Set<(Box<str>, u32)> = Set::default();
+        for b in brands {
+            let name = b.domain.as_str();
+            let Some(split) = psl.split(name, Section::All) else {
+                continue;
+            };
+            let (Some(reg), Some(label)) = (split.registrable, split.registrable_label()) else {
+                continue;
+            };
+            // Only the `Section::All` unit: for `brand.github.io` the ICANN registrable is the
+            // platform (`github.io`), which the brand does not own.
+            idx.own.insert(reg.into());
+            let bi = idx.brands.len() as u32;
+            idx.brands.push(BrandEntry {
+                domain: b.domain.clone(),
+                suffix: split.suffix.into(),
+            });
+            let mut add = |text: &str, kind: UnitKind, idx: &mut BrandIndex| {
+                if text.len() < 2 || !seen_units.insert((text.into(), bi)) {
+                    return;
+                }
+                idx.units.push(Unit {
+                    text: text.into(),
+                    brand: bi,
+                    kind,
+                    max_edits: max_edits_for(text.len(), opts.max_edits),
+                });
+            };
+            add(label, UnitKind::Label, &mut idx);
+            for t in &b.tokens {
+                add(t, UnitKind::Token, &mut idx);
+                let joined: String = t.chars().filter(|&c| c != '-').collect();
+                if joined != *t {
+                    add(&joined, UnitKind::Token, &mut idx);
+                }
+            }
+        }
+        let mut skel = String::new();
+        let mut chars = Vec::new();
+        let mut patterns: Vec<&str> = Vec::new();
+        for (ui, u) in idx.units.iter().enumerate() {
+            let ui = ui as u32;
+            let t = u.text.as_bytes();
+            idx.min_len = idx.min_len.min(t.len());
+            idx.max_len = idx.max_len.max(t.len());
+            idx.exact.entry(edit::hash(t)).or_default().push(ui);
+            tables::ascii_skeleton(&u.text, &mut skel);
+            idx.skeletons
+                .entry(edit::hash(skel.as_bytes()))
+                .or_default()
+                .push(ui);
+            unicode_skeleton_of(&u.text, &mut chars, &mut skel);
+            idx.unicode_skeletons
+                .entry(skel.as_str().into())
+                .or_default()
+                .push(ui);
+            if u.max_edits > 0 && !u.text.starts_with("xn--") {
+                let mut keys = Vec::new();
+                deletion_keys(t, usize::from(u.max_edits), &mut keys);
+                keys.sort_unstable();
+                keys.dedup();
+                for k in keys {
+                    idx.deletes.entry(k).or_default().push(ui);
+                    let (w, bit) = bloom_bit(k);
+                    idx.bloom[w] |= bit;
+                }
+            }
+            patterns.push(&u.text);
+            idx.ac_units.push(ui);
+        }
+        if !patterns.is_empty() {
+            idx.ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&patterns)
+                .or_else(|_| {
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::Standard)
+                        .build(&patterns)
+                })
+                .ok();
+        }
+        if idx.min_len == usize::MAX {
+            idx.min_len = 0;
+        }
+        idx
+    }
+
+    /// Number of brands indexed.
+    pub fn len(&self) -> usize {
+        self.brands.len()
+    }
+
+    /// Whether no brand was indexed.
+    pub fn is_empty(&self) -> bool {
+        self.brands.is_empty()
+    }
+
+    /// Whether `registrable` (`Section::All` view) is one of the brands' own domains.
+    pub fn is_own(&self, registrable: &str) -> bool {
+        self.own.contains(registrable)
+    }
+}
+
+fn deletion_keys(t: &[u8], depth: usize, out: &mut Vec<u64>) {
+    let mut h = Hashes::default();
+    h.load(t);
+    out.push(h.whole());
+    let n = h.len();
+    if depth >= 1 {
+        for i in 0..n {
+            out.push(h.del1(i));
+        }
+    }
+    if depth >= 2 && n >= 2 {
+        for i in 0..n {
+            for j in i + 1..n {
+                out.push(h.del2(i, j));
+            }
+        }
+    }
+}
+
+/// UTS #39 skeleton of a label given as Unicode (or A-label text), lower-cased, into `out`.
+fn unicode_skeleton_of(label: &str, chars: &mut Vec<char>, out: &mut String) {
+    out.clear();
+    let decoded: Option<&[char]> = match label.strip_prefix("xn--") {
+        Some(rest) if punycode::decode(rest, chars) => Some(chars),
+        Some(_) => None,
+        None => None,
+    };
+    match decoded {
+        Some(cs) => {
+            let mut tmp = [0u8; 4];
+            let mut s = String::new();
+            for c in cs {
+                s.push_str(c.encode_utf8(&mut tmp));
+            }
+            for c in unicode_security::skeleton(&s) {
+                out.extend(c.to_lowercase());
+            }
+        }
+        None => {
+            for c in unicode_security::skeleton(label) {
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+}
+
+/// A name that imitates a brand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Hit {
+    /// The name as checked (A-label, lower case).
+    pub name: String,
+    /// Its registrable domain in the ICANN view (what a registrar sold).
+    pub registrable: String,
+    /// The imitated brand's domain (or the imitated DNS operator for fake name servers).
+    pub brand: String,
+    /// 0-100.
+    pub score: u8,
+    /// Kebab-case technique names, strongest first.
+    pub techniques: Vec<String>,
+    /// One line for people.
+    pub explanation: String,
+}
+
+/// Where a compared string sits in the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// The registrable label (under `Section::All`).
+    Label,
+    /// The registrable label without hyphens.
+    Dehyphen,
+    /// A hyphen token of the registrable label.
+    Token,
+    /// A subdomain label.
+    Subdomain,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ev {
+    /// Same label, other suffix.
+    TldSwap,
+    /// The registrable label equals an extra brand token.
+    TokenLabel,
+    /// Equal after removing hyphens.
+    Hyphenation,
+    /// Within the edit bound; `start..end` is the compared string in the name (unused for
+    /// `Place::Dehyphen`).
+    Edit { place: Place, start: u16, end: u16 },
+    /// Equal ASCII skeletons.
+    AsciiHomograph,
+    /// Equal Unicode skeletons of an IDN label.
+    IdnHomograph,
+    /// Brand text found at `start..end` of the prefix (left of the suffix).
+    Substring {
+        start: u16,
+        end: u16,
+        in_label: bool,
+        left: bool,
+        right: bool,
+    },
+    /// A fake name-server domain (index into `tables::NS_FAMILIES`).
+    FakeNs(u8),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    unit: u32,
+    ev: Ev,
+}
+
+/// Per-thread buffers for [`Matcher::check`]; reuse one per thread.
+pub struct Scratch {
+    name: String,
+    buf: String,
+    skel: String,
+    chars: Vec<char>,
+    hashes: Box<Hashes>,
+    rows: Vec<u8>,
+    weighted: WeightedScratch,
+    cands: Vec<Cand>,
+    scored: Vec<(u32, u8, &'static str)>,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            name: String::with_capacity(256),
+            buf: String::with_capacity(256),
+            skel: String::with_capacity(256),
+            chars: Vec::with_capacity(64),
+            hashes: Box::default(),
+            rows: Vec::with_capacity(64 * 64),
+            weighted: WeightedScratch::default(),
+            cands: Vec::with_capacity(64),
+            scored: Vec::with_capacity(64),
+        }
+    }
+}
+
+impl Scratch {
+    /// Fresh buffers.
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+}
+
+const MAX_CANDS: usize = 48;
+
+/// Checks names against a [`BrandIndex`].
+pub struct Matcher<'a> {
+    index: &'a BrandIndex,
+    psl: &'a SuffixList,
+    allow: &'a Allowlist,
+    popular: &'a Popularity,
+    min_score: u8,
+}
+
+/// Lower-cases and validates `raw` into `out`; false if it is no host name.
+fn normalize(raw: &str, out: &mut String) -> bool {
+    out.clear();
+    let t = raw.trim();
+    let t = t.strip_suffix('.').unwrap_or(t);
+    let t = t.strip_prefix("*.").unwrap_or(t);
+    if t.is_empty() || t.len() > 1024 {
+        return false;
+    }
+    if t.is_ascii() {
+        if t.len() > 253 {
+            return false;
+        }
+        let mut label_len = 0usize;
+        for b in t.bytes() {
+            let c = b.to_ascii_lowercase();
+            match c {
+                b'.' => {
+                    if label_len == 0 {
+                        return false;
+                    }
+                    label_len = 0;
+                }
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {
+                    label_len += 1;
+                    if label_len > 63 {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+            out.push(c as char);
+        }
+        label_len > 0
+    } else {
+        match DomainName::parse(t) {
+            Ok(d) => {
+                out.push_str(d.as_str());
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+fn is_boundary(b: Option<u8>) -> bool {
+    match b {
+        None => true,
+        Some(c) => c == b'.' || c == b'-' || c == b'_' || c.is_ascii_digit(),
+    }
+}
+
+impl<'a> Matcher<'a> {
+    /// A matcher with the default threshold ([`DEFAULT_MIN_SCORE`]).
+    pub fn new(
+        index: &'a BrandIndex,
+        psl: &'a SuffixList,
+        allow: &'a Allowlist,
+        popular: &'a Popularity,
+    ) -> Matcher<'a> {
+        Matcher {
+            index,
+            psl,
+            allow,
+            popular,
+            min_score: DEFAULT_MIN_SCORE,
+        }
+    }
+
+    /// Sets the lowest score reported (0 reports every candidate).
+    pub fn with_min_score(mut self, min: u8) -> Matcher<'a> {
+        self.min_score = min;
+        self
+    }
+
+    /// Checks one name (ideally lower-case A-label already; anything else is normalised, and
+    /// what is no host name is no hit).
+    pub fn check(&self, name: &str, scratch: &mut Scratch) -> Option<Hit> {
+        let mut nb = std::mem::take(&mut scratch.name);
+        let hit = if normalize(name, &mut nb) {
+            self.check_normalized(&nb, scratch)
+        } else {
+            None
+        };
+        scratch.name = nb;
+        hit
+    }
+
+    fn check_normalized(&self, name: &str, s: &mut Scratch) -> Option<Hit> {
+        let idx = self.index;
+        let split = self.psl.split(name, Section::All)?;
+        let reg = split.registrable?;
+        let label = split.registrable_label()?;
+        let prefix = split.prefix(name);
+        let label_start = prefix.len() - label.len();
+        s.cands.clear();
+
+        // Exact label: own name, tld-swap, or an extra token as the whole label.
+        let lh = edit::hash(label.as_bytes());
+        if let Some(units) = idx.exact.get(&lh) {
+            for &u in units {
+                let unit = &idx.units[u as usize];
+                if *unit.text != *label {
+                    continue;
+                }
+                let b = &idx.brands[unit.brand as usize];
+                if unit.kind == UnitKind::Label {
+                    if *b.suffix == *split.suffix {
+                        return None; // the brand's own name
+                    }
+                    push(&mut s.cands, u, Ev::TldSwap);
+                } else {
+                    push(&mut s.cands, u, Ev::TokenLabel);
+                }
+            }
+        }
+        let lb = label.as_bytes();
+        // Dehyphenated label.
+        if lb.contains(&b'-') {
+            let mut buf = std::mem::take(&mut s.buf);
+            buf.clear();
+            buf.extend(label.chars().filter(|&c| c != '-'));
+            if let Some(units) = idx.exact.get(&edit::hash(buf.as_bytes())) {
+                for &u in units {
+                    if *idx.units[u as usize].text == *buf {
+                        push(&mut s.cands, u, Ev::Hyphenation);
+                    }
+                }
+            }
+            self.probe(buf.as_bytes(), Place::Dehyphen, 0, 0, s);
+            // Hyphen tokens of the label.
+            let mut off = label_start;
+            for tok in label.split('-') {
+                if tok.len() >= 5 && tok.len() != label.len() {
+                    self.probe(
+                        tok.as_bytes(),
+                        Place::Token,
+                        off as u16,
+                        (off + tok.len()) as u16,
+                        s,
+                    );
+                }
+                off += tok.len() + 1;
+            }
+            s.buf = buf;
+        }
+        self.probe(
+            lb,
+            Place::Label,
+            label_start as u16,
+            (label_start + label.len()) as u16,
+            s,
+        );
+        // ASCII skeleton.
+        {
+            let mut skel = std::mem::take(&mut s.skel);
+            tables::ascii_skeleton(label, &mut skel);
+            if skel != label
+                && let Some(units) = idx.skeletons.get(&edit::hash(skel.as_bytes()))
+            {
+                for &u in units {
+                    if *idx.units[u as usize].text != *label {
+                        push(&mut s.cands, u, Ev::AsciiHomograph);
+                    }
+                }
+            }
+            // IDN homographs.
+            if label.starts_with("xn--") {
+                let mut chars = std::mem::take(&mut s.chars);
+                unicode_skeleton_of(label, &mut chars, &mut skel);
+                if let Some(units) = idx.unicode_skeletons.get(skel.as_str()) {
+                    for &u in units {
+                        push(&mut s.cands, u, Ev::IdnHomograph);
+                    }
+                }
+                s.chars = chars;
+            }
+            s.skel = skel;
+        }
+        // Subdomain labels.
+        if label_start > 0 {
+            let sub = &prefix[..label_start - 1];
+            let mut off = 0usize;
+            for (n, l) in sub.split('.').enumerate() {
+                if n >= 8 {
+                    break;
+                }
+                if l.len() >= 5 && l != "www" {
+                    self.probe(
+                        l.as_bytes(),
+                        Place::Subdomain,
+                        off as u16,
+                        (off + l.len()) as u16,
+                        s,
+                    );
+                }
+                off += l.len() + 1;
+            }
+        }
+        // Brand text anywhere left of the suffix.
+        if let Some(ac) = &idx.ac {
+            let pb = prefix.as_bytes();
+            let mut state = aho_corasick::automaton::OverlappingState::start();
+            loop {
+                ac.find_overlapping(prefix, &mut state);
+                let Some(m) = state.get_match() else { break };
+                let (st, en) = (m.start(), m.end());
+                let u = idx.ac_units[m.pattern().as_usize()];
+                let in_label = st >= label_start;
+                if in_label && st == label_start && en == prefix.len() {
+                    continue; // the whole label: handled above
+                }
+                if !in_label && en > label_start.saturating_sub(1) {
+                    continue; // straddles the label boundary
+                }
+                let left = is_boundary(st.checked_sub(1).map(|i| pb[i]));
+                let right = is_boundary(pb.get(en).copied());
+                let len = en - st;
+                let ok = match len {
+                    0..=4 => left && right,
+                    5..=6 => left || right,
+                    _ => true,
+                };
+                if ok {
+                    push(
+                        &mut s.cands,
+                        u,
+                        Ev::Substring {
+                            start: st as u16,
+                            end: en as u16,
+                            in_label,
+                            left,
+                            right,
+                        },
+                    );
+                }
+                if s.cands.len() >= MAX_CANDS {
+                    break;
+                }
+            }
+        }
+        let icann_reg = self.psl.registrable(name, Section::Icann).unwrap_or(reg);
+        // Fake name servers.
+        if lb.len() >= 5
+            && (memchr::memmem::find(lb, b"awsdns").is_some()
+                || memchr::memmem::find(lb, b"domaincontrol").is_some()
+                || memchr::memmem::find(lb, b"azure-dns").is_some()
+                || memchr::memmem::find(lb, b"googledomains").is_some()
+                || memchr::memmem::find(lb, b"cloudflare").is_some()
+                || memchr::memmem::find(lb, b"nsone").is_some()
+                || memchr::memmem::find(lb, b"ultradns").is_some())
+            && let Some(f) = tables::fake_ns_family(icann_reg)
+        {
+            let fi = tables::NS_FAMILIES
+                .iter()
+                .position(|x| x.token == f.token)
+                .unwrap_or(0);
+            push(&mut s.cands, u32::MAX, Ev::FakeNs(fi as u8));
+        }
+        if s.cands.is_empty() {
+            return None;
+        }
+        // From here on: a candidate. Own names and allowlisted names are never reported.
+        if idx.own.contains(reg) || idx.own.contains(icann_reg) || self.allow.contains(name) {
+            return None;
+        }
+        self.score(
+            name,
+            prefix,
+            label,
+            label_start,
+            split.suffix,
+            reg,
+            icann_reg,
+            s,
+        )
+    }
+
+    /// Probes the deletion index with `q` and pushes verified edit-distance candidates.
+    fn probe(&self, q: &[u8], place: Place, start: u16, end: u16, s: &mut Scratch) {
+        let idx = self.index;
+        let n = q.len();
+        if n < 4 || n > edit::MAX || n + 2 < idx.min_len || n > idx.max_len + 2 {
+            return;
+        }
+        s.hashes.load(q);
+        let h = &*s.hashes;
+        let check = |k: u64, s_cands: &mut Vec<Cand>, rows: &mut Vec<u8>| {
+            let (w, bit) = bloom_bit(k);
+            if idx.bloom[w] & bit == 0 {
+                return;
+            }
+            let Some(units) = idx.deletes.get(&k) else {
+                return;
+            };
+            for &u in units {
+                if s_cands.len() >= MAX_CANDS
+                    || s_cands.iter().any(|c| {
+                        c.unit == u && matches!(c.ev, Ev::Edit { place: p, .. } if p == place)
+                    })
+                {
+                    continue;
+                }
+                let unit = &idx.units[u as usize];
+                let t = unit.text.as_bytes();
+                if t == q {
+                    continue;
+                }
+                if edit::osa_within(t, q, usize::from(unit.max_edits), rows).is_some() {
+                    s_cands.push(Cand {
+                        unit: u,
+                        ev: Ev::Edit { place, start, end },
+                    });
+                }
+            }
+        };
+        let rows = &mut s.rows;
+        let cands = &mut s.cands;
+        check(h.whole(), cands, rows);
+        for i in 0..n {
+            check(h.del1(i), cands, rows);
+        }
+        for i in 0..n {
+            for j in i + 1..n {
+                check(h.del2(i, j), cands, rows);
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn score(
+        &self,
+        name: &str,
+        prefix: &str,
+        label: &str,
+        label_start: usize,
+        suffix: &str,
+        reg: &str,
+        icann_reg: &str,
+        s: &mut Scratch,
+    ) -> Option<Hit> {
+        let idx = self.index;
+        let tld = name.rsplit('.').next().unwrap_or(name);
+        // Name-level modifiers.
+        let mut modifier: i32 = 0;
+        if tables::suspicious_tld(tld) {
+            modifier += 10;
+        }
+        let kw = prefix
+            .split(['.', '-'])
+            .filter(|t| tables::is_keyword(t))
+            .count()
+            .min(3) as i32;
+        modifier += 5 * kw;
+        // Popularity of the unit someone controls (`Section::All`): `x.github.io` is not made
+        // popular by `github.io`.
+        let popular = self.popular.contains(reg);
+        if popular {
+            modifier -= 60;
+        }
+        s.scored.clear();
+        let cands = std::mem::take(&mut s.cands);
+        for c in &cands {
+            let (base, tech) = self.base_score(c, prefix, label, label_start, name, s);
+            let brand = if c.unit == u32::MAX {
+                u32::MAX
+            } else {
+                idx.units[c.unit as usize].brand
+            };
+            s.scored.push((brand, base.clamp(0, 100) as u8, tech));
+        }
+        s.cands = cands;
+        // Best brand: the highest base; more techniques for the same brand add a little.
+        let mut best: Option<(u32, i32)> = None;
+        for &(b, sc, _) in &s.scored {
+            let mut techs: [&str; 8] = [""; 8];
+            let mut nt = 0;
+            for &(b2, _, t2) in &s.scored {
+                if b2 == b && !techs[..nt].contains(&t2) && nt < 8 {
+                    techs[nt] = t2;
+                    nt += 1;
+                }
+            }
+            let total = i32::from(sc) + 5 * (nt as i32 - 1).min(2) + modifier;
+            if best.is_none_or(|(_, t)| total > t) {
+                best = Some((b, total));
+            }
+        }
+        let (brand_i, total) = best?;
+        let score = total.clamp(0, 100) as u8;
+        if score < self.min_score || score == 0 {
+            return None;
+        }
+        // Build the hit (allocates).
+        let mut techniques: Vec<String> = Vec::new();
+        let mut parts: Vec<String> = Vec::new();
+        let mut order: Vec<(u8, usize)> = s
+            .scored
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.0 == brand_i)
+            .map(|(i, x)| (x.1, i))
+            .collect();
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let cands = s.cands.clone();
+        for &(_, i) in &order {
+            let c = cands[i];
+            let tech = s.scored[i].2;
+            if !techniques.iter().any(|t| t == tech) {
+                techniques.push(tech.to_string());
+            }
+            let p = self.describe(&c, prefix, label, s);
+            if let Some(kind) = permutation_kind(&c, &s.weighted.ops, label) {
+                let t = format!("permutation:{kind}");
+                if !techniques.contains(&t) {
+                    techniques.push(t);
+                }
+            }
+            if !parts.contains(&p) {
+                parts.push(p);
+            }
+        }
+        let (brand_name, brand_suffix) = if brand_i == u32::MAX {
+            let fam = cands
+                .iter()
+                .find_map(|c| match c.ev {
+                    Ev::FakeNs(f) => tables::NS_FAMILIES.get(usize::from(f)),
+                    _ => None,
+                })
+                .map(|f| f.real.first().copied().unwrap_or("awsdns-NN.net"))
+                .unwrap_or("");
+            (fam.to_string(), None)
+        } else {
+            let b = &idx.brands[brand_i as usize];
+            (b.domain.as_str().to_string(), Some(&*b.suffix))
+        };
+        let mut explanation = format!("{name}: {}", parts.join("; "));
+        if let Some(bs) = brand_suffix
+            && bs != suffix
+        {
+            let _ = write!(explanation, ", TLD changed {bs}->{suffix}");
+        }
+        if tables::suspicious_tld(tld) {
+            let _ = write!(explanation, " (.{tld} is common in abuse)");
+        }
+        if popular {
+            explanation.push_str(", but a popular domain");
+        }
+        Some(Hit {
+            name: name.to_string(),
+            registrable: icann_reg.to_string(),
+            brand: brand_name,
+            score,
+            techniques,
+            explanation,
+        })
+    }
+
+    fn base_score(
+        &self,
+        c: &Cand,
+        prefix: &str,
+        label: &str,
+        _label_start: usize,
+        _name: &str,
+        s: &mut Scratch,
+    ) -> (i32, &'static str) {
+        let idx = self.index;
+        if let Ev::FakeNs(_) = c.ev {
+            return (80, "fake-nameserver");
+        }
+        let unit = &idx.units[c.unit as usize];
+        let blen = unit.text.len();
+        let short = match blen {
+            0..=4 => -15,
+            5 => -10,
+            _ => 0,
+        };
+        match c.ev {
+            Ev::TldSwap => (70 + short / 2, "tld-swap"),
+            Ev::TokenLabel => (70 + short / 2, "brand-token"),
+            Ev::Hyphenation => (75 + short / 2, "edit-distance"),
+            Ev::AsciiHomograph => (85 + short / 2, "homograph"),
+            Ev::IdnHomograph => (92, "homograph"),
+            Ev::Edit { place, start, end } => {
+                let q: &[u8] = match place {
+                    Place::Dehyphen => s.buf.as_bytes(),
+                    _ => prefix
+                        .as_bytes()
+                        .get(usize::from(start)..usize::from(end))
+                        .unwrap_or(label.as_bytes()),
+                };
+                let cost = edit::weighted(unit.text.as_bytes(), q, &mut s.weighted);
+                let long_bonus = (blen.min(12) as f32 - 6.0).max(0.0) * 1.5;
+                let mut base = (88.0 - 28.0 * cost + long_bonus) as i32 + short;
+                let tech = match place {
+                    Place::Label | Place::Dehyphen => "edit-distance",
+                    Place::Token => {
+                        base -= 5;
+                        "combosquat"
+                    }
+                    Place::Subdomain => {
+                        base -= 10;
+                        "brand-in-subdomain"
+                    }
+                };
+                (base, tech)
+            }
+            Ev::Substring {
+                start,
+                end,
+                in_label,
+                left,
+                right,
+            } => {
+                let pb = prefix.as_bytes();
+                let (st, en) = (usize::from(start), usize::from(end));
+                if in_label {
+                    let rest_kw = {
+                        let before =
+                            &prefix[prefix.len() - label.len()..st.max(prefix.len() - label.len())];
+                        let after = prefix.get(en..).unwrap_or("");
+                        keyword_in(before) || keyword_in(after)
+                    };
+                    let mut base = if left || right { 62 } else { 45 } + short;
+                    if left && right {
+                        base += 5;
+                    }
+                    if rest_kw {
+                        base += 8;
+                    }
+                    let tech = if unit.kind == UnitKind::Token || !(left || right) {
+                        "brand-token"
+                    } else {
+                        "combosquat"
+                    };
+                    (base, tech)
+                } else {
+                    let b = &idx.brands[unit.brand as usize];
+                    // The brand's whole domain spelled out: `ucscard.co.jp.` or `amazon-co-jp`.
+                    let after = pb.get(en..).unwrap_or(&[]);
+                    let sfx = b.suffix.as_bytes();
+                    let full = after.len() > sfx.len()
+                        && (after[0] == b'.' || after[0] == b'-')
+                        && after[1..]
+                            .iter()
+                            .zip(sfx)
+                            .all(|(&x, &y)| x == y || (y == b'.' && x == b'-'))
+                        && is_boundary(after.get(sfx.len() + 1).copied());
+                    let mut base = if full { 75 } else { 60 } + short;
+                    if !(left && right) {
+                        base -= 5;
+                    }
+                    (base, "brand-in-subdomain")
+                }
+            }
+            Ev::FakeNs(_) => (80, "fake-nameserver"),
+        }
+    }
+
+    fn describe(&self, c: &Cand, prefix: &str, label: &str, s: &mut Scratch) -> String {
+        let idx = self.index;
+        if let Ev::FakeNs(f) = c.ev {
+            let fam = tables::NS_FAMILIES.get(usize::from(f));
+            return format!(
+                "imitates the name servers of {}",
+                fam.map(|f| f.operator).unwrap_or("a DNS operator")
+            );
+        }
+        let unit = &idx.units[c.unit as usize];
+        let bl = &unit.text;
+        match c.ev {
+            Ev::TldSwap => format!("brand label {bl} under another suffix"),
+            Ev::TokenLabel => format!("brand token {bl} as the whole label"),
+            Ev::Hyphenation => format!("{bl} with hyphens added"),
+            Ev::AsciiHomograph => format!("{label} looks like {bl} (look-alike characters)"),
+            Ev::IdnHomograph => {
+                let shown = DomainName::parse(label)
+                    .map(|d| d.to_unicode())
+                    .unwrap_or_else(|_| label.to_string());
+                format!("{shown} ({label}) is a homograph of {bl} (confusable Unicode characters)")
+            }
+            Ev::Edit { place, start, end } => {
+                let q: String = match place {
+                    Place::Dehyphen => s.buf.clone(),
+                    _ => prefix
+                        .get(usize::from(start)..usize::from(end))
+                        .unwrap_or(label)
+                        .to_string(),
+                };
+                edit::weighted(bl.as_bytes(), q.as_bytes(), &mut s.weighted);
+                let ops = describe_ops(&s.weighted.ops);
+                match place {
+                    Place::Label => format!("{ops} of {bl}"),
+                    Place::Dehyphen => format!("{ops} of {bl} (hyphens removed)"),
+                    Place::Token => format!("{q}: {ops} of {bl}, combined with other words"),
+                    Place::Subdomain => format!("subdomain {q}: {ops} of {bl}"),
+                }
+            }
+            Ev::Substring {
+                start,
+                end,
+                in_label,
+                ..
+            } => {
+                let found = prefix
+                    .get(usize::from(start)..usize::from(end))
+                    .unwrap_or(bl);
+                if in_label {
+                    format!("brand {found} combined with other words in {label}")
+                } else {
+                    format!("brand {found} in the subdomain, the domain is someone else's")
+                }
+            }
+            Ev::FakeNs(_) => String::new(),
+        }
+    }
+
+    /// The single-edit kind of an edit-distance candidate, for `permutation:<kind>`.
+    pub fn edit_kind(brand_label: &str, label: &str) -> Option<&'static str> {
+        let mut ws = WeightedScratch::default();
+        edit::weighted(brand_label.as_bytes(), label.as_bytes(), &mut ws);
+        op_kind(&ws.ops, label)
+    }
+}
+
+/// The dnstwist-style kind of a candidate; for edits, `ops` must hold its edits (as left by
+/// `describe`).
+fn permutation_kind(c: &Cand, ops: &[Op], label: &str) -> Option<&'static str> {
+    match c.ev {
+        Ev::TldSwap => Some("tld-swap"),
+        Ev::Hyphenation => Some("hyphenation"),
+        Ev::AsciiHomograph | Ev::IdnHomograph => Some("homoglyph"),
+        Ev::Edit {
+            place: Place::Label,
+            ..
+        } => op_kind(ops, label),
+        _ => None,
+    }
+}
+
+fn keyword_in(s: &str) -> bool {
+    s.split(['.', '-']).any(|t| {
+        tables::is_keyword(t)
+            || tables::KEYWORDS
+                .iter()
+                .any(|k| k.len() >= 4 && t.contains(k))
+    })
+}
+
+fn op_kind(ops: &[Op], label: &str) -> Option<&'static str> {
+    if ops.len() != 1 {
+        return None;
+    }
+    Some(match ops[0] {
+        Op::Substitution(a, b) => tables::substitution_kind(a, b),
+        Op::Insertion(b'-') => "hyphenation",
+        Op::Insertion(b's') if label.ends_with('s') => "plural",
+        Op::Insertion(_) => "insertion",
+        Op::Omission(_) => "omission",
+        Op::Transposition(..) => "transposition",
+    })
+}
+
+fn describe_ops(ops: &[Op]) -> String {
+    let mut subs = Vec::new();
+    let mut ins = Vec::new();
+    let mut oms = Vec::new();
+    let mut trs = Vec::new();
+    for op in ops {
+        match *op {
+            Op::Substitution(a, b) => subs.push(format!("{}->{}", a as char, b as char)),
+            Op::Insertion(b) => ins.push(format!("{}", b as char)),
+            Op::Omission(a) => oms.push(format!("{}", a as char)),
+            Op::Transposition(a, b) => trs.push(format!(
+                "{}{}->{}{}",
+                a as char, b as char, b as char, a as char
+            )),
+        }
+    }
+    let mut parts = Vec::new();
+    let mut add = |v: &Vec<String>, one: &str, many: &str| {
+        if !v.is_empty() {
+            let word = if v.len() == 1 { one } else { many };
+            parts.push(format!("{} {word} ({})", v.len(), v.join(", ")));
+        }
+    };
+    add(&subs, "substitution", "substitutions");
+    add(&ins, "insertion", "insertions");
+    add(&oms, "omission", "omissions");
+    add(&trs, "transposition", "transpositions");
+    if parts.is_empty() {
+        "no visible change".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn push(cands: &mut Vec<Cand>, unit: u32, ev: Ev) {
+    if cands.len() < MAX_CANDS {
+        cands.push(Cand { unit, ev });
+    }
+}

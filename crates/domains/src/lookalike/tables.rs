@@ -1,0 +1,464 @@
+//! Small tables the matcher scores with: keyboard neighbours, look-alike glyphs, suspicious
+//! TLDs, combosquat keywords, the ASCII homoglyph skeleton and fake-nameserver families.
+
+/// QWERTY rows with their horizontal offsets (in key widths).
+const ROWS: [(&[u8], f32); 4] = [
+    (b"1234567890-", 0.0),
+    (b"qwertyuiop", 0.5),
+    (b"asdfghjkl", 0.75),
+    (b"zxcvbnm", 1.25),
+];
+
+fn key_pos(c: u8) -> Option<(f32, f32)> {
+    for (r, (row, off)) in ROWS.iter().enumerate() {
+        if let Some(i) = row.iter().position(|&k| k == c) {
+            return Some((r as f32, i as f32 + off));
+        }
+    }
+    None
+}
+
+/// Whether two keys touch on a QWERTY keyboard.
+pub fn keyboard_adjacent(a: u8, b: u8) -> bool {
+    if a == b {
+        return false;
+    }
+    match (key_pos(a), key_pos(b)) {
+        (Some((ra, xa)), Some((rb, xb))) => {
+            let dr = (ra - rb).abs();
+            let dx = (xa - xb).abs();
+            (dr == 0.0 && dx <= 1.0) || (dr == 1.0 && dx <= 0.75)
+        }
+        _ => false,
+    }
+}
+
+/// Pairs of characters that look alike in common fonts (either order).
+const GLYPH_PAIRS: &[(u8, u8)] = &[
+    (b'0', b'o'),
+    (b'1', b'l'),
+    (b'1', b'i'),
+    (b'l', b'i'),
+    (b'i', b'j'),
+    (b'o', b'c'),
+    (b'c', b'e'),
+    (b'o', b'a'),
+    (b'a', b'e'),
+    (b'u', b'v'),
+    (b'v', b'y'),
+    (b'n', b'm'),
+    (b'n', b'r'),
+    (b'n', b'h'),
+    (b'h', b'b'),
+    (b'b', b'd'),
+    (b'p', b'q'),
+    (b'g', b'q'),
+    (b'q', b'9'),
+    (b'g', b'9'),
+    (b's', b'5'),
+    (b'z', b'2'),
+    (b'b', b'8'),
+    (b'b', b'6'),
+    (b'e', b'3'),
+    (b't', b'7'),
+    (b't', b'f'),
+    (b'a', b'4'),
+    (b'w', b'v'),
+    (b'o', b'q'),
+    (b'u', b'n'),
+];
+
+/// Whether two characters look alike.
+pub fn glyph_similar(a: u8, b: u8) -> bool {
+    GLYPH_PAIRS
+        .iter()
+        .any(|&(x, y)| (x == a && y == b) || (x == b && y == a))
+}
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// The cost of replacing `a` (brand) with `b` (name): 0.3 for look-alike glyphs, 0.5 for
+/// keyboard neighbours, 0.6 for a one-bit flip, 0.7 vowel for vowel, 1.0 otherwise.
+pub fn substitution_cost(a: u8, b: u8) -> f32 {
+    if a == b {
+        0.0
+    } else if glyph_similar(a, b) {
+        0.3
+    } else if keyboard_adjacent(a, b) {
+        0.5
+    } else if (a ^ b).count_ones() == 1 {
+        0.6
+    } else if is_vowel(a) && is_vowel(b) {
+        0.7
+    } else {
+        1.0
+    }
+}
+
+/// The kind of one substitution, in `domains::fuzz` technique names.
+pub fn substitution_kind(a: u8, b: u8) -> &'static str {
+    if glyph_similar(a, b) {
+        "homoglyph"
+    } else if keyboard_adjacent(a, b) {
+        "replacement"
+    } else if (a ^ b).count_ones() == 1 {
+        "bitsquatting"
+    } else if is_vowel(a) && is_vowel(b) {
+        "vowel-swap"
+    } else {
+        "replacement"
+    }
+}
+
+/// TLDs over-represented in phishing and abuse reports (Spamhaus, Interisle, APWG counts):
+/// cheap, fast or lightly checked registration. A name there gets more suspicion, never a
+/// verdict by itself.
+pub const SUSPICIOUS_TLDS: &[&str] = &[
+    "top",
+    "xyz",
+    "cc",
+    "shop",
+    "online",
+    "cloud",
+    "icu",
+    "buzz",
+    "club",
+    "site",
+    "vip",
+    "live",
+    "cn",
+    "tk",
+    "ml",
+    "ga",
+    "cf",
+    "gq",
+    "work",
+    "fun",
+    "monster",
+    "rest",
+    "cyou",
+    "sbs",
+    "bond",
+    "support",
+    "store",
+    "website",
+    "space",
+    "tech",
+    "pw",
+    "ws",
+    "su",
+    "link",
+    "click",
+    "life",
+    "today",
+    "best",
+    "email",
+    "services",
+    "digital",
+    "host",
+    "press",
+    "world",
+    "cfd",
+    "lol",
+    "xin",
+    "win",
+    "bid",
+    "loan",
+    "men",
+    "date",
+    "party",
+    "review",
+    "racing",
+    "download",
+    "stream",
+    "trade",
+    "science",
+    "accountant",
+    "kim",
+    "ren",
+    "pro",
+    "info",
+    "biz",
+    "asia",
+    "one",
+    "app",
+    "dev",
+    "me",
+    "co",
+    "io",
+    "ly",
+    "to",
+    "in",
+    "ir",
+    "gl",
+    "vn",
+    "id",
+    "my",
+    "pe",
+];
+
+/// Whether `tld` (the last label) is in [`SUSPICIOUS_TLDS`].
+pub fn suspicious_tld(tld: &str) -> bool {
+    SUSPICIOUS_TLDS.contains(&tld)
+}
+
+/// Words that phishing names add to a brand (combosquats) or put next to it.
+pub const KEYWORDS: &[&str] = &[
+    "login",
+    "logon",
+    "signin",
+    "sign",
+    "secure",
+    "security",
+    "account",
+    "accounts",
+    "verify",
+    "verification",
+    "update",
+    "support",
+    "help",
+    "service",
+    "services",
+    "customer",
+    "member",
+    "members",
+    "my",
+    "online",
+    "auth",
+    "wallet",
+    "pay",
+    "payment",
+    "billing",
+    "confirm",
+    "official",
+    "jp",
+    "japan",
+    "cojp",
+    "card",
+    "mail",
+    "app",
+    "id",
+    "user",
+    "recovery",
+    "unlock",
+    "check",
+    "center",
+    "centre",
+    "portal",
+    "shop",
+    "store",
+    "gift",
+    "prime",
+    "safety",
+    "alert",
+    "notice",
+    "mypage",
+    "web",
+    "net",
+    "info",
+    "com",
+    "co",
+    "www",
+    "cs",
+    "point",
+    "points",
+    "rewards",
+    "bank",
+    "direct",
+    "mobile",
+    "smart",
+    "cloud",
+    "s3",
+    "aws",
+    "api",
+    "pass",
+    "password",
+    "reset",
+    "access",
+    "signup",
+    "order",
+    "delivery",
+    "tracking",
+    "track",
+    "jpn",
+];
+
+/// Whether `token` is one of the [`KEYWORDS`].
+pub fn is_keyword(token: &str) -> bool {
+    KEYWORDS.contains(&token)
+}
+
+/// The ASCII look-alike skeleton of a label, written to `out`: digits that pass for letters
+/// (`0`->`o`, `1`->`l`, `5`->`s`, `3`->`e`), `i`->`l`, and the multi-letter tricks `rn`->`m`,
+/// `vv`->`w`, `cl`->`d`. Two labels with the same skeleton look alike at a glance.
+pub fn ascii_skeleton(label: &str, out: &mut String) {
+    out.clear();
+    let b = label.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        match (c, next) {
+            (b'r', Some(b'n')) => {
+                out.push('m');
+                i += 2;
+                continue;
+            }
+            (b'v', Some(b'v')) => {
+                out.push('w');
+                i += 2;
+                continue;
+            }
+            (b'c', Some(b'l')) => {
+                out.push('d');
+                i += 2;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(match c {
+            b'0' => 'o',
+            b'1' | b'i' => 'l',
+            b'5' => 's',
+            b'3' => 'e',
+            _ => c as char,
+        });
+        i += 1;
+    }
+}
+
+/// DNS-operator name-server domains that attackers imitate, with the real registrable domains.
+pub struct NsFamily {
+    /// The token that identifies the family (`awsdns`).
+    pub token: &'static str,
+    /// The operator, for explanations.
+    pub operator: &'static str,
+    /// The real registrable domains (for `awsdns` checked by pattern instead).
+    pub real: &'static [&'static str],
+}
+
+/// Name-server families checked for fakes.
+pub const NS_FAMILIES: &[NsFamily] = &[
+    NsFamily {
+        token: "awsdns",
+        operator: "Amazon Route 53",
+        real: &[],
+    },
+    NsFamily {
+        token: "domaincontrol",
+        operator: "GoDaddy",
+        real: &["domaincontrol.com"],
+    },
+    NsFamily {
+        token: "azure-dns",
+        operator: "Azure DNS",
+        real: &[
+            "azure-dns.com",
+            "azure-dns.net",
+            "azure-dns.org",
+            "azure-dns.info",
+        ],
+    },
+    NsFamily {
+        token: "googledomains",
+        operator: "Google Domains",
+        real: &["googledomains.com"],
+    },
+    NsFamily {
+        token: "cloudflare",
+        operator: "Cloudflare",
+        real: &["cloudflare.com", "cloudflare.net"],
+    },
+    NsFamily {
+        token: "nsone",
+        operator: "NS1",
+        real: &["nsone.net"],
+    },
+    NsFamily {
+        token: "ultradns",
+        operator: "UltraDNS",
+        real: &[
+            "ultradns.com",
+            "ultradns.net",
+            "ultradns.org",
+            "ultradns.biz",
+            "ultradns.info",
+        ],
+    },
+];
+
+/// Whether a registrable domain (ICANN view) imitates a DNS operator's name-server domain:
+/// `awsdns-017.net` (Route 53 uses exactly `awsdns-00` .. `awsdns-63` under com, net, org and
+/// co.uk), `awsdns-cloud.com`, `domaincontrol-ns.com`. Returns the family.
+pub fn fake_ns_family(registrable: &str) -> Option<&'static NsFamily> {
+    let (label, suffix) = registrable.split_once('.')?;
+    for f in NS_FAMILIES {
+        if !label.contains(f.token) {
+            continue;
+        }
+        if f.token == "awsdns" {
+            let real = label.strip_prefix("awsdns-").is_some_and(|n| {
+                n.len() == 2 && n.bytes().all(|b| b.is_ascii_digit()) && {
+                    let v = (n.as_bytes()[0] - b'0') * 10 + (n.as_bytes()[1] - b'0');
+                    v <= 63
+                }
+            }) && matches!(suffix, "com" | "net" | "org" | "co.uk");
+            if real {
+                return None;
+            }
+            return Some(f);
+        }
+        if f.real.contains(&registrable) {
+            return None;
+        }
+        return Some(f);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyboard() {
+        assert!(keyboard_adjacent(b'q', b'w'));
+        assert!(keyboard_adjacent(b'g', b'h'));
+        assert!(keyboard_adjacent(b'e', b'd'));
+        assert!(keyboard_adjacent(b'n', b'j'));
+        assert!(!keyboard_adjacent(b'l', b'y'));
+        assert!(!keyboard_adjacent(b'c', b't'));
+        assert!(!keyboard_adjacent(b'a', b'a'));
+    }
+
+    #[test]
+    fn costs() {
+        assert!(substitution_cost(b'o', b'c') < substitution_cost(b'l', b'y'));
+        assert_eq!(substitution_cost(b'l', b'y'), 1.0);
+        assert_eq!(substitution_kind(b'o', b'0'), "homoglyph");
+    }
+
+    #[test]
+    fn skeleton() {
+        let mut s = String::new();
+        ascii_skeleton("paypa1", &mut s);
+        let mut t = String::new();
+        ascii_skeleton("paypal", &mut t);
+        assert_eq!(s, t);
+        ascii_skeleton("arnazon", &mut s);
+        assert_eq!(s, "amazon");
+    }
+
+    #[test]
+    fn fake_ns() {
+        assert!(fake_ns_family("awsdns-017.net").is_some());
+        assert!(fake_ns_family("awsdns-17.net").is_none());
+        assert!(fake_ns_family("awsdns-64.net").is_some());
+        assert!(fake_ns_family("awsdns-12.xyz").is_some());
+        assert!(fake_ns_family("domaincontrol.com").is_none());
+        assert!(fake_ns_family("domaincontrol-dns.com").is_some());
+        assert!(fake_ns_family("example.com").is_none());
+    }
+}

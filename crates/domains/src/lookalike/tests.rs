@@ -1,0 +1,242 @@
+use super::*;
+use proptest::prelude::*;
+
+fn brands(text: &str) -> Vec<Brand> {
+    Brand::parse_list(text).unwrap()
+}
+
+struct Fixture {
+    index: BrandIndex,
+    allow: Allowlist,
+    popular: Popularity,
+}
+
+impl Fixture {
+    fn new(list: &str) -> Fixture {
+        Fixture {
+            index: BrandIndex::build(
+                &brands(list),
+                SuffixList::embedded(),
+                &IndexOptions::default(),
+            ),
+            allow: Allowlist::new(),
+            popular: Popularity::embedded(),
+        }
+    }
+
+    fn check(&self, name: &str) -> Option<Hit> {
+        let m = Matcher::new(
+            &self.index,
+            SuffixList::embedded(),
+            &self.allow,
+            &self.popular,
+        );
+        m.check(name, &mut Scratch::new())
+    }
+
+    fn any(&self, name: &str) -> Option<Hit> {
+        let m = Matcher::new(
+            &self.index,
+            SuffixList::embedded(),
+            &self.allow,
+            &self.popular,
+        )
+        .with_min_score(1);
+        m.check(name, &mut Scratch::new())
+    }
+}
+
+const BRANDS: &str = "
+kuronekoyamato.co.jp
+biglobe.ne.jp
+ucscard.co.jp ucs-card
+amazon.co.jp aws
+amazon.com
+paypal.com
+jcb.co.jp
+rakuten.co.jp
+";
+
+#[test]
+fn substitution_in_another_tld() {
+    let f = Fixture::new(BRANDS);
+    let h = f.check("kuronekoyamatc.cc").unwrap();
+    assert_eq!(h.brand, "kuronekoyamato.co.jp");
+    assert_eq!(h.registrable, "kuronekoyamatc.cc");
+    assert!(h.techniques.contains(&"edit-distance".to_string()), "{h:?}");
+    assert!(
+        h.techniques.contains(&"permutation:homoglyph".to_string()),
+        "{h:?}"
+    );
+    assert!(
+        h.explanation.starts_with(
+            "kuronekoyamatc.cc: 1 substitution (o->c) of kuronekoyamato, TLD changed co.jp->cc"
+        ),
+        "{}",
+        h.explanation
+    );
+    assert!(h.score >= 85, "{h:?}");
+}
+
+#[test]
+fn plural_addition() {
+    let f = Fixture::new(BRANDS);
+    let h = f.check("biglobes.net").unwrap();
+    assert_eq!(h.brand, "biglobe.ne.jp");
+    assert!(
+        h.techniques.contains(&"permutation:plural".to_string()),
+        "{h:?}"
+    );
+}
+
+#[test]
+fn token_with_hyphen_in_suspicious_tld() {
+    let f = Fixture::new(BRANDS);
+    let h = f.check("ucs-card.top").unwrap();
+    assert_eq!(h.brand, "ucscard.co.jp");
+    assert!(h.score >= 80, "{h:?}");
+}
+
+#[test]
+fn brand_in_subdomain() {
+    let f = Fixture::new(BRANDS);
+    let h = f.check("www.ucscard.co.jp.okiae.com").unwrap();
+    assert_eq!(h.brand, "ucscard.co.jp");
+    assert_eq!(h.registrable, "okiae.com");
+    assert_eq!(h.techniques[0], "brand-in-subdomain");
+    assert!(h.score >= 75, "{h:?}");
+    let h = f.check("us-west-1-amazon.ua-energy.cloud").unwrap();
+    assert_eq!(h.techniques[0], "brand-in-subdomain");
+    assert!(h.brand.starts_with("amazon."), "{h:?}");
+}
+
+#[test]
+fn short_token_combosquat() {
+    let f = Fixture::new(BRANDS);
+    let h = f.check("aws-s3.cloud").unwrap();
+    assert!(h.brand.starts_with("amazon."), "{h:?}");
+    // A short token inside a word is no evidence.
+    assert!(f.check("laws.cloud").is_none());
+    assert!(f.check("jcbx.com").is_none());
+}
+
+#[test]
+fn combosquat_with_keyword() {
+    let f = Fixture::new(BRANDS);
+    let h = f.check("amazon-login-jp.com").unwrap();
+    assert_eq!(h.techniques[0], "combosquat");
+    assert!(h.score >= 80, "{h:?}");
+    let h = f.check("rakuten-card.xyz").unwrap();
+    assert_eq!(h.brand, "rakuten.co.jp");
+}
+
+#[test]
+fn fake_nameserver() {
+    let f = Fixture::new(BRANDS);
+    let h = f.check("ns-650.awsdns-017.net").unwrap();
+    assert_eq!(h.techniques, ["fake-nameserver"]);
+    assert!(h.explanation.contains("Route 53"));
+    assert!(f.check("ns-650.awsdns-17.net").is_none());
+}
+
+#[test]
+fn homographs() {
+    let f = Fixture::new(BRANDS);
+    // Cyrillic а (U+0430) in "pаypal.com".
+    let h = f.check("p\u{0430}ypal.com").unwrap();
+    assert_eq!(h.brand, "paypal.com");
+    assert_eq!(h.techniques[0], "homograph");
+    let h = f.check("xn--pypal-4ve.com").unwrap();
+    assert_eq!(h.brand, "paypal.com");
+    let h = f.check("paypa1.com").unwrap();
+    assert!(h.techniques.contains(&"homograph".to_string()), "{h:?}");
+    let h = f.check("arnazon.co.jp").unwrap();
+    assert!(h.brand.starts_with("amazon."), "{h:?}");
+}
+
+#[test]
+fn own_names_and_lookalike_legit_names_are_not_flagged() {
+    let f = Fixture::new(BRANDS);
+    for n in [
+        "www.amazon.co.jp",
+        "amazon.co.jp",
+        "AWS.Amazon.COM.",
+        "login.paypal.com",
+        "paypay.ne.jp",
+        "jtb.co.jp",
+        "www.jtb.co.jp",
+        "amazon.de",
+        "example.com",
+        "co.jp",
+        "",
+        "not a name",
+    ] {
+        assert!(f.check(n).is_none(), "{n}: {:?}", f.check(n));
+    }
+    // jtb vs jcb is not even a candidate (short brands: no edits).
+    assert!(f.any("jtb.co.jp").is_none());
+}
+
+#[test]
+fn allowlist_entries() {
+    let mut f = Fixture::new(BRANDS);
+    assert!(f.check("amazon-login-jp.com").is_some());
+    f.allow =
+        Allowlist::parse(r#"{"name":"x","list":["amazon-login-jp.com", ".kuronekoyamatc.cc"]}"#)
+            .unwrap();
+    assert_eq!(f.allow.len(), 2);
+    assert!(f.check("amazon-login-jp.com").is_none());
+    assert!(f.check("a.kuronekoyamatc.cc").is_none());
+    let plain = Allowlist::parse("# c\n*.example.com\nfoo.net\n").unwrap();
+    assert!(plain.contains("a.example.com"));
+    assert!(plain.contains("foo.net"));
+    assert!(!plain.contains("bar.net"));
+}
+
+#[test]
+fn brand_list_errors() {
+    assert!(matches!(
+        Brand::parse_list("a..b"),
+        Err(BrandError::Name { line: 1, .. })
+    ));
+    assert!(matches!(
+        Brand::parse_list("# x\nexample.com to/ken"),
+        Err(BrandError::Token { line: 2, .. })
+    ));
+    let b = brands("example.com a-b,cd # comment");
+    assert_eq!(b[0].tokens, ["a-b", "cd"]);
+}
+
+#[test]
+fn private_suffix_brands() {
+    let f = Fixture::new("mybrand.github.io");
+    assert!(f.check("docs.mybrand.github.io").is_none());
+    let h = f.check("mybrand-login.github.io").unwrap();
+    assert_eq!(h.registrable, "github.io");
+    assert!(f.check("mybrand.xyz").is_some());
+}
+
+#[test]
+fn edit_kinds() {
+    assert_eq!(
+        Matcher::edit_kind("amazon", "amzaon"),
+        Some("transposition")
+    );
+    assert_eq!(Matcher::edit_kind("google", "gogle"), Some("omission"));
+    assert_eq!(Matcher::edit_kind("google", "googgle"), Some("insertion"));
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_names_never_panic(name in ".{0,120}", ascii in "[a-z0-9.-]{0,80}") {
+        let f = Fixture::new(BRANDS);
+        let m = Matcher::new(&f.index, SuffixList::embedded(), &f.allow, &f.popular).with_min_score(0);
+        let mut s = Scratch::new();
+        for n in [&name, &ascii] {
+            if let Some(h) = m.check(n, &mut s) {
+                prop_assert!(h.score <= 100);
+                prop_assert!(!h.techniques.is_empty());
+            }
+        }
+    }
+}
