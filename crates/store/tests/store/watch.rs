@@ -1,0 +1,214 @@
+use domains::change::{change_findings, diff};
+use domains::findings::{RulePolicy, Severity, inspect_findings};
+use store::{RunStatus, Store, WatchedDomain};
+
+use super::fixtures::*;
+
+fn watched(n: &str, owner: Option<&str>, tags: &[&str]) -> WatchedDomain {
+    WatchedDomain {
+        name: name(n),
+        owner: owner.map(str::to_string),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        high_value: false,
+        added_at: day(0),
+    }
+}
+
+/// Observes like `watch run` does: diff with the latest stored snapshot, rules, store.
+fn observe(
+    store: &mut Store,
+    run: Option<store::RunId>,
+    s: &domains::snapshot::Snapshot,
+) -> store::Recorded {
+    let prev = store.latest_snapshot(&s.domain).unwrap();
+    let changes = prev.map(|p| diff(&p.snapshot, s)).unwrap_or_default();
+    let state = inspect_findings(s, s.taken_at, &RulePolicy::default());
+    store
+        .record_observation(run, s, &changes, &state, &change_findings(&changes))
+        .unwrap()
+}
+
+#[test]
+fn file_store_is_wal_and_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.journal_mode().unwrap(), "wal");
+    assert_eq!(s.schema_version().unwrap(), 1);
+    drop(s);
+    // Reopening applies nothing new and keeps the version.
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 1);
+    assert_eq!(
+        Store::open_in_memory().unwrap().schema_version().unwrap(),
+        1
+    );
+}
+
+#[test]
+fn add_is_idempotent_and_merges() {
+    let mut s = Store::open_in_memory().unwrap();
+    let out = s
+        .add_watched(&[
+            watched("example.com", Some("web"), &["prod"]),
+            watched("example.org", None, &[]),
+        ])
+        .unwrap();
+    assert_eq!((out.added, out.updated), (2, 0));
+    let out = s
+        .add_watched(&[watched("example.com", None, &["brand", "prod"])])
+        .unwrap();
+    assert_eq!((out.added, out.updated), (0, 1));
+    let all = s.watched().unwrap();
+    assert_eq!(all.len(), 2);
+    let com = s.watched_domain(&name("example.com")).unwrap().unwrap();
+    assert_eq!(com.owner.as_deref(), Some("web"));
+    assert_eq!(com.tags, vec!["brand", "prod"]);
+    assert_eq!(
+        s.remove_watched(&[name("example.org"), name("nope.net")])
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.watched().unwrap().len(), 1);
+}
+
+#[test]
+fn observations_diff_and_alert_once() {
+    let mut s = Store::open_in_memory().unwrap();
+    let run1 = s.begin_run(day(0), 1).unwrap();
+    let r = observe(&mut s, Some(run1), &snap("example.com", 0, "Good", true));
+    assert!(r.snapshot_id.is_some());
+    assert!(r.new_findings.is_empty());
+    s.finish_run(run1, day(0)).unwrap();
+
+    let run2 = s.begin_run(day(1), 1).unwrap();
+    let r = observe(&mut s, Some(run2), &snap("example.com", 1, "Evil", false));
+    // registrar-changed, lock-removed (changes) and no-registrar-lock (state)
+    assert_eq!(
+        r.new_findings.len(),
+        3,
+        "{:?}",
+        s.findings(None, false).unwrap()
+    );
+    // The same run again stores nothing (idempotent resume).
+    let again = observe(&mut s, Some(run2), &snap("example.com", 1, "Evil", false));
+    assert_eq!(again.snapshot_id, None);
+    assert_eq!(s.snapshot_count().unwrap(), 2);
+    let changes = s.changes(&name("example.com")).unwrap();
+    assert_eq!(changes.len(), 2);
+
+    let pending = s.unalerted("stdout", Severity::Medium).unwrap();
+    assert_eq!(pending.len(), 3);
+    for f in &pending {
+        assert!(s.mark_alerted(f.id, "stdout", day(1)).unwrap());
+        assert!(!s.mark_alerted(f.id, "stdout", day(1)).unwrap());
+    }
+    assert!(s.unalerted("stdout", Severity::Info).unwrap().is_empty());
+    // Another sink has its own record.
+    assert_eq!(s.unalerted("jsonl", Severity::High).unwrap().len(), 2);
+
+    // The state persists: same finding, not new, not alerted again.
+    let run3 = s.begin_run(day(2), 1).unwrap();
+    let r = observe(&mut s, Some(run3), &snap("example.com", 2, "Evil", false));
+    assert!(r.new_findings.is_empty());
+    assert!(s.unalerted("stdout", Severity::Info).unwrap().is_empty());
+    assert_eq!(s.alert_count("stdout").unwrap(), 3);
+}
+
+#[test]
+fn state_findings_resolve_only_on_complete_snapshots() {
+    let mut s = Store::open_in_memory().unwrap();
+    observe(&mut s, None, &snap("example.com", 0, "Good", false));
+    let open = |s: &Store| {
+        s.findings(Some(&name("example.com")), true)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.finding.code)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(open(&s), vec!["no-registrar-lock"]);
+    // A partial snapshot where the lock shows up again proves nothing about the other parts,
+    // so nothing is resolved.
+    observe(&mut s, None, &partial(snap("example.com", 1, "Good", true)));
+    assert!(open(&s).iter().any(|c| c == "no-registrar-lock"));
+    observe(&mut s, None, &snap("example.com", 2, "Good", true));
+    assert!(!open(&s).iter().any(|c| c == "no-registrar-lock"));
+    let all = s.findings(Some(&name("example.com")), false).unwrap();
+    let resolved = all
+        .iter()
+        .find(|f| f.finding.code == "no-registrar-lock")
+        .unwrap();
+    assert_eq!(resolved.resolved_at, Some(day(2)));
+    assert_eq!(resolved.first_seen, day(0));
+}
+
+#[test]
+fn crash_mid_run_keeps_stored_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let run;
+    {
+        let mut s = Store::open(&path).unwrap();
+        run = s.begin_run(day(0), 3).unwrap();
+        observe(&mut s, Some(run), &snap("a.com", 0, "Good", true));
+        observe(&mut s, Some(run), &snap("b.com", 0, "Good", true));
+        // The process dies here: no finish_run, connection dropped.
+    }
+    let mut s = Store::open(&path).unwrap();
+    assert_eq!(s.snapshot_count().unwrap(), 2);
+    assert_eq!(s.run(run).unwrap().unwrap().status, RunStatus::Running);
+    let done = s.run_domains_done(run).unwrap();
+    assert!(done.contains("a.com") && done.contains("b.com"));
+    // Resume continues the same run; the stored names are skipped and not duplicated.
+    let resumed = s.resume_run().unwrap().unwrap();
+    assert_eq!(resumed.id, run);
+    assert_eq!(resumed.names, 3);
+    assert_eq!(
+        observe(&mut s, Some(run), &snap("a.com", 0, "Good", true)).snapshot_id,
+        None
+    );
+    observe(&mut s, Some(run), &snap("c.com", 0, "Good", true));
+    s.finish_run(run, day(0)).unwrap();
+    assert_eq!(s.snapshot_count().unwrap(), 3);
+    assert!(s.resume_run().unwrap().is_none());
+    // A new run marks an unfinished one interrupted.
+    let r2 = s.begin_run(day(1), 1).unwrap();
+    let r3 = s.begin_run(day(1), 1).unwrap();
+    assert_eq!(s.run(r2).unwrap().unwrap().status, RunStatus::Interrupted);
+    assert_eq!(s.runs(10).unwrap()[0].id, r3);
+}
+
+#[test]
+fn a_failed_transaction_leaves_no_half_rows() {
+    let mut s = Store::open_in_memory().unwrap();
+    let bogus = store::RunId(999);
+    // The run does not exist: the foreign key fails and nothing is written.
+    let sn = snap("example.com", 0, "Good", false);
+    let state = inspect_findings(&sn, sn.taken_at, &RulePolicy::default());
+    assert!(
+        s.record_observation(Some(bogus), &sn, &[], &state, &[])
+            .is_err()
+    );
+    assert_eq!(s.snapshot_count().unwrap(), 0);
+    assert!(s.findings(None, false).unwrap().is_empty());
+}
+
+#[test]
+fn history_is_ordered() {
+    let mut s = Store::open_in_memory().unwrap();
+    for d in [0, 2, 1] {
+        observe(&mut s, None, &snap("example.com", d, "Good", true));
+    }
+    let h = s.snapshots(&name("example.com"), 10).unwrap();
+    let days: Vec<_> = h.iter().map(|x| x.snapshot.taken_at).collect();
+    assert_eq!(days, vec![day(0), day(1), day(2)]);
+    assert_eq!(s.snapshots(&name("example.com"), 2).unwrap().len(), 2);
+    assert_eq!(
+        s.latest_snapshot(&name("example.com"))
+            .unwrap()
+            .unwrap()
+            .snapshot
+            .taken_at,
+        day(2)
+    );
+}
