@@ -340,6 +340,11 @@ impl Scenario {
         BUILTIN.iter().map(|(n, _)| *n).collect()
     }
 
+    /// The file text of a built-in scenario.
+    pub fn builtin_text(name: &str) -> Option<&'static str> {
+        BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    }
+
     /// A built-in scenario by name.
     pub fn builtin(name: &str) -> Result<Self, LabError> {
         let text = BUILTIN

@@ -1,12 +1,229 @@
-//! `domwatch lab` (not built yet: the owner of this command replaces this file).
+//! `domwatch lab`: start the simulated internet of a scenario on loopback, move its clock, list
+//! the built-in scenarios.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Subcommand;
 
 use crate::Global;
 
 #[derive(Debug, clap::Args)]
-pub struct LabArgs {}
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LabArgs {
+    #[command(subcommand)]
+    action: Option<LabAction>,
+    #[command(flatten)]
+    start: StartArgs,
+}
 
-pub fn run(_args: LabArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    Err(super::usage("`domwatch lab` is not available in this build yet"))
+#[derive(Debug, clap::Args)]
+struct StartArgs {
+    /// Built-in scenario name (see `domwatch lab scenarios`) or a scenario file (TOML).
+    #[arg(long, default_value = "default", value_name = "NAME|FILE")]
+    scenario: String,
+    /// Where to write the client configuration file (default: a file in the temporary
+    /// directory, removed on exit).
+    #[arg(long, value_name = "PATH")]
+    config_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum LabAction {
+    /// Move the clock of a running lab forward.
+    Advance {
+        /// Number of days.
+        #[arg(long, conflicts_with = "to", required_unless_present = "to")]
+        days: Option<u32>,
+        /// Move to this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Control URL of the lab (default: `lab_control` of the `--config` file).
+        #[arg(long, value_name = "URL")]
+        control: Option<String>,
+    },
+    /// Show the clock of a running lab.
+    Clock {
+        /// Control URL of the lab (default: `lab_control` of the `--config` file).
+        #[arg(long, value_name = "URL")]
+        control: Option<String>,
+    },
+    /// Show the lab mailbox (reports received, abuse desks' replies) as JSON.
+    Mailbox {
+        /// Control URL of the lab (default: `lab_control` of the `--config` file).
+        #[arg(long, value_name = "URL")]
+        control: Option<String>,
+    },
+    /// List the built-in scenarios.
+    Scenarios,
+    /// Print a built-in scenario's file (a starting point for your own).
+    Show {
+        /// Scenario name.
+        #[arg(default_value = "default")]
+        name: String,
+    },
+}
+
+pub fn run(args: LabArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    match args.action {
+        None => start(args.start),
+        Some(LabAction::Scenarios) => {
+            for name in lab::Scenario::builtin_names() {
+                let s = lab::Scenario::builtin(name).map_err(|e| super::usage(e.to_string()))?;
+                println!("{name}\t{}", s.scenario.description);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(LabAction::Show { name }) => {
+            let text = lab::Scenario::builtin_text(&name)
+                .ok_or_else(|| super::usage(format!("no built-in scenario named {name:?}")))?;
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(LabAction::Advance { days, to, control }) => {
+            let url = control_url(control, global)?;
+            let body = match (days, to) {
+                (Some(d), _) => serde_json::json!({ "days": d }),
+                (None, Some(t)) => {
+                    t.parse::<jiff::civil::Date>()
+                        .map_err(|e| super::usage(format!("--to {t:?}: {e}")))?;
+                    serde_json::json!({ "to": t })
+                }
+                (None, None) => return Err(super::usage("give --days N or --to DATE")),
+            };
+            let v = http(&format!("{url}/advance"), Some(body))?;
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(LabAction::Clock { control }) => {
+            let url = control_url(control, global)?;
+            let v = http(&format!("{url}/clock"), None)?;
+            println!("{}", serde_json::to_string(&v)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(LabAction::Mailbox { control }) => {
+            let url = control_url(control, global)?;
+            let v = http(&format!("{url}/mailbox"), None)?;
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn control_url(control: Option<String>, global: &Global) -> anyhow::Result<String> {
+    if let Some(c) = control {
+        return Ok(c.trim_end_matches('/').to_string());
+    }
+    let Some(path) = &global.config else {
+        return Err(super::usage(
+            "no lab given: use --control URL or --config FILE (written by `domwatch lab`)",
+        ));
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| super::usage(format!("{}: {e}", path.display())))?;
+    let cfg = domains::netconfig::NetConfig::from_toml(&text)
+        .map_err(|e| super::usage(format!("{}: {e}", path.display())))?;
+    cfg.lab_control
+        .map(|c| c.trim_end_matches('/').to_string())
+        .ok_or_else(|| super::usage(format!("{}: no lab_control in this file", path.display())))
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// A GET (or POST with a JSON body) to the lab control interface.
+fn http(url: &str, body: Option<serde_json::Value>) -> anyhow::Result<serde_json::Value> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = runtime()?;
+    rt.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| super::network(format!("HTTP client: {e}")))?;
+        let req = match body {
+            Some(b) => client.post(url).json(&b),
+            None => client.get(url),
+        };
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| super::network(format!("{url}: {e}")))?;
+        let status = resp.status();
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| super::network(format!("{url}: {e}")))?;
+        if !status.is_success() {
+            return Err(super::network(format!("{url}: {status}: {}", text.trim())));
+        }
+        serde_json::from_str(&text).map_err(|e| super::network(format!("{url}: {e}")))
+    })
+}
+
+fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
+    let scenario = lab::Scenario::load(&args.scenario).map_err(|e| super::usage(e.to_string()))?;
+    let (config_path, temporary) = match args.config_out {
+        Some(p) => (p, false),
+        None => (
+            std::env::temp_dir().join(format!("domwatch-lab-{}.toml", std::process::id())),
+            true,
+        ),
+    };
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let lab = lab::Lab::start(scenario)
+            .await
+            .map_err(|e| super::network(e.to_string()))?;
+        if let Err(e) = lab.write_config(&config_path) {
+            lab.shutdown().await;
+            return Err(super::usage(e.to_string()));
+        }
+        let mut line = serde_json::to_value(lab.endpoints())?;
+        if let Some(obj) = line.as_object_mut() {
+            obj.insert(
+                "config".into(),
+                serde_json::Value::String(config_path.display().to_string()),
+            );
+        }
+        println!("{}", serde_json::to_string(&line)?);
+        eprintln!(
+            "domwatch lab: scenario {:?} running; use --config {} with other commands; Ctrl-C stops it",
+            lab.scenario().name(),
+            config_path.display()
+        );
+        wait_for_signal().await;
+        lab.shutdown().await;
+        if temporary {
+            let _ = std::fs::remove_file(&config_path);
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
