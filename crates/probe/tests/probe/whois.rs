@@ -1,1 +1,7 @@
-//! Tests of the whois probe.
+//! Tests of the whois probe: the parser against real answers (../shared/data/whois-samples),
+//! the classification of negative answers, JPRS, hostile input, and the client against TCP
+//! servers on loopback.
+
+mod client;
+mod samples;
+mod texts;

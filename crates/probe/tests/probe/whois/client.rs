@@ -1,0 +1,1 @@
+//! The client against TCP servers on loopback.

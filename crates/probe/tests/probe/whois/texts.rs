@@ -1,0 +1,420 @@
+//! Negative answers (not found / rate limited / reserved), JPRS layouts and hostile input.
+
+use domains::DomainName;
+use domains::registration::{EppStatus, Lookup, RegistrationRecord};
+use probe::whois;
+use proptest::prelude::*;
+
+fn parse(text: &str, domain: &str, tld: Option<&str>) -> RegistrationRecord {
+    let d = DomainName::parse(domain).unwrap();
+    whois::parse(text, &d, tld, "whois.test")
+}
+
+fn limited(l: &Lookup) -> bool {
+    matches!(l, Lookup::RateLimited { .. })
+}
+
+#[test]
+fn not_found_wordings() {
+    let cases = [
+        // JPRS
+        (
+            "[ JPRS database provides information on network administration. Its use is    ]\n\
+             [ restricted to network administration purposes. For further information,     ]\n\
+             \n\
+             No match!!\n\
+             \n\
+             Search results for the domain name you specified are not available.\n",
+            "nothing.jp",
+        ),
+        // Verisign
+        (
+            "No match for \"NOTHING-HERE-12345.COM\".\n>>> Last update of whois database: \
+             2024-01-01T00:00:00Z <<<\n\nNOTICE: The expiration date displayed in this \
+             record is the date the\n",
+            "nothing-here-12345.com",
+        ),
+        // DENIC
+        ("Domain: nothing-here.de\nStatus: free\n", "nothing-here.de"),
+        // Nominet
+        (
+            "\n    No match for \"nothing-here.uk\".\n\n    This domain name has not been \
+             registered.\n",
+            "nothing-here.uk",
+        ),
+        // many gTLD back ends
+        ("Domain not found.\n", "nothing.xyz"),
+        ("NOT FOUND\n", "nothing.io"),
+        (
+            "The queried object does not exist: DOMAIN NOT FOUND\n",
+            "nothing.eu",
+        ),
+        // .nz
+        (
+            "query_status: 220 Available\ndomain_name: nothing.nz\n",
+            "nothing.nz",
+        ),
+        // AFNIC
+        (
+            "%%\n%% This is the AFNIC Whois server.\n%%\n\n%% NOT FOUND\n",
+            "nothing.fr",
+        ),
+        // SIDN
+        ("nothing.nl is free\n", "nothing.nl"),
+        // IIS (.se)
+        ("domain \"nothing.se\" not found\n", "nothing.se"),
+    ];
+    for (text, domain) in cases {
+        let r = parse(text, domain, None);
+        assert_eq!(r.lookup, Lookup::NotFound, "{text}\n{:?}", r.notes);
+        assert!(r.nameservers.is_empty());
+    }
+}
+
+#[test]
+fn limit_pages_never_read_as_available() {
+    let cases = [
+        // JPRS
+        "[ JPRS database provides information on network administration. ]\n\n\
+         Queried interval is too short.\n",
+        // generic
+        "WHOIS LIMIT EXCEEDED - SEE WWW.PIR.ORG/WHOIS FOR DETAILS\n",
+        "%% Query rate limit exceeded. Please try again later.\n",
+        "Your connection limit exceeded. Please slow down and try again later.\n",
+        // limit wording together with "not found" wording: still a refusal
+        "Number of allowed queries exceeded. The domain was not found or the limit \
+         exceeded: try again later\n",
+        "Too many requests\n",
+        // an empty answer says nothing
+        "",
+        "   \r\n  \n",
+        // garbage that says nothing about the name
+        "\u{1b}[31m random bytes \u{fffd}\u{fffd} ###\n",
+    ];
+    for text in cases {
+        let r = parse(text, "example.jp", Some("jp"));
+        assert!(limited(&r.lookup), "{text:?} -> {:?}", r.lookup);
+        assert_ne!(r.lookup, Lookup::NotFound);
+    }
+    let r = parse(
+        "Access denied: limit exceeded. Please try again in 60 seconds.\n",
+        "example.com",
+        None,
+    );
+    assert_eq!(
+        r.lookup,
+        Lookup::RateLimited {
+            retry_after_secs: Some(60)
+        }
+    );
+    let r = parse(
+        "Too many queries; try again after 5 minutes\n",
+        "example.com",
+        None,
+    );
+    assert_eq!(
+        r.lookup,
+        Lookup::RateLimited {
+            retry_after_secs: Some(300)
+        }
+    );
+}
+
+#[test]
+fn reserved_and_blocked() {
+    let cases = [
+        "Domain Name: nic.example\nDomain Status: reserved\n",
+        "This name is reserved by the Registry in accordance with ICANN Policy.\n",
+        "The domain has been reserved and is not available for registration.\n",
+        "Domain: blocked.de\nStatus: blocked\n",
+        "Reserved Domain Name\n",
+    ];
+    for text in cases {
+        let r = parse(text, "blocked.de", None);
+        assert_eq!(r.lookup, Lookup::Reserved, "{text}");
+    }
+}
+
+#[test]
+fn registered_answers_with_scary_boilerplate_stay_registered() {
+    // Terms of use mention rate limits and "not found"; the data wins.
+    let text = "Domain Name: EXAMPLE.COM\n\
+                Registry Domain ID: 2336799_DOMAIN_COM-VRSN\n\
+                Registrar WHOIS Server: whois.iana.org\n\
+                Updated Date: 2024-08-14T07:01:34Z\n\
+                Creation Date: 1995-08-14T04:00:00Z\n\
+                Registry Expiry Date: 2025-08-13T04:00:00Z\n\
+                Registrar: RESERVED-Internet Assigned Numbers Authority\n\
+                Registrar IANA ID: 376\n\
+                Domain Status: clientDeleteProhibited https://icann.org/epp#clientDeleteProhibited\n\
+                Domain Status: clientTransferProhibited https://icann.org/epp#clientTransferProhibited\n\
+                Name Server: A.IANA-SERVERS.NET\n\
+                Name Server: B.IANA-SERVERS.NET\n\
+                DNSSEC: signedDelegation\n\
+                DNSSEC DS Data: 370 13 2 BE74359954660069D5C63D200C39F5603827D7DD02B56F120EE9F3A86764247C\n\
+                >>> Last update of whois database: 2024-09-01T00:00:00Z <<<\n\
+                \n\
+                Access to the whois service is rate limited. If a record is not found,\n\
+                try again later; queries exceeding the limit exceeded threshold are refused.\n";
+    let r = parse(text, "example.com", None);
+    assert_eq!(r.lookup, Lookup::Registered, "{:?}", r.notes);
+    assert!(r.has_registrar_lock());
+    assert_eq!(r.expires().unwrap().to_rfc3339(), "2025-08-13T04:00:00Z");
+    let reg = r.registrar.as_ref().unwrap();
+    assert_eq!(reg.iana_id.as_deref(), Some("376"));
+    assert_eq!(reg.whois_server.as_deref(), Some("whois.iana.org"));
+    let dnssec = r.dnssec.as_ref().unwrap();
+    assert!(dnssec.delegation_signed);
+    assert_eq!(dnssec.ds.len(), 1);
+    assert_eq!(dnssec.ds[0].key_tag, 370);
+    assert_eq!(r.handle.as_deref(), Some("2336799_DOMAIN_COM-VRSN"));
+}
+
+const JPRS_GENERAL: &str = "\
+[ JPRS database provides information on network administration. Its use is    ]
+[ restricted to network administration purposes. For further information,     ]
+[ use 'whois -h whois.jprs.jp help'. To suppress Japanese output, add'/e'     ]
+[ at the end of command, e.g. 'whois -h whois.jprs.jp xxx/e'.                 ]
+
+Domain Information:
+[Domain Name]                   EXAMPLE.JP
+
+[Registrant]                    Example Co.,Ltd
+
+[Name Server]                   ns1.example.net
+[Name Server]                   NS2.EXAMPLE.NET.
+[Signing Key]
+
+[Created on]                    2001/05/14
+[Expires on]                    2025/05/31
+[Status]                        Active
+[Lock Status]                   DomainTransferLocked
+[Last Updated]                  2024/06/01 04:52:02 (JST)
+
+Contact Information:
+[Name]                          Example Co.,Ltd
+[Email]                         hostmaster@example.jp
+";
+
+const JPRS_ORGANISATIONAL: &str = "\
+[ JPRS database provides information on network administration. Its use is    ]
+[ restricted to network administration purposes.                              ]
+Domain Information:
+a. [Domain Name]                EXAMPLE.CO.JP
+g. [Organization]               Example K.K.
+l. [Organization Type]          KK
+m. [Administrative Contact]     YN47525JP
+n. [Technical Contact]          SH36113JP
+p. [Name Server]                ns1.example.com
+p. [Name Server]                ns2.example.com
+s. [Signing Key]                12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE
+[State]                         Connected (2025/03/31)
+[Lock Status]                   AgentChangeLocked
+[Registered Date]               2001/03/22
+[Connected Date]                2001/03/22
+[Last Update]                   2024/04/01 01:05:57 (JST)
+";
+
+#[test]
+fn jprs_general_layout() {
+    let r = parse(JPRS_GENERAL, "example.jp", Some("jp"));
+    assert_eq!(r.lookup, Lookup::Registered);
+    assert_eq!(
+        r.created().unwrap().to_rfc3339(),
+        "2001-05-14T00:00:00+09:00"
+    );
+    assert_eq!(
+        r.expires().unwrap().to_rfc3339(),
+        "2025-05-31T00:00:00+09:00"
+    );
+    assert_eq!(
+        r.updated().unwrap().to_rfc3339(),
+        "2024-06-01T04:52:02+09:00"
+    );
+    // the instant is right too: 04:52:02 JST is 19:52:02 UTC the day before
+    assert_eq!(r.updated().unwrap().at.to_string(), "2024-05-31T19:52:02Z");
+    assert!(r.has_status(&EppStatus::Active));
+    // JPRS lock states have no EPP equivalent: kept as given
+    assert!(r.has_status(&EppStatus::Other("DomainTransferLocked".into())));
+    let ns: Vec<&str> = r.nameservers.iter().map(DomainName::as_str).collect();
+    assert_eq!(ns, ["ns1.example.net", "ns2.example.net"]);
+    assert!(r.dnssec.is_none());
+    assert!(
+        r.contacts
+            .iter()
+            .any(|c| c.email.as_deref() == Some("hostmaster@example.jp"))
+    );
+}
+
+#[test]
+fn jprs_organisational_layout() {
+    let r = parse(JPRS_ORGANISATIONAL, "example.co.jp", Some("jp"));
+    assert_eq!(r.lookup, Lookup::Registered);
+    assert_eq!(
+        r.created().unwrap().to_rfc3339(),
+        "2001-03-22T00:00:00+09:00"
+    );
+    // `[State] Connected (2025/03/31)`: the date is when the registration ends
+    assert_eq!(
+        r.expires().unwrap().to_rfc3339(),
+        "2025-03-31T00:00:00+09:00"
+    );
+    assert_eq!(
+        r.updated().unwrap().to_rfc3339(),
+        "2024-04-01T01:05:57+09:00"
+    );
+    assert!(r.has_status(&EppStatus::Other("Connected".into())));
+    assert!(r.has_status(&EppStatus::Other("AgentChangeLocked".into())));
+    assert_eq!(r.nameservers.len(), 2);
+    let dnssec = r.dnssec.as_ref().unwrap();
+    assert!(dnssec.delegation_signed);
+    assert_eq!(dnssec.ds[0].key_tag, 12345);
+    assert_eq!(dnssec.ds[0].digest_type, 2);
+    // serialised with the offset
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(json.contains("2025-03-31T00:00:00+09:00"), "{json}");
+}
+
+#[test]
+fn jprs_japanese_output() {
+    let text = "\
+Domain Information: [ドメイン情報]
+[Domain Name]                   EXAMPLE.JP
+
+[登録者名]                      株式会社例
+[Name Server]                   ns1.example.net
+[登録年月日]                    2001/05/14
+[有効期限]                      2025/05/31
+[状態]                          Active
+[最終更新]                      2024/06/01 04:52:02 (JST)
+";
+    let r = parse(text, "example.jp", Some("jp"));
+    assert_eq!(
+        r.expires().unwrap().to_rfc3339(),
+        "2025-05-31T00:00:00+09:00"
+    );
+    assert_eq!(
+        r.created().unwrap().to_rfc3339(),
+        "2001-05-14T00:00:00+09:00"
+    );
+    assert!(r.has_status(&EppStatus::Active));
+}
+
+#[test]
+fn answer_about_another_name_is_noted() {
+    let r = parse(
+        "Domain Name: OTHER.COM\nName Server: ns1.other.com\n",
+        "example.com",
+        None,
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("other.com")),
+        "{:?}",
+        r.notes
+    );
+}
+
+#[test]
+fn unreadable_values_become_notes() {
+    let r = parse(
+        "Domain Name: EXAMPLE.COM\nCreation Date: before Aug-1996\nName Server: bad..name\n\
+         Registrar: Example Registrar\n",
+        "example.com",
+        None,
+    );
+    assert_eq!(r.lookup, Lookup::Registered);
+    assert!(r.created().is_none());
+    assert!(
+        r.notes.iter().any(|n| n.contains("before Aug-1996")),
+        "{:?}",
+        r.notes
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("bad..name")),
+        "{:?}",
+        r.notes
+    );
+}
+
+#[test]
+fn huge_and_hostile_input_is_bounded() {
+    // 1 MiB of name-server lines: bounded work, bounded output
+    let mut text = String::from("Domain Name: EXAMPLE.COM\n");
+    let mut i = 0;
+    while text.len() < 1 << 20 {
+        text.push_str(&format!("Name Server: ns{i}.example.net\n"));
+        i += 1;
+    }
+    let r = parse(&text, "example.com", None);
+    assert!(r.nameservers.len() <= 64);
+    assert!(r.notes.iter().any(|n| n.contains("cut")), "{:?}", r.notes);
+    // control characters and very long values
+    let long = "A".repeat(10_000);
+    let text = format!("Domain Name: EXAMPLE.COM\nRegistrar: Evil\u{1b}[2J{long}\n");
+    let r = parse(&text, "example.com", None);
+    let name = r.registrar.unwrap().name.unwrap();
+    assert!(!name.contains('\u{1b}'));
+    assert!(name.chars().count() <= 256);
+}
+
+#[test]
+fn referral_chain_keys() {
+    let iana = "refer:        whois.jprs.jp\n\ndomain:       JP\n\nwhois:        whois.jprs.jp\n";
+    assert_eq!(whois::referral(iana).as_deref(), Some("whois.jprs.jp"));
+    let registry = "Domain Name: EXAMPLE.COM\nRegistrar WHOIS Server: whois.registrar.example\n";
+    assert_eq!(
+        whois::referral(registry).as_deref(),
+        Some("whois.registrar.example")
+    );
+    // never an address literal, never junk
+    assert_eq!(whois::referral("whois: 10.0.0.1\n"), None);
+    assert_eq!(whois::referral("Registrar WHOIS Server: [::1]\n"), None);
+    assert_eq!(whois::referral("refer: -bad-.example\n"), None);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn parse_never_panics(text in ".{0,2000}") {
+        let d = DomainName::parse("example.com").unwrap();
+        let _ = whois::parse(&text, &d, None, "x");
+        let _ = whois::parse(&text, &d, Some("jp"), "x");
+        let _ = whois::referral(&text);
+        let _ = whois::domain_in_text(&text);
+    }
+
+    #[test]
+    fn parse_never_panics_on_whois_like_lines(
+        lines in proptest::collection::vec(
+            (
+                prop_oneof![
+                    Just("Domain Name"), Just("Creation Date"), Just("Registry Expiry Date"),
+                    Just("Name Server"), Just("Domain Status"), Just("Registrar"),
+                    Just("[Domain Name]"), Just("a. [Domain Name]"), Just("[State]"),
+                    Just("nserver"), Just("DNSSEC DS Data"), Just("Registrar WHOIS Server"),
+                    Just("changed"), Just("Status"), Just("Name servers"), Just("   "),
+                ],
+                prop_oneof![Just(":"), Just(" "), Just("\t"), Just("....: ")],
+                "[ -~\u{3000}-\u{30ff}]{0,40}",
+            ),
+            0..60,
+        )
+    ) {
+        let text: String = lines
+            .iter()
+            .map(|(k, s, v)| format!("{k}{s}{v}\n"))
+            .collect();
+        let d = DomainName::parse("example.co.jp").unwrap();
+        let r = whois::parse(&text, &d, Some("jp"), "x");
+        prop_assert!(r.nameservers.len() <= 64);
+        prop_assert!(r.statuses.len() <= 64);
+        prop_assert!(r.notes.len() <= 32);
+        let _ = whois::referral(&text);
+    }
+
+    #[test]
+    fn dates_never_panic(s in "[0-9 :./+()TZa-zA-Z#-]{0,60}") {
+        let _ = whois::parse_date(&s, jiff::tz::Offset::UTC);
+    }
+}
