@@ -1,1 +1,166 @@
+use std::time::Duration;
 
+use hickory_net::client::ClientHandle;
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::RecordType;
+use hickory_resolver::Resolver;
+use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+
+use super::common::{ask, dns_socket, start, tcp_client, udp_client};
+
+#[tokio::test]
+async fn root_refers_to_tld_with_glue_over_udp_and_tcp() {
+    let lab = start().await;
+    let root = dns_socket(&lab, "198.51.100.1");
+    for mut c in [udp_client(root).await, tcp_client(root).await] {
+        let (rc, aa, ans, auth, add) =
+            ask(&mut c, "www.hinode-logistics.com.", RecordType::A).await;
+        assert_eq!(rc, ResponseCode::NoError);
+        assert!(!aa, "a referral is not authoritative");
+        assert!(ans.is_empty());
+        assert!(
+            auth.iter().any(|r| r == "com. NS a.gtld-servers.net."),
+            "{auth:?}"
+        );
+        assert!(
+            add.iter()
+                .any(|r| r == "a.gtld-servers.net. A 198.51.100.10"),
+            "{add:?}"
+        );
+    }
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn tld_referral_authoritative_answer_nxdomain_refused() {
+    let lab = start().await;
+    let mut tld = udp_client(dns_socket(&lab, "198.51.100.10")).await;
+    // .net delegation with in-bailiwick glue
+    let (rc, aa, _, auth, add) = ask(&mut tld, "corpdns.net.", RecordType::A).await;
+    assert_eq!((rc, aa), (ResponseCode::NoError, false));
+    assert!(auth.iter().any(|r| r == "corpdns.net. NS ns1.corpdns.net."));
+    assert!(add.iter().any(|r| r == "ns1.corpdns.net. A 203.0.113.1"));
+    // unregistered name: NXDOMAIN with SOA, AA set
+    let (rc, aa, _, auth, _) = ask(&mut tld, "never-registered-xyz.com.", RecordType::A).await;
+    assert_eq!((rc, aa), (ResponseCode::NXDomain, true));
+    assert!(auth.iter().any(|r| r.starts_with("com. SOA")));
+    // a zone this server does not serve
+    let (rc, aa, ..) = ask(&mut tld, "example.jp.", RecordType::A).await;
+    assert_eq!((rc, aa), (ResponseCode::Refused, false));
+
+    let mut host = tcp_client(dns_socket(&lab, "203.0.113.1")).await;
+    let (rc, aa, ans, ..) = ask(&mut host, "www.hinode-logistics.com.", RecordType::A).await;
+    assert_eq!((rc, aa), (ResponseCode::NoError, true));
+    assert_eq!(ans, vec!["www.hinode-logistics.com. A 192.0.2.10"]);
+    let (rc, aa, ans, auth, _) = ask(&mut host, "www.hinode-logistics.com.", RecordType::MX).await;
+    assert_eq!((rc, aa), (ResponseCode::NoError, true), "NODATA");
+    assert!(ans.is_empty() && auth.iter().any(|r| r.contains("SOA")));
+    // lame: flakydns never had hinode-logistics.net
+    let mut flaky = udp_client(dns_socket(&lab, "203.0.113.41")).await;
+    let (rc, aa, ..) = ask(&mut flaky, "hinode-logistics.net.", RecordType::SOA).await;
+    assert_eq!((rc, aa), (ResponseCode::Refused, false));
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn stub_resolver_reads_hosted_zone_and_dangling_cname() {
+    let lab = start().await;
+    let addr = dns_socket(&lab, "203.0.113.5");
+    let mut udp = ConnectionConfig::udp();
+    udp.port = addr.port();
+    let mut tcp = ConnectionConfig::tcp();
+    tcp.port = addr.port();
+    let ns = NameServerConfig::new(addr.ip(), true, vec![udp, tcp]);
+    let mut b = Resolver::builder_with_config(
+        ResolverConfig::from_name_servers(vec![ns]),
+        TokioRuntimeProvider::default(),
+    );
+    b.options_mut().cache_size = 0;
+    b.options_mut().timeout = Duration::from_secs(2);
+    b.options_mut().attempts = 1;
+    let r = b.build().unwrap();
+    let c = r
+        .lookup("static.hinode-logistics.co.jp.", RecordType::CNAME)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.answers()[0].data.to_string(),
+        "hinode-static.s3.amazonaws.com."
+    );
+    let err = r
+        .lookup("nope.hinode-logistics.co.jp.", RecordType::A)
+        .await
+        .unwrap_err();
+    assert!(err.is_nx_domain(), "{err:?}");
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn unresponsive_registry_times_out() {
+    let lab = start().await;
+    let mut c = udp_client(dns_socket(&lab, "198.51.100.60")).await;
+    let q = c.query(
+        "kuronekoyamato-login.tk.".parse().unwrap(),
+        hickory_proto::rr::DNSClass::IN,
+        RecordType::A,
+    );
+    let res = tokio::time::timeout(Duration::from_millis(1500), q).await;
+    assert!(
+        res.is_err() || res.is_ok_and(|r| r.is_err()),
+        "the .tk servers never answer"
+    );
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn timeline_hijack_zone_loss_and_lapse_change_dns() {
+    let lab = start().await;
+    let gtld = dns_socket(&lab, "198.51.100.10");
+    let mut c = udp_client(gtld).await;
+    let (_, _, _, auth, _) = ask(&mut c, "hinode-logistics.com.", RecordType::NS).await;
+    assert!(
+        auth.iter().any(|r| r.ends_with("NS ns1.corpdns.net.")),
+        "{auth:?}"
+    );
+
+    // Day 11: hinode-shop.com's provider lost the zone -> REFUSED
+    lab.advance_days(11).await;
+    let mut flaky = udp_client(dns_socket(&lab, "203.0.113.41")).await;
+    let (rc, ..) = ask(&mut flaky, "hinode-shop.com.", RecordType::SOA).await;
+    assert_eq!(rc, ResponseCode::Refused);
+
+    // Day 12: hijack -> new NS at the registry
+    let out = lab.advance_days(1).await;
+    assert!(
+        out.events
+            .iter()
+            .any(|e| e.domain == "hinode-logistics.com" && e.kind == "transfer")
+    );
+    let (_, _, _, auth, _) = ask(&mut c, "hinode-logistics.com.", RecordType::NS).await;
+    assert!(
+        auth.iter()
+            .any(|r| r.ends_with("NS ns1.bulletproof-dns.com.")),
+        "{auth:?}"
+    );
+
+    // Day 48: hinode-cdn.net leaves auto-renew grace -> redemption -> out of the zone
+    let (rc, ..) = ask(&mut c, "hinode-cdn.net.", RecordType::A).await;
+    assert_eq!(
+        rc,
+        ResponseCode::NoError,
+        "still delegated in auto-renew grace"
+    );
+    lab.advance_days(36).await;
+    let (rc, ..) = ask(&mut c, "hinode-cdn.net.", RecordType::A).await;
+    assert_eq!(rc, ResponseCode::NXDomain);
+    // Day 84: re-registered with parking name servers
+    lab.advance_days(36).await;
+    let (_, _, _, auth, _) = ask(&mut c, "hinode-cdn.net.", RecordType::A).await;
+    assert!(
+        auth.iter()
+            .any(|r| r.ends_with("NS ns1.parkingcrew-lab.net.")),
+        "{auth:?}"
+    );
+    lab.shutdown().await;
+}
