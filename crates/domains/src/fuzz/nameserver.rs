@@ -332,11 +332,13 @@ fn classify_fixed(f: &NsFamily, label: &str, suffix: &str) -> Option<String> {
     let mut fb = [0u8; 64];
     let k = fold(label.as_bytes(), &mut kb, true);
     let fk = fold(f.label.as_bytes(), &mut fb, true);
-    let real = join_suffixes(f);
     if label == f.label {
         return Some(format!(
             "{} nameservers use {}.{{{}}} only, not .{}",
-            f.provider, f.label, real, suffix
+            f.provider,
+            f.label,
+            join_suffixes(f),
+            suffix
         ));
     }
     if k == fk {
