@@ -1,1 +1,374 @@
-//! (being written)
+//! The RDAP probe: IANA bootstrap (fetched, cached, refreshed, with an embedded first-start
+//! copy and a configured override table), the registry's domain record, then the registrar's
+//! through the registry's `related` link.
+//!
+//! Server behaviour handled: redirects (followed, never to a private, loopback or link-local
+//! address unless the configuration allows it), `404` (no such registration), `429` with
+//! `Retry-After` (waited out within limits, then reported as rate limited), slow or huge answers
+//! (time and size limits), non-conformant JSON (read leniently, each deviation noted on the
+//! record).
+
+pub mod bootstrap;
+pub mod parse;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use domains::DomainName;
+use domains::registration::{Lookup, RegistrationRecord, SourceKind};
+
+use crate::http::{Http, HttpError};
+use crate::net::check_target;
+use bootstrap::{Bootstrap, Registry};
+use parse::{ParseError, parse_domain};
+
+/// The media type RDAP servers answer with (RFC 7480).
+pub const RDAP_MEDIA_TYPE: &str = "application/rdap+json";
+/// How long to wait before trying to fetch a bootstrap file again after a failure.
+const RETRY_FAILED_BOOTSTRAP: Duration = Duration::from_secs(600);
+
+/// What went wrong with one RDAP request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RdapError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error("{url}: {error}")]
+    Parse { url: String, error: ParseError },
+    #[error("{url} answered HTTP {status}")]
+    Status { url: String, status: u16 },
+    #[error("not following the related link {url}: {reason}")]
+    LinkRefused { url: String, reason: String },
+    #[error("invalid RDAP URL {0}")]
+    BadUrl(String),
+}
+
+/// One RDAP record and the links found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RdapAnswer {
+    pub record: RegistrationRecord,
+    /// `related` links (the registrar's record of the domain).
+    pub related: Vec<String>,
+}
+
+/// The result of asking RDAP about a domain: the registry's record, the registrar's, and what
+/// went wrong on the way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RdapLookup {
+    /// `false` when no RDAP service is known for the domain's TLD (use WHOIS).
+    pub has_service: bool,
+    pub registry: Option<RegistrationRecord>,
+    pub registrar: Option<RegistrationRecord>,
+    pub issues: Vec<String>,
+}
+
+/// The domain bootstrap registry: loaded lazily, from the cache, the network or the embedded
+/// copy.
+pub struct BootstrapSource {
+    url: String,
+    cache_dir: Option<PathBuf>,
+    state: tokio::sync::Mutex<Option<Loaded>>,
+}
+
+struct Loaded {
+    bootstrap: Arc<Bootstrap>,
+    at: Instant,
+    fresh: bool,
+}
+
+impl BootstrapSource {
+    /// `url`: where `dns.json` lives; `cache_dir`: where to keep a copy (none: memory only).
+    pub fn new(url: impl Into<String>, cache_dir: Option<PathBuf>) -> BootstrapSource {
+        BootstrapSource {
+            url: url.into(),
+            cache_dir,
+            state: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The domain registry: a fresh cached copy, else a fetched one (written to the cache),
+    /// else a stale cached copy, else the embedded copy. The second value says why a fallback
+    /// was used.
+    pub async fn dns(&self, http: &Http) -> (Arc<Bootstrap>, Option<String>) {
+        let mut state = self.state.lock().await;
+        if let Some(l) = state.as_ref() {
+            let max_age = if l.fresh {
+                bootstrap::REFRESH_AFTER
+            } else {
+                RETRY_FAILED_BOOTSTRAP
+            };
+            if l.at.elapsed() < max_age {
+                return (l.bootstrap.clone(), None);
+            }
+        }
+        let cached = self
+            .cache_dir
+            .as_deref()
+            .and_then(|d| bootstrap::read_cache(d, Registry::Dns));
+        if let Some((b, age)) = &cached
+            && *age < bootstrap::REFRESH_AFTER
+        {
+            let b = Arc::new(b.clone());
+            *state = Some(Loaded {
+                bootstrap: b.clone(),
+                at: Instant::now(),
+                fresh: true,
+            });
+            return (b, None);
+        }
+        match self.fetch(http).await {
+            Ok((b, bytes)) => {
+                let mut issue = None;
+                if let Some(dir) = &self.cache_dir
+                    && let Err(e) = bootstrap::write_cache(dir, Registry::Dns, &bytes)
+                {
+                    issue = Some(format!("could not cache the RDAP bootstrap file: {e}"));
+                }
+                let b = Arc::new(b);
+                *state = Some(Loaded {
+                    bootstrap: b.clone(),
+                    at: Instant::now(),
+                    fresh: true,
+                });
+                (b, issue)
+            }
+            Err(why) => {
+                let (b, from) = match (state.take(), cached) {
+                    (Some(l), _) => (l.bootstrap, "the copy in memory"),
+                    (None, Some((c, _))) => (Arc::new(c), "a stale cached copy"),
+                    (None, None) => (
+                        Arc::new(Bootstrap::embedded(Registry::Dns)),
+                        "the embedded copy",
+                    ),
+                };
+                *state = Some(Loaded {
+                    bootstrap: b.clone(),
+                    at: Instant::now(),
+                    fresh: false,
+                });
+                (
+                    b,
+                    Some(format!(
+                        "RDAP bootstrap {} not fetched ({why}); using {from}",
+                        self.url
+                    )),
+                )
+            }
+        }
+    }
+
+    async fn fetch(&self, http: &Http) -> Result<(Bootstrap, Vec<u8>), String> {
+        let url = Url::parse(&self.url).map_err(|e| e.to_string())?;
+        let reply = http
+            .get(url, "application/json")
+            .await
+            .map_err(|e| e.to_string())?;
+        if reply.status != 200 {
+            return Err(format!("HTTP {}", reply.status));
+        }
+        let b = Bootstrap::parse(Registry::Dns, &reply.body).map_err(|e| e.to_string())?;
+        if b.is_empty() {
+            return Err("the file lists no services".into());
+        }
+        Ok((b, reply.body))
+    }
+}
+
+/// Label-wise longest match of `domain` in a TLD/suffix -> base URL table.
+pub fn override_for<'a>(
+    overrides: &'a BTreeMap<String, String>,
+    domain: &DomainName,
+) -> Option<&'a str> {
+    let mut rest = domain.as_str();
+    loop {
+        if let Some(u) = overrides
+            .iter()
+            .find(|(k, _)| k.trim_matches('.').eq_ignore_ascii_case(rest))
+            .map(|(_, v)| v.as_str())
+        {
+            return Some(u);
+        }
+        rest = rest.split_once('.')?.1;
+    }
+}
+
+/// The URL of a domain object below an RDAP base URL.
+pub fn domain_url(base: &str, domain: &DomainName) -> Result<Url, RdapError> {
+    let base = if base.ends_with('/') {
+        base.to_string()
+    } else {
+        format!("{base}/")
+    };
+    let base = Url::parse(&base).map_err(|_| RdapError::BadUrl(base.clone()))?;
+    base.join(&format!("domain/{}", domain.as_str()))
+        .map_err(|_| RdapError::BadUrl(base.to_string()))
+}
+
+/// The RDAP client.
+#[derive(Clone)]
+pub struct RdapClient {
+    http: Http,
+    bootstrap: Arc<BootstrapSource>,
+    overrides: Arc<BTreeMap<String, String>>,
+}
+
+impl RdapClient {
+    pub fn new(
+        http: Http,
+        bootstrap: BootstrapSource,
+        overrides: BTreeMap<String, String>,
+    ) -> RdapClient {
+        RdapClient {
+            http,
+            bootstrap: Arc::new(bootstrap),
+            overrides: Arc::new(overrides),
+        }
+    }
+
+    /// The registry's RDAP base URL for a domain: the override table first, then the bootstrap.
+    pub async fn base_url(&self, domain: &DomainName) -> (Option<String>, Option<String>) {
+        if let Some(u) = override_for(&self.overrides, domain) {
+            return (Some(u.to_string()), None);
+        }
+        let (b, issue) = self.bootstrap.dns(&self.http).await;
+        let url = b
+            .dns_urls(domain.as_str())
+            .and_then(bootstrap::preferred_url)
+            .map(str::to_string);
+        (url, issue)
+    }
+
+    /// Fetches one RDAP domain record at `url`. `404` gives a `NotFound` record, a final `429` a
+    /// `RateLimited` one.
+    pub async fn fetch_record(
+        &self,
+        url: Url,
+        domain: &DomainName,
+    ) -> Result<RdapAnswer, RdapError> {
+        let shown = url.to_string();
+        let reply = self.http.get(url, RDAP_MEDIA_TYPE).await?;
+        let mut notes = Vec::new();
+        if !reply.redirects.is_empty() {
+            notes.push(format!("redirected to {}", reply.redirects.join(" -> ")));
+        }
+        if reply.rate_limited_retries > 0 {
+            notes.push(format!(
+                "rate limited (HTTP 429) {} time(s) before answering",
+                reply.rate_limited_retries
+            ));
+        }
+        match reply.status {
+            200..=299 => {
+                let mut p = parse_domain(domain, &shown, &reply.body).map_err(|error| {
+                    RdapError::Parse {
+                        url: reply.url.to_string(),
+                        error,
+                    }
+                })?;
+                let ct = reply.content_type.as_deref().unwrap_or("");
+                if !ct.to_ascii_lowercase().contains(RDAP_MEDIA_TYPE) {
+                    notes.push(format!(
+                        "Content-Type is {:?}, not {RDAP_MEDIA_TYPE}",
+                        ct.chars().take(64).collect::<String>()
+                    ));
+                }
+                notes.append(&mut p.record.notes);
+                notes.truncate(parse::MAX_NOTES);
+                p.record.notes = notes;
+                Ok(RdapAnswer {
+                    record: p.record,
+                    related: p.related,
+                })
+            }
+            404 => {
+                let mut r = RegistrationRecord::new(domain.clone(), SourceKind::Rdap, shown);
+                r.lookup = Lookup::NotFound;
+                r.notes = notes;
+                Ok(RdapAnswer {
+                    record: r,
+                    related: Vec::new(),
+                })
+            }
+            429 => {
+                let mut r = RegistrationRecord::new(domain.clone(), SourceKind::Rdap, shown);
+                r.lookup = Lookup::RateLimited {
+                    retry_after_secs: reply.retry_after.map(|d| d.as_secs()),
+                };
+                r.notes = notes;
+                Ok(RdapAnswer {
+                    record: r,
+                    related: Vec::new(),
+                })
+            }
+            status => Err(RdapError::Status { url: shown, status }),
+        }
+    }
+
+    /// Registry record at `base`, then the registrar's record through the `related` link.
+    pub async fn lookup_at(&self, base: &str, domain: &DomainName) -> RdapLookup {
+        let mut out = RdapLookup {
+            has_service: true,
+            ..RdapLookup::default()
+        };
+        let url = match domain_url(base, domain) {
+            Ok(u) => u,
+            Err(e) => {
+                out.issues.push(e.to_string());
+                return out;
+            }
+        };
+        let answer = match self.fetch_record(url, domain).await {
+            Ok(a) => a,
+            Err(e) => {
+                out.issues.push(format!("registry: {e}"));
+                return out;
+            }
+        };
+        let related = answer.related.clone();
+        let registered = answer.record.lookup == Lookup::Registered;
+        out.registry = Some(answer.record);
+        if !registered {
+            return out;
+        }
+        let Some(link) = related.first() else {
+            return out;
+        };
+        match self.follow_related(link, domain).await {
+            Ok(a) => out.registrar = Some(a.record),
+            Err(e) => out.issues.push(format!("registrar: {e}")),
+        }
+        out
+    }
+
+    async fn follow_related(
+        &self,
+        link: &str,
+        domain: &DomainName,
+    ) -> Result<RdapAnswer, RdapError> {
+        let url = Url::parse(link).map_err(|_| RdapError::BadUrl(link.to_string()))?;
+        // A link is a server's word: the same guard as for redirects.
+        if let Err(reason) = check_target(&url, self.http.config().allow_private).await {
+            return Err(RdapError::LinkRefused {
+                url: url.to_string(),
+                reason,
+            });
+        }
+        self.fetch_record(url, domain).await
+    }
+
+    /// The whole RDAP view of a domain: base URL (overrides, bootstrap), registry, registrar.
+    pub async fn lookup(&self, domain: &DomainName) -> RdapLookup {
+        let (base, issue) = self.base_url(domain).await;
+        let mut out = match base {
+            Some(base) => self.lookup_at(&base, domain).await,
+            None => RdapLookup::default(),
+        };
+        if let Some(i) = issue {
+            out.issues.insert(0, i);
+        }
+        out
+    }
+}

@@ -1,0 +1,819 @@
+//! RDAP domain JSON (RFC 9083, ICANN gTLD profile) -> [`RegistrationRecord`], leniently.
+//!
+//! The body is first read by `icann-rdap-common`'s typed model and its conformance checks; what
+//! they find wrong becomes a note on the record. The record itself is filled by walking the JSON
+//! value, so that a server that breaks the standard (a string where an array belongs, a date
+//! without a time, a number as an identifier) still yields everything readable, with a note for
+//! each deviation. Every string is clipped and every list bounded.
+
+use icann_rdap_common::check::{CheckParams, ERROR_CHECK_CLASSES, GetChecks, traverse_checks};
+use icann_rdap_common::contact::Contact as VCard;
+use icann_rdap_common::response::RdapResponse;
+use serde_json::{Map, Value};
+
+use domains::DomainName;
+use domains::registration::{
+    Contact, ContactRole, Dnssec, DsRecord, EppStatus, Event, EventAction, RegDate, Registrar,
+    RegistrationRecord, SourceKind,
+};
+
+/// The longest string kept from a response.
+pub const MAX_STRING: usize = 256;
+/// At most this many notes per record.
+pub const MAX_NOTES: usize = 32;
+const MAX_LIST: usize = 64;
+const MAX_ENTITIES: usize = 128;
+const MAX_DEPTH: usize = 4;
+
+/// A parsed RDAP domain response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedDomain {
+    pub record: RegistrationRecord,
+    /// `related` links to other RDAP records of the same domain (the registrar's), in the order
+    /// given, domain-level links first.
+    pub related: Vec<String>,
+}
+
+/// Why a body could not be read as an RDAP object at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("the body is not JSON: {0}")]
+    NotJson(String),
+    #[error("the body is JSON but not an object")]
+    NotObject,
+}
+
+/// Parses an RDAP domain response from `server` about `domain`.
+pub fn parse_domain(
+    domain: &DomainName,
+    server: &str,
+    body: &[u8],
+) -> Result<ParsedDomain, ParseError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| ParseError::NotJson(clip(&e.to_string())))?;
+    let Some(obj) = value.as_object() else {
+        return Err(ParseError::NotObject);
+    };
+    let mut rec = RegistrationRecord::new(domain.clone(), SourceKind::Rdap, clip(server));
+    let mut notes = Notes::default();
+
+    conformance(&value, &mut notes);
+    if obj.get("rdapConformance").is_none() {
+        notes.push("rdapConformance is missing");
+    }
+    match obj.get("objectClassName").and_then(Value::as_str) {
+        Some(c) if c.eq_ignore_ascii_case("domain") => {}
+        Some(c) => notes.push(format!("objectClassName is {:?}, not \"domain\"", clip(c))),
+        None => notes.push("objectClassName is missing"),
+    }
+    match obj.get("ldhName").and_then(Value::as_str) {
+        Some(ldh) => {
+            let ldh = ldh.trim().trim_end_matches('.');
+            if !ldh.eq_ignore_ascii_case(domain.as_str()) {
+                notes.push(format!(
+                    "ldhName {:?} is not the domain asked ({})",
+                    clip(ldh),
+                    domain
+                ));
+            }
+        }
+        None => notes.push("ldhName is missing"),
+    }
+
+    rec.handle = obj
+        .get("handle")
+        .and_then(|v| text(v, "handle", &mut notes));
+    rec.statuses = strings(obj.get("status"), "status", &mut notes)
+        .iter()
+        .map(|s| EppStatus::parse(s))
+        .collect();
+    rec.statuses.sort();
+    rec.statuses.dedup();
+    rec.events = events(obj.get("events"), &mut notes);
+    rec.nameservers = nameservers(obj.get("nameservers"), &mut notes);
+    rec.dnssec = obj.get("secureDNS").map(|v| secure_dns(v, &mut notes));
+
+    let redacted_names = redacted_names(obj.get("redacted"));
+    let mut related = related_links(obj.get("links"));
+    let mut walk = EntityWalk::default();
+    if let Some(list) = obj.get("entities") {
+        walk.entities(list, 0, &redacted_names, &mut notes);
+    }
+    if let Some(mut registrar) = walk.registrar {
+        if let Some(port43) = obj.get("port43").and_then(Value::as_str) {
+            registrar.whois_server = Some(clip(port43.trim()));
+        }
+        related.extend(walk.registrar_links.iter().cloned());
+        related.dedup();
+        registrar.rdap_url = related.first().cloned();
+        rec.registrar = Some(registrar);
+    }
+    rec.reseller = walk.reseller;
+    rec.contacts = walk.contacts;
+    rec.notes = notes.into_vec();
+    related.truncate(8);
+    Ok(ParsedDomain {
+        record: rec,
+        related,
+    })
+}
+
+/// Runs the typed model and its RFC 9083 checks over the body; records what is wrong.
+fn conformance(value: &Value, notes: &mut Notes) {
+    match RdapResponse::try_from(value.clone()) {
+        Ok(resp) => {
+            if !matches!(resp, RdapResponse::Domain(_)) {
+                notes.push(format!("the response is a {} object, not a domain", resp));
+                return;
+            }
+            let checks = resp.get_checks(None, CheckParams::for_rdap(&resp));
+            traverse_checks(&checks, ERROR_CHECK_CLASSES, None, &mut |path, item| {
+                notes.push(format!("non-conformant at {path}: {item}"));
+            });
+        }
+        Err(e) => notes.push(format!("not readable by the RFC 9083 model: {e}")),
+    }
+}
+
+#[derive(Default)]
+struct Notes(Vec<String>);
+
+impl Notes {
+    fn push(&mut self, note: impl Into<String>) {
+        if self.0.len() < MAX_NOTES {
+            let note = clip(&note.into());
+            if !self.0.contains(&note) {
+                self.0.push(note);
+            }
+        }
+    }
+    fn into_vec(self) -> Vec<String> {
+        self.0
+    }
+}
+
+/// Clips to [`MAX_STRING`] characters and replaces control characters.
+fn clip(s: &str) -> String {
+    s.chars()
+        .take(MAX_STRING)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// A string, or a number given where a string belongs (noted).
+fn text(v: &Value, what: &str, notes: &mut Notes) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(clip(s.trim())),
+        Value::String(_) | Value::Null => None,
+        Value::Number(n) => {
+            notes.push(format!("{what} is a number, not a string"));
+            Some(n.to_string())
+        }
+        _ => {
+            notes.push(format!("{what} is not a string"));
+            None
+        }
+    }
+}
+
+/// An array of strings, or a single string where an array belongs (noted).
+fn strings(v: Option<&Value>, what: &str, notes: &mut Notes) -> Vec<String> {
+    match v {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(s)) => {
+            notes.push(format!("{what} is a string, not an array"));
+            vec![clip(s.trim())]
+        }
+        Some(Value::Array(a)) => a
+            .iter()
+            .take(MAX_LIST)
+            .filter_map(|x| match x {
+                Value::String(s) => Some(clip(s.trim())),
+                _ => {
+                    notes.push(format!("{what} holds a non-string"));
+                    None
+                }
+            })
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Some(_) => {
+            notes.push(format!("{what} is not an array"));
+            Vec::new()
+        }
+    }
+}
+
+fn array<'a>(v: Option<&'a Value>, what: &str, notes: &mut Notes) -> &'a [Value] {
+    match v {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(a)) => {
+            if a.len() > MAX_LIST {
+                notes.push(format!(
+                    "{what} has {} items; read the first {MAX_LIST}",
+                    a.len()
+                ));
+                &a[..MAX_LIST]
+            } else {
+                a
+            }
+        }
+        Some(_) => {
+            notes.push(format!("{what} is not an array"));
+            &[]
+        }
+    }
+}
+
+fn events(v: Option<&Value>, notes: &mut Notes) -> Vec<Event> {
+    let mut out = Vec::new();
+    for e in array(v, "events", notes) {
+        let Some(e) = e.as_object() else {
+            notes.push("an event is not an object");
+            continue;
+        };
+        let Some(action) = e.get("eventAction").and_then(Value::as_str) else {
+            notes.push("an event has no eventAction");
+            continue;
+        };
+        let action: EventAction = action.parse().unwrap_or(EventAction::Other(clip(action)));
+        let Some(date) = e.get("eventDate").and_then(Value::as_str) else {
+            notes.push(format!("event {:?} has no eventDate", action.as_str()));
+            continue;
+        };
+        match parse_date(date) {
+            Some((d, exact)) => {
+                if !exact {
+                    notes.push(format!(
+                        "event {:?} date {:?} is not RFC 3339",
+                        action.as_str(),
+                        clip(date)
+                    ));
+                }
+                out.push(Event { action, date: d });
+            }
+            None => notes.push(format!(
+                "event {:?} has an unreadable date {:?}",
+                action.as_str(),
+                clip(date)
+            )),
+        }
+    }
+    out
+}
+
+/// RFC 3339, or (noted by the caller) a date-time without offset (read as UTC) or a bare date.
+fn parse_date(s: &str) -> Option<(RegDate, bool)> {
+    let s = s.trim();
+    if s.len() > 64 {
+        return None;
+    }
+    if let Some(d) = RegDate::parse_rfc3339(s) {
+        return Some((d, true));
+    }
+    if let Ok(dt) = s.parse::<jiff::civil::DateTime>()
+        && let Ok(z) = dt.to_zoned(jiff::tz::TimeZone::UTC)
+    {
+        return Some((RegDate::utc(z.timestamp()), false));
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>()
+        && let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC)
+    {
+        return Some((RegDate::utc(z.timestamp()), false));
+    }
+    None
+}
+
+fn nameservers(v: Option<&Value>, notes: &mut Notes) -> Vec<DomainName> {
+    let mut out = Vec::new();
+    for ns in array(v, "nameservers", notes) {
+        let name = match ns {
+            Value::Object(o) => o
+                .get("ldhName")
+                .or_else(|| o.get("unicodeName"))
+                .and_then(Value::as_str),
+            Value::String(s) => {
+                notes.push("a nameserver is a string, not an object");
+                Some(s.as_str())
+            }
+            _ => None,
+        };
+        match name.map(DomainName::parse) {
+            Some(Ok(n)) => out.push(n),
+            Some(Err(e)) => notes.push(format!("nameserver: {e}")),
+            None => notes.push("a nameserver has no ldhName"),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn secure_dns(v: &Value, notes: &mut Notes) -> Dnssec {
+    let mut d = Dnssec::default();
+    let Some(o) = v.as_object() else {
+        notes.push("secureDNS is not an object");
+        return d;
+    };
+    d.delegation_signed = match o.get("delegationSigned") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => {
+            notes.push("secureDNS.delegationSigned is a string, not a boolean");
+            s.trim().eq_ignore_ascii_case("true")
+        }
+        _ => false,
+    };
+    for ds in array(o.get("dsData"), "secureDNS.dsData", notes) {
+        let num = |k: &str| -> Option<u64> {
+            match ds.get(k)? {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            }
+        };
+        let (Some(key_tag), Some(alg), Some(dt)) = (
+            num("keyTag").and_then(|n| u16::try_from(n).ok()),
+            num("algorithm").and_then(|n| u8::try_from(n).ok()),
+            num("digestType").and_then(|n| u8::try_from(n).ok()),
+        ) else {
+            notes.push("a dsData entry lacks keyTag, algorithm or digestType");
+            continue;
+        };
+        let digest = ds
+            .get("digest")
+            .and_then(Value::as_str)
+            .map(|s| {
+                s.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .take(MAX_STRING)
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        d.ds.push(DsRecord {
+            key_tag,
+            algorithm: alg,
+            digest_type: dt,
+            digest,
+        });
+    }
+    if !d.ds.is_empty() && !d.delegation_signed {
+        notes.push("secureDNS has dsData but delegationSigned is not true");
+    }
+    d.ds.sort();
+    d.ds.dedup();
+    d
+}
+
+/// RFC 9537 `redacted` member names, lower case.
+fn redacted_names(v: Option<&Value>) -> Vec<String> {
+    let Some(Value::Array(a)) = v else {
+        return Vec::new();
+    };
+    a.iter()
+        .take(MAX_LIST)
+        .filter_map(|r| r.get("name"))
+        .filter_map(|n| {
+            n.get("type")
+                .or_else(|| n.get("description"))
+                .and_then(Value::as_str)
+        })
+        .map(|s| clip(s).to_ascii_lowercase())
+        .collect()
+}
+
+fn is_rdap_type(t: Option<&str>) -> bool {
+    t.is_none_or(|t| {
+        let t = t.to_ascii_lowercase();
+        t.contains("application/rdap+json") || t.contains("application/json")
+    })
+}
+
+fn related_links(v: Option<&Value>) -> Vec<String> {
+    let Some(Value::Array(a)) = v else {
+        return Vec::new();
+    };
+    a.iter()
+        .take(MAX_LIST)
+        .filter(|l| {
+            l.get("rel")
+                .and_then(Value::as_str)
+                .is_some_and(|r| r.eq_ignore_ascii_case("related"))
+        })
+        .filter(|l| is_rdap_type(l.get("type").and_then(Value::as_str)))
+        .filter_map(|l| l.get("href").and_then(Value::as_str))
+        .map(|h| clip(h.trim()))
+        .filter(|h| h.starts_with("http://") || h.starts_with("https://"))
+        .collect()
+}
+
+#[derive(Default)]
+struct EntityWalk {
+    seen: usize,
+    registrar: Option<Registrar>,
+    registrar_links: Vec<String>,
+    reseller: Option<String>,
+    contacts: Vec<Contact>,
+}
+
+fn is_redacted_text(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    l.contains("redacted") || l.contains("withheld") || l.contains("data protected")
+}
+
+/// What a vCard says, with redaction markers turned into `None`.
+struct Card {
+    name: Option<String>,
+    org: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    country: Option<String>,
+    url: Option<String>,
+    redacted: bool,
+}
+
+fn read_card(entity: &Map<String, Value>, notes: &mut Notes) -> Card {
+    let mut c = Card {
+        name: None,
+        org: None,
+        email: None,
+        phone: None,
+        country: None,
+        url: None,
+        redacted: false,
+    };
+    let Some(v) = entity.get("vcardArray") else {
+        return c;
+    };
+    let Some(arr) = v.as_array() else {
+        notes.push("vcardArray is not an array");
+        return c;
+    };
+    let Some(vc) = VCard::from_vcard(arr) else {
+        notes.push("vcardArray is not a jCard");
+        return c;
+    };
+    let mut keep = |s: Option<&str>| -> Option<String> {
+        let s = s?.trim();
+        if s.is_empty() {
+            return None;
+        }
+        if is_redacted_text(s) {
+            c.redacted = true;
+            return None;
+        }
+        Some(clip(s))
+    };
+    let name = keep(vc.full_name());
+    let org = keep(vc.organization_name());
+    let email = keep(vc.email().map(|e| e.email.as_str()));
+    let phone = keep(
+        vc.prefer_voice_phone()
+            .or(vc.phone())
+            .map(|p| p.phone.trim_start_matches("tel:")),
+    );
+    let country = keep(
+        vc.postal_address()
+            .and_then(|p| p.country_code.as_deref().or(p.country_name.as_deref())),
+    );
+    let url = keep(vc.url());
+    Card {
+        name,
+        org,
+        email,
+        phone,
+        country,
+        url,
+        redacted: c.redacted,
+    }
+}
+
+impl EntityWalk {
+    fn entities(
+        &mut self,
+        list: &Value,
+        depth: usize,
+        redacted_names: &[String],
+        notes: &mut Notes,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let Some(list) = list.as_array() else {
+            notes.push("entities is not an array");
+            return;
+        };
+        for e in list {
+            if self.seen >= MAX_ENTITIES {
+                notes.push(format!(
+                    "more than {MAX_ENTITIES} entities; the rest was not read"
+                ));
+                return;
+            }
+            self.seen += 1;
+            let Some(e) = e.as_object() else {
+                notes.push("an entity is not an object");
+                continue;
+            };
+            self.entity(e, depth, redacted_names, notes);
+        }
+    }
+
+    fn entity(
+        &mut self,
+        e: &Map<String, Value>,
+        depth: usize,
+        redacted_names: &[String],
+        notes: &mut Notes,
+    ) {
+        let roles: Vec<String> = strings(e.get("roles"), "entity roles", notes)
+            .into_iter()
+            .map(|r| r.to_ascii_lowercase())
+            .collect();
+        let has = |r: &str| roles.iter().any(|x| x == r);
+        let handle = e
+            .get("handle")
+            .and_then(|v| text(v, "entity handle", notes));
+        let card = read_card(e, notes);
+
+        if has("registrar") && self.registrar.is_none() {
+            let mut reg = Registrar {
+                name: card.name.clone().or(card.org.clone()),
+                url: card.url.clone(),
+                ..Registrar::default()
+            };
+            for id in array(e.get("publicIds"), "publicIds", notes) {
+                let is_iana = id
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("IANA Registrar ID"));
+                if is_iana {
+                    reg.iana_id = id
+                        .get("identifier")
+                        .and_then(|v| text(v, "IANA Registrar ID", notes));
+                }
+            }
+            if reg.iana_id.is_none() && depth == 0 {
+                notes.push("the registrar entity has no IANA Registrar ID");
+            }
+            // The abuse contact nested in the registrar entity.
+            for sub in array(e.get("entities"), "registrar entities", notes) {
+                let Some(sub) = sub.as_object() else { continue };
+                let sub_roles = strings(sub.get("roles"), "entity roles", notes);
+                if sub_roles.iter().any(|r| r.eq_ignore_ascii_case("abuse")) {
+                    let c = read_card(sub, notes);
+                    reg.abuse_email = reg.abuse_email.or(c.email);
+                    reg.abuse_phone = reg.abuse_phone.or(c.phone);
+                }
+            }
+            if reg.abuse_email.is_none() && reg.abuse_phone.is_none() {
+                notes.push("no abuse contact in the registrar entity");
+            }
+            self.registrar_links = related_links(e.get("links"));
+            self.registrar = Some(reg);
+        }
+        if has("reseller") && self.reseller.is_none() {
+            self.reseller = card.name.clone().or(card.org.clone());
+        }
+        for (role_name, role) in [
+            ("registrant", ContactRole::Registrant),
+            ("administrative", ContactRole::Administrative),
+            ("technical", ContactRole::Technical),
+            ("billing", ContactRole::Billing),
+            ("abuse", ContactRole::Abuse),
+        ] {
+            if has(role_name) && self.contacts.len() < MAX_LIST {
+                let redacted = card.redacted
+                    || redacted_names.iter().any(|n| n.contains(role_name))
+                    || (card.name.is_none() && card.org.is_none() && card.email.is_none());
+                self.contacts.push(Contact {
+                    role,
+                    handle: handle.clone(),
+                    name: card.name.clone(),
+                    organization: card.org.clone(),
+                    email: card.email.clone(),
+                    country: card.country.clone(),
+                    redacted,
+                });
+            }
+        }
+        if let Some(sub) = e.get("entities") {
+            self.entities(sub, depth + 1, redacted_names, notes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domains::registration::Lookup;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn dn(s: &str) -> DomainName {
+        DomainName::parse(s).unwrap()
+    }
+
+    /// Shaped like Verisign's thin-registry answer for a .com name.
+    pub(crate) fn registry_json() -> Value {
+        json!({
+          "objectClassName": "domain",
+          "handle": "2336799_DOMAIN_COM-VRSN",
+          "ldhName": "EXAMPLE.COM",
+          "links": [
+            {"value": "https://rdap.verisign.com/com/v1/domain/EXAMPLE.COM", "rel": "self",
+             "href": "https://rdap.verisign.com/com/v1/domain/EXAMPLE.COM", "type": "application/rdap+json"},
+            {"value": "https://rdap.registrar.example/domain/EXAMPLE.COM", "rel": "related",
+             "href": "https://rdap.registrar.example/domain/EXAMPLE.COM", "type": "application/rdap+json"}
+          ],
+          "status": ["client delete prohibited", "client transfer prohibited", "client update prohibited"],
+          "entities": [{
+            "objectClassName": "entity", "handle": "376", "roles": ["registrar"],
+            "publicIds": [{"type": "IANA Registrar ID", "identifier": "376"}],
+            "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "RESERVED-Internet Assigned Numbers Authority"]]],
+            "entities": [{
+              "objectClassName": "entity", "roles": ["abuse"],
+              "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", ""],
+                ["tel", {"type": "voice"}, "uri", "tel:+1.3108239358"],
+                ["email", {}, "text", "abuse@iana.org"]]]
+            }]
+          }],
+          "events": [
+            {"eventAction": "registration", "eventDate": "1995-08-14T04:00:00Z"},
+            {"eventAction": "expiration", "eventDate": "2026-08-13T04:00:00Z"},
+            {"eventAction": "last changed", "eventDate": "2025-08-14T07:01:39Z"},
+            {"eventAction": "last update of RDAP database", "eventDate": "2026-11-27T09:00:00Z"}
+          ],
+          "secureDNS": {"delegationSigned": true, "dsData": [
+            {"keyTag": 370, "algorithm": 13, "digestType": 2,
+             "digest": "BE74359954660069D5C63D200C39F5603827D7DD02B56F120EE9F3A86764247C"}]},
+          "nameservers": [
+            {"objectClassName": "nameserver", "ldhName": "A.IANA-SERVERS.NET"},
+            {"objectClassName": "nameserver", "ldhName": "B.IANA-SERVERS.NET"}
+          ],
+          "rdapConformance": ["rdap_level_0", "icann_rdap_technical_implementation_guide_0", "icann_rdap_response_profile_0"],
+          "notices": []
+        })
+    }
+
+    #[test]
+    fn thin_registry_record() {
+        let body = registry_json().to_string();
+        let p = parse_domain(
+            &dn("example.com"),
+            "https://rdap.verisign.com/com/v1/",
+            body.as_bytes(),
+        )
+        .unwrap();
+        let r = &p.record;
+        assert_eq!(r.lookup, Lookup::Registered);
+        assert_eq!(r.handle.as_deref(), Some("2336799_DOMAIN_COM-VRSN"));
+        assert!(r.has_registrar_lock());
+        assert_eq!(r.statuses.len(), 3);
+        assert_eq!(r.expires().unwrap().to_rfc3339(), "2026-08-13T04:00:00Z");
+        assert_eq!(r.created().unwrap().to_rfc3339(), "1995-08-14T04:00:00Z");
+        assert_eq!(r.nameservers.len(), 2);
+        assert_eq!(r.nameservers[0].as_str(), "a.iana-servers.net");
+        let ds = r.dnssec.as_ref().unwrap();
+        assert!(ds.delegation_signed);
+        assert_eq!(ds.ds[0].key_tag, 370);
+        assert!(ds.ds[0].digest.starts_with("be7435"));
+        let reg = r.registrar.as_ref().unwrap();
+        assert_eq!(reg.iana_id.as_deref(), Some("376"));
+        assert_eq!(reg.abuse_email.as_deref(), Some("abuse@iana.org"));
+        assert_eq!(reg.abuse_phone.as_deref(), Some("+1.3108239358"));
+        assert_eq!(
+            p.related,
+            vec!["https://rdap.registrar.example/domain/EXAMPLE.COM".to_string()]
+        );
+        assert_eq!(reg.rdap_url.as_deref(), Some(p.related[0].as_str()));
+    }
+
+    #[test]
+    fn lenient_with_notes() {
+        let body = json!({
+            "objectClassName": "domain",
+            "ldhName": "other.com",
+            "status": "active",
+            "events": [
+                {"eventAction": "expiration", "eventDate": "2027-01-02"},
+                {"eventAction": "registration", "eventDate": "yesterday"},
+                {"eventAction": "transfer"}
+            ],
+            "nameservers": ["ns1.example.net", {"ldhName": "bad..name"}],
+            "secureDNS": {"delegationSigned": "false"},
+            "entities": [{"roles": "registrar", "publicIds": [{"type": "IANA Registrar ID", "identifier": 9999}],
+                          "vcardArray": ["vcard", [["fn", {}, "text", "Reg"]]]},
+                         {"roles": ["registrant"], "vcardArray": ["vcard", [["fn", {}, "text", "REDACTED FOR PRIVACY"]]]}]
+        })
+        .to_string();
+        let p = parse_domain(&dn("example.com"), "x", body.as_bytes()).unwrap();
+        let r = &p.record;
+        assert_eq!(r.statuses, vec![EppStatus::Active]);
+        assert_eq!(r.expires().unwrap().to_rfc3339(), "2027-01-02T00:00:00Z");
+        assert!(r.created().is_none());
+        assert_eq!(r.nameservers.len(), 1);
+        assert!(!r.dnssec.as_ref().unwrap().delegation_signed);
+        let reg = r.registrar.as_ref().unwrap();
+        assert_eq!(reg.iana_id.as_deref(), Some("9999"));
+        assert_eq!(reg.name.as_deref(), Some("Reg"));
+        assert_eq!(r.contacts.len(), 1);
+        assert!(r.contacts[0].redacted);
+        assert!(r.contacts[0].name.is_none());
+        let all = r.notes.join("\n");
+        for expected in [
+            "rdapConformance is missing",
+            "ldhName \"other.com\"",
+            "status is a string",
+            "not RFC 3339",
+            "unreadable date",
+            "has no eventDate",
+            "nameserver is a string",
+            "delegationSigned is a string",
+            "IANA Registrar ID is a number",
+            "no abuse contact",
+        ] {
+            assert!(
+                all.contains(expected),
+                "missing note {expected:?} in\n{all}"
+            );
+        }
+    }
+
+    #[test]
+    fn not_json() {
+        assert!(matches!(
+            parse_domain(&dn("example.com"), "x", b"<html>rate limited</html>"),
+            Err(ParseError::NotJson(_))
+        ));
+        assert_eq!(
+            parse_domain(&dn("example.com"), "x", b"[1,2]"),
+            Err(ParseError::NotObject)
+        );
+    }
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            "\\PC{0,20}".prop_map(Value::String),
+            prop_oneof![
+                Just("registrar"),
+                Just("abuse"),
+                Just("registrant"),
+                Just("IANA Registrar ID"),
+                Just("related"),
+                Just("2024-01-01T00:00:00Z"),
+                Just("vcard"),
+                Just("fn"),
+                Just("email"),
+            ]
+            .prop_map(|s| Value::String(s.into())),
+        ];
+        let keys = prop_oneof![
+            Just("objectClassName".to_string()),
+            Just("ldhName".to_string()),
+            Just("status".to_string()),
+            Just("events".to_string()),
+            Just("eventAction".to_string()),
+            Just("eventDate".to_string()),
+            Just("entities".to_string()),
+            Just("roles".to_string()),
+            Just("publicIds".to_string()),
+            Just("type".to_string()),
+            Just("identifier".to_string()),
+            Just("vcardArray".to_string()),
+            Just("links".to_string()),
+            Just("rel".to_string()),
+            Just("href".to_string()),
+            Just("secureDNS".to_string()),
+            Just("dsData".to_string()),
+            Just("nameservers".to_string()),
+            Just("redacted".to_string()),
+            "[a-z]{1,6}",
+        ];
+        leaf.prop_recursive(5, 64, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(keys.clone(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_bytes(body in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = parse_domain(&dn("example.com"), "x", &body);
+        }
+
+        #[test]
+        fn never_panics_on_json(v in arb_json()) {
+            let body = v.to_string();
+            if let Ok(p) = parse_domain(&dn("example.com"), "x", body.as_bytes()) {
+                prop_assert!(p.record.notes.len() <= MAX_NOTES);
+                prop_assert!(p.related.len() <= 8);
+            }
+        }
+    }
+}
