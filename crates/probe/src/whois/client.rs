@@ -265,8 +265,6 @@ pub fn registry_query(host: &str, domain: &DomainName) -> String {
         "whois.jprs.jp" => format!("{d}/e"),
         // DENIC: domain data in ASCII
         "whois.denic.de" => format!("-T dn,ace {d}"),
-        // Verisign: only the domain object, not name servers or registrars of that name
-        "whois.verisign-grs.com" | "whois.crsnic.net" => format!("domain {d}"),
         _ => d.to_string(),
     }
 }
@@ -364,7 +362,7 @@ mod tests {
         let com = DomainName::parse("example.com").unwrap();
         assert_eq!(
             registry_query("whois.verisign-grs.com", &com),
-            "domain example.com"
+            "example.com"
         );
         assert_eq!(registry_query("whois.nic.uk", &com), "example.com");
     }
