@@ -7,6 +7,7 @@
 //! - 2: usage or input error (bad arguments, unreadable file, invalid domain name)
 //! - 3: a network or service error stopped the command
 
+mod alert;
 mod cmd;
 mod output;
 

@@ -1,12 +1,1249 @@
-//! `domwatch watch` (not built yet: the owner of this command replaces this file).
+//! `domwatch watch`: an inventory of your domains, snapshots stored in the store, changes
+//! between consecutive snapshots, findings and alerts.
+//!
+//! - `watch add NAME... | --file FILE`, `watch list`, `watch remove NAME...`
+//! - `watch run`: one pass: snapshot every name, store it, diff against the previous snapshot,
+//!   raise findings, alert each new finding once per sink.
+//! - `watch daemon --interval 6h --jitter 10%`: passes on a schedule until SIGINT/SIGTERM.
+//! - `watch history NAME`: the timeline of stored snapshots and the changes between them.
+//!
+//! Exit codes: 0 normally; 1 when a pass raised a new high or critical finding; 2 for usage
+//! errors (nothing watched, bad names or file); 3 when an alert sink could not be reached or the
+//! prober cannot be set up. An interrupted pass (Ctrl-C) keeps every snapshot already stored;
+//! `watch run --resume` continues it.
+//!
+//! The demo calls [`run_pass`], [`send_alerts`] and [`write_history`] directly.
 
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
+use anyhow::Context;
+use domains::change::{Change, change_findings, diff, summary};
+use domains::findings::{RulePolicy, Severity, inspect_findings};
+use domains::snapshot::Snapshot;
+use domains::{DomainName, SuffixList};
+use jiff::Timestamp;
+use serde::Serialize;
+use store::{RunId, Store, StoredFinding, WatchedDomain};
+
+use super::inspect::{net_config, registrable, runtime};
 use crate::Global;
+use crate::alert::{AlertSpec, MailSettings, deliver};
+use crate::output::{Format, Table, progress_bar, sanitize};
 
 #[derive(Debug, clap::Args)]
-pub struct WatchArgs {}
+pub struct WatchArgs {
+    #[command(subcommand)]
+    pub command: WatchCommand,
+}
 
-pub fn run(_args: WatchArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    Err(super::usage("`domwatch watch` is not available in this build yet"))
+#[derive(Debug, clap::Subcommand)]
+pub enum WatchCommand {
+    /// Add names to the inventory (idempotent: adding twice keeps one entry).
+    Add(AddArgs),
+    /// Show the inventory with each name's last observed phase.
+    List(ListArgs),
+    /// Remove names from the inventory (their history is kept).
+    Remove(RemoveArgs),
+    /// One pass: snapshot every watched name, store it, diff, raise findings, alert.
+    Run(RunArgs),
+    /// Run passes on a schedule (with jitter) until SIGINT or SIGTERM.
+    Daemon(DaemonArgs),
+    /// The timeline of one name: stored snapshots and the changes between them.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// Names to watch (each is reduced to its registrable domain).
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// An inventory file: one name per line, or CSV with a header `name,owner,tags[,high_value]`
+    /// (tags separated by `;`). `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Owner of the names given on the command line.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Tag for the names given on the command line (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// The names are high-value: a registry lock is expected.
+    #[arg(long)]
+    pub high_value: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// table, json or list.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RemoveArgs {
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Names observed at the same time (each server's own limits are kept by the prober).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+    /// Alert sink: stdout, jsonl, jsonl=FILE, webhook=URL, smtp=ADDRESS (repeatable; default
+    /// stdout with --format table, none with --format json).
+    #[arg(long = "alert", value_name = "SINK")]
+    pub alerts: Vec<AlertSpec>,
+    /// Alert only findings at or above this severity.
+    #[arg(long, default_value = "high", value_name = "SEVERITY")]
+    pub alert_min_severity: Severity,
+    /// Warn when a registration expires within this many days.
+    #[arg(long, default_value_t = 30, value_name = "DAYS")]
+    pub expiry_warning_days: u32,
+    /// Continue the last unfinished pass instead of starting a new one.
+    #[arg(long)]
+    pub resume: bool,
+    /// SMTP relay for `--alert smtp=...` (default: `smtp` of the --config file).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub smtp: Option<SocketAddr>,
+    /// Sender address of alert e-mails.
+    #[arg(long, default_value = "domwatch@localhost", value_name = "ADDRESS")]
+    pub mail_from: String,
+    /// table (alert lines and a summary) or json (the summary as JSON).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DaemonArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Time between passes: `90s`, `30m`, `6h`, `1d`.
+    #[arg(long, default_value = "6h")]
+    pub interval: Interval,
+    /// Random spread of the interval, as a percentage: `10%`.
+    #[arg(long, default_value = "10%")]
+    pub jitter: Jitter,
+    /// Stop after this many passes (default: until SIGINT/SIGTERM).
+    #[arg(long)]
+    pub passes: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    pub name: String,
+    /// The newest snapshots shown at most.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// table or json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// A duration such as `90s`, `30m`, `6h`, `1d`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval(pub Duration);
+
+impl FromStr for Interval {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let (num, unit) = s.split_at(split);
+        let n: u64 = num
+            .parse()
+            .map_err(|_| format!("interval {s:?}: expected e.g. 6h"))?;
+        let mult = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" | "" => 3600,
+            "d" => 86_400,
+            _ => return Err(format!("interval {s:?}: unit must be s, m, h or d")),
+        };
+        let secs = n
+            .checked_mul(mult)
+            .filter(|v| *v > 0)
+            .ok_or_else(|| format!("interval {s:?} out of range"))?;
+        Ok(Interval(Duration::from_secs(secs)))
+    }
+}
+
+/// A percentage between 0 and 100.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Jitter(pub f64);
+
+impl FromStr for Jitter {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().trim_end_matches('%');
+        let v: f64 = t
+            .parse()
+            .map_err(|_| format!("jitter {s:?}: expected e.g. 10%"))?;
+        if !(0.0..=100.0).contains(&v) {
+            return Err(format!("jitter {s:?}: between 0% and 100%"));
+        }
+        Ok(Jitter(v / 100.0))
+    }
+}
+
+/// What observes a domain: the prober on the network, a fake in tests.
+pub trait Observer: Send + Sync + 'static {
+    /// "Now" for the observer (the lab clock in the lab).
+    fn now(&self) -> impl Future<Output = Timestamp> + Send;
+    /// A snapshot of a registrable domain; never fails as a whole (problems are in `issues`).
+    fn observe(&self, domain: &DomainName) -> impl Future<Output = Snapshot> + Send;
+}
+
+impl Observer for probe::Prober {
+    async fn now(&self) -> Timestamp {
+        probe::Prober::now(self).await
+    }
+    async fn observe(&self, domain: &DomainName) -> Snapshot {
+        self.snapshot(domain).await
+    }
+}
+
+/// Options of one pass.
+#[derive(Debug, Clone)]
+pub struct PassOptions {
+    pub concurrency: usize,
+    pub expiry_warning_days: u32,
+    pub resume: bool,
+}
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PassSummary {
+    pub run_id: i64,
+    pub started_at: Option<Timestamp>,
+    /// Names in the inventory.
+    pub names: usize,
+    /// Snapshots stored in this pass.
+    pub observed: usize,
+    /// Names already stored by the resumed pass.
+    pub skipped: usize,
+    /// Snapshots with probe issues (partial).
+    pub incomplete: usize,
+    pub changes: usize,
+    /// Findings seen for the first time, per severity.
+    pub new_findings: BTreeMap<String, usize>,
+    /// The worst new finding.
+    pub worst_new: Option<Severity>,
+    /// The pass was stopped by a signal before every name was observed.
+    pub interrupted: bool,
+}
+
+/// One pass over the inventory. Each observation is stored in its own transaction as soon as
+/// it arrives, so an interruption loses nothing already observed. When `stop` turns true, no
+/// new name is started, the ones in flight are stored, and the run stays unfinished.
+pub async fn run_pass<O: Observer>(
+    store: &mut Store,
+    observer: Arc<O>,
+    opts: &PassOptions,
+    progress: &indicatif::ProgressBar,
+    stop: Option<tokio::sync::watch::Receiver<bool>>,
+) -> anyhow::Result<PassSummary> {
+    let watched = store.watched()?;
+    if watched.is_empty() {
+        return Err(super::usage(
+            "nothing is watched: add names with `domwatch watch add NAME...`",
+        ));
+    }
+    let now = observer.now().await;
+    let resumed = if opts.resume {
+        store.resume_run()?
+    } else {
+        None
+    };
+    let (run, done) = match resumed {
+        Some(r) => (r.id, store.run_domains_done(r.id)?),
+        None => (store.begin_run(now, watched.len())?, Default::default()),
+    };
+    let mut summary = PassSummary {
+        run_id: run.0,
+        started_at: Some(now),
+        names: watched.len(),
+        ..PassSummary::default()
+    };
+    let todo: Vec<WatchedDomain> = watched
+        .into_iter()
+        .filter(|w| !done.contains(w.name.as_str()))
+        .collect();
+    summary.skipped = summary.names - todo.len();
+    progress.set_length(todo.len() as u64);
+
+    let mut set = tokio::task::JoinSet::new();
+    let mut pending = todo.into_iter();
+    let limit = opts.concurrency.max(1);
+    let stopped = |stop: &Option<tokio::sync::watch::Receiver<bool>>| {
+        stop.as_ref().is_some_and(|s| *s.borrow())
+    };
+    loop {
+        while set.len() < limit && !stopped(&stop) {
+            let Some(w) = pending.next() else {
+                break;
+            };
+            let o = observer.clone();
+            set.spawn(async move {
+                let snap = o.observe(&w.name).await;
+                (w, snap)
+            });
+        }
+        let Some(joined) = set.join_next().await else {
+            break;
+        };
+        let (w, snap) = match joined {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::error!("an observation task failed: {e}");
+                continue;
+            }
+        };
+        record(store, run, &w, &snap, opts, &mut summary)?;
+        progress.inc(1);
+    }
+    if stopped(&stop) && pending.next().is_some() {
+        summary.interrupted = true;
+    } else {
+        store.finish_run(run, observer.now().await)?;
+    }
+    progress.finish_and_clear();
+    Ok(summary)
+}
+
+fn record(
+    store: &mut Store,
+    run: RunId,
+    w: &WatchedDomain,
+    snap: &Snapshot,
+    opts: &PassOptions,
+    summary: &mut PassSummary,
+) -> anyhow::Result<()> {
+    let prev = store.latest_snapshot(&w.name)?;
+    let changes: Vec<Change> = match &prev {
+        Some(p) if p.snapshot.taken_at <= snap.taken_at => diff(&p.snapshot, snap),
+        _ => Vec::new(),
+    };
+    let policy = RulePolicy {
+        expiry_warning_days: opts.expiry_warning_days,
+        high_value: w.high_value,
+        ..RulePolicy::default()
+    };
+    let state = inspect_findings(snap, snap.taken_at, &policy);
+    let cf = change_findings(&changes);
+    let rec = store
+        .record_observation(Some(run), snap, &changes, &state, &cf)
+        .with_context(|| format!("store the snapshot of {}", w.name))?;
+    if rec.snapshot_id.is_none() {
+        summary.skipped += 1;
+        return Ok(());
+    }
+    summary.observed += 1;
+    if !snap.issues.is_empty() {
+        summary.incomplete += 1;
+    }
+    summary.changes += changes.len();
+    if !rec.new_findings.is_empty() {
+        let new: Vec<StoredFinding> = store
+            .findings(Some(&w.name), false)?
+            .into_iter()
+            .filter(|f| rec.new_findings.contains(&f.id))
+            .collect();
+        for f in new {
+            *summary
+                .new_findings
+                .entry(f.finding.severity.as_str().to_string())
+                .or_default() += 1;
+            summary.worst_new = summary.worst_new.max(Some(f.finding.severity));
+        }
+    }
+    Ok(())
+}
+
+/// What alerting did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlertSummary {
+    /// Alerts delivered, per sink.
+    pub sent: BTreeMap<String, usize>,
+    /// Sinks that failed, with the error.
+    pub failed: BTreeMap<String, String>,
+}
+
+/// Delivers every open finding at or above `min` that a sink has not had yet, and records
+/// each delivery (so nothing is alerted twice to the same sink).
+pub async fn send_alerts(
+    store: &mut Store,
+    sinks: &[AlertSpec],
+    min: Severity,
+    mail: &MailSettings,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<AlertSummary> {
+    let mut summary = AlertSummary::default();
+    if sinks.is_empty() {
+        return Ok(summary);
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .context("build the webhook client")?;
+    for spec in sinks {
+        let key = spec.sink_key();
+        let pending = store.unalerted(&key, min)?;
+        let (done, err) = deliver(spec, &pending, out, mail, &http).await;
+        let at = Timestamp::now();
+        for id in &done {
+            store.mark_alerted(*id, &key, at)?;
+        }
+        summary.sent.insert(key.clone(), done.len());
+        if let Some(e) = err {
+            summary.failed.insert(key, format!("{e:#}"));
+        }
+    }
+    Ok(summary)
+}
+
+pub fn run(args: WatchArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    match args.command {
+        WatchCommand::Add(a) => add(a, global),
+        WatchCommand::List(a) => list(a, global),
+        WatchCommand::Remove(a) => remove(a, global),
+        WatchCommand::Run(a) => run_once(a, global),
+        WatchCommand::Daemon(a) => daemon(a, global),
+        WatchCommand::History(a) => history(a, global),
+    }
+}
+
+/// Opens the store at `--db` (creating its directory).
+pub fn open_store(global: &Global) -> anyhow::Result<Store> {
+    let path = global.db_path();
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| super::usage(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    Store::open(&path).with_context(|| format!("open the store {}", path.display()))
+}
+
+const MAX_INVENTORY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One inventory entry before normalisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryLine {
+    pub line: usize,
+    pub name: String,
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    pub high_value: bool,
+}
+
+/// Parses an inventory file: a plain list (one name per line) or CSV with a header line
+/// naming the columns (`name`, `owner`, `tags`, `high_value`). Errors name the line.
+pub fn parse_inventory(text: &str) -> Result<Vec<InventoryLine>, String> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let Some((_, first)) = lines.first() else {
+        return Ok(Vec::new());
+    };
+    let header: Vec<String> = first
+        .split(',')
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    if !header.iter().any(|h| h == "name") {
+        // A plain list.
+        return Ok(lines
+            .iter()
+            .map(|(n, l)| InventoryLine {
+                line: *n,
+                name: l.split_whitespace().next().unwrap_or("").to_string(),
+                owner: None,
+                tags: Vec::new(),
+                high_value: false,
+            })
+            .collect());
+    }
+    let body: String = lines.iter().map(|(_, l)| *l).collect::<Vec<_>>().join("\n");
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(body.as_bytes());
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (c_name, c_owner, c_tags, c_hv) =
+        (col("name"), col("owner"), col("tags"), col("high_value"));
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = lines.get(i + 1).map_or(0, |(n, _)| *n);
+        let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
+        let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).unwrap_or("");
+        let name = get(c_name);
+        if name.is_empty() {
+            return Err(format!("line {line}: no name"));
+        }
+        let owner = Some(get(c_owner).to_string()).filter(|o| !o.is_empty());
+        let tags = get(c_tags)
+            .split([';', '|'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        let high_value = matches!(
+            get(c_hv).to_ascii_lowercase().as_str(),
+            "1" | "true" | "yes" | "y"
+        );
+        out.push(InventoryLine {
+            line,
+            name: name.to_string(),
+            owner,
+            tags,
+            high_value,
+        });
+    }
+    Ok(out)
+}
+
+fn read_inventory(path: &Path) -> anyhow::Result<Vec<InventoryLine>> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
+    if meta.len() > MAX_INVENTORY_BYTES {
+        return Err(super::usage(format!(
+            "{} is larger than 64 MiB",
+            path.display()
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
+    parse_inventory(&text).map_err(|e| super::usage(format!("{}: {e}", path.display())))
+}
+
+/// Normalises inventory lines to watched domains (registrable domains; a line naming a
+/// subdomain watches its registrable domain).
+pub fn to_watched(
+    psl: &SuffixList,
+    lines: Vec<InventoryLine>,
+    at: Timestamp,
+) -> anyhow::Result<Vec<WatchedDomain>> {
+    let mut bad = Vec::new();
+    let mut out = Vec::new();
+    for l in lines {
+        match registrable(psl, &l.name) {
+            Ok(name) => out.push(WatchedDomain {
+                name,
+                owner: l.owner.map(|o| o.chars().take(200).collect()),
+                tags: l
+                    .tags
+                    .into_iter()
+                    .map(|t| t.chars().take(64).collect())
+                    .collect(),
+                high_value: l.high_value,
+                added_at: at,
+            }),
+            Err(e) => bad.push(format!("line {}: {e}", l.line)),
+        }
+    }
+    if !bad.is_empty() {
+        let more = if bad.len() > 10 {
+            format!(" (and {} more)", bad.len() - 10)
+        } else {
+            String::new()
+        };
+        bad.truncate(10);
+        return Err(super::usage(format!("{}{more}", bad.join("; "))));
+    }
+    Ok(out)
+}
+
+fn add(a: AddArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    if a.names.is_empty() && a.file.is_none() {
+        return Err(super::usage("give names or --file FILE"));
+    }
+    let (psl, _) = super::psl::suffix_list(global)?;
+    let mut lines: Vec<InventoryLine> = a
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| InventoryLine {
+            line: i + 1,
+            name: n.clone(),
+            owner: a.owner.clone(),
+            tags: a.tags.clone(),
+            high_value: a.high_value,
+        })
+        .collect();
+    if let Some(f) = &a.file {
+        lines.extend(read_inventory(f)?);
+    }
+    let items = to_watched(psl, lines, Timestamp::now())?;
+    let mut store = open_store(global)?;
+    let out = store.add_watched(&items)?;
+    println!(
+        "{} added, {} already watched; {} names in the inventory",
+        out.added,
+        out.updated,
+        store.watched()?.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(a: ListArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let store = open_store(global)?;
+    let watched = store.watched()?;
+    let mut stdout = std::io::stdout().lock();
+    match a.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut stdout, &watched)?;
+            writeln!(stdout)?;
+        }
+        Format::List => {
+            for w in &watched {
+                writeln!(stdout, "{}", w.name)?;
+            }
+        }
+        Format::Table => {
+            let mut t = Table::new(["NAME", "OWNER", "TAGS", "HIGH-VALUE", "LAST SEEN", "PHASE"]);
+            for w in &watched {
+                let last = store.latest_snapshot(&w.name)?;
+                t.row([
+                    w.name.to_string(),
+                    w.owner.clone().unwrap_or_else(|| "-".into()),
+                    if w.tags.is_empty() {
+                        "-".into()
+                    } else {
+                        w.tags.join(";")
+                    },
+                    if w.high_value { "yes" } else { "no" }.to_string(),
+                    last.as_ref()
+                        .map_or_else(|| "never".into(), |s| s.snapshot.taken_at.to_string()),
+                    last.as_ref()
+                        .map_or_else(|| "-".into(), |s| s.snapshot.phase.as_str().to_string()),
+                ]);
+            }
+            t.write(&mut stdout)?;
+        }
+        Format::Jsonl | Format::Csv => {
+            return Err(super::usage(
+                "watch list supports --format table, json or list",
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(a: RemoveArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let (psl, _) = super::psl::suffix_list(global)?;
+    let names = a
+        .names
+        .iter()
+        .map(|n| registrable(psl, n))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut store = open_store(global)?;
+    let n = store.remove_watched(&names)?;
+    println!(
+        "{n} removed; {} names in the inventory",
+        store.watched()?.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sinks_for(args: &RunArgs) -> anyhow::Result<Vec<AlertSpec>> {
+    if !matches!(args.format, Format::Table | Format::Json) {
+        return Err(super::usage("watch run supports --format table or json"));
+    }
+    if args.format == Format::Json
+        && args
+            .alerts
+            .iter()
+            .any(|s| matches!(s, AlertSpec::Stdout | AlertSpec::JsonLines(None)))
+    {
+        return Err(super::usage(
+            "--format json prints the summary on stdout: send alerts to jsonl=FILE, a webhook \
+             or smtp instead",
+        ));
+    }
+    if args.alerts.is_empty() && args.format == Format::Table {
+        return Ok(vec![AlertSpec::Stdout]);
+    }
+    Ok(args.alerts.clone())
+}
+
+/// Everything a pass needs, set up once (also by the daemon).
+struct Pass {
+    prober: Arc<probe::Prober>,
+    sinks: Vec<AlertSpec>,
+    mail: MailSettings,
+    opts: PassOptions,
+}
+
+fn setup(args: &RunArgs, global: &Global, rt: &tokio::runtime::Runtime) -> anyhow::Result<Pass> {
+    let sinks = sinks_for(args)?;
+    let cfg = net_config(global)?;
+    let mail = MailSettings {
+        relay: args.smtp.or(cfg.smtp),
+        from: args.mail_from.clone(),
+    };
+    if sinks.iter().any(|s| matches!(s, AlertSpec::Smtp(_))) {
+        if mail.relay.is_none() {
+            return Err(super::usage(
+                "--alert smtp=... needs --smtp HOST:PORT or a --config with `smtp`",
+            ));
+        }
+        mail.from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| super::usage(format!("--mail-from {:?}: {e}", mail.from)))?;
+    }
+    let prober = rt.block_on(async { probe::Prober::new(cfg, probe::ProbeOptions::default()) });
+    let prober = prober.map_err(|e| super::network(format!("cannot set up the prober: {e}")))?;
+    Ok(Pass {
+        prober: Arc::new(prober),
+        sinks,
+        mail,
+        opts: PassOptions {
+            concurrency: usize::from(args.concurrency),
+            expiry_warning_days: args.expiry_warning_days,
+            resume: args.resume,
+        },
+    })
+}
+
+/// A watch channel that turns true on SIGINT or SIGTERM.
+fn stop_signal() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+async fn one_pass(
+    pass: &Pass,
+    args: &RunArgs,
+    store: &mut Store,
+    global: &Global,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<(PassSummary, AlertSummary)> {
+    let bar = progress_bar(global, None, "watch run");
+    let summary = run_pass(store, pass.prober.clone(), &pass.opts, &bar, Some(stop)).await?;
+    let mut stdout = std::io::stdout();
+    let alerts = send_alerts(
+        store,
+        &pass.sinks,
+        args.alert_min_severity,
+        &pass.mail,
+        &mut stdout,
+    )
+    .await?;
+    let mut out = std::io::stdout().lock();
+    write_summary(&summary, &alerts, args.format, &mut out)?;
+    Ok((summary, alerts))
+}
+
+/// Writes a pass summary: one line for people, or one JSON object.
+pub fn write_summary(
+    s: &PassSummary,
+    a: &AlertSummary,
+    format: Format,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if format == Format::Json {
+        serde_json::to_writer(&mut *out, &serde_json::json!({ "run": s, "alerts": a }))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let news = if s.new_findings.is_empty() {
+        "no new findings".to_string()
+    } else {
+        let total: usize = s.new_findings.values().sum();
+        let per = Severity::ALL
+            .iter()
+            .rev()
+            .filter_map(|sev| {
+                s.new_findings
+                    .get(sev.as_str())
+                    .map(|n| format!("{sev} {n}"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("{total} new findings ({per})")
+    };
+    writeln!(
+        out,
+        "run {}{}: {} of {} names observed ({} skipped, {} incomplete), {} changes, {news}",
+        s.run_id,
+        if s.interrupted { " interrupted" } else { "" },
+        s.observed,
+        s.names,
+        s.skipped,
+        s.incomplete,
+        s.changes,
+    )?;
+    for (sink, err) in &a.failed {
+        writeln!(out, "alert sink {sink} failed: {}", sanitize(err))?;
+    }
+    Ok(())
+}
+
+fn exit_for(s: &PassSummary, a: &AlertSummary) -> anyhow::Result<ExitCode> {
+    if let Some((sink, err)) = a.failed.iter().next() {
+        return Err(super::network(format!("alert sink {sink} failed: {err}")));
+    }
+    if s.worst_new.is_some_and(|w| w >= Severity::High) {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_once(args: RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(global)?;
+    let rt = runtime()?;
+    let pass = setup(&args, global, &rt)?;
+    let (s, a) = rt.block_on(async {
+        let stop = stop_signal();
+        one_pass(&pass, &args, &mut store, global, stop).await
+    })?;
+    exit_for(&s, &a)
+}
+
+/// The delay before the next pass: `interval` spread by up to `jitter` either way.
+pub fn next_delay(interval: Duration, jitter: f64, seed: u64) -> Duration {
+    // xorshift64*: a fixed, cheap spread; no cryptographic quality needed.
+    let mut x = seed | 1;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    let r = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
+    let factor = 1.0 + jitter * (2.0 * r - 1.0);
+    interval.mul_f64(factor.max(0.0))
+}
+
+fn daemon(args: DaemonArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(global)?;
+    let rt = runtime()?;
+    let pass = setup(&args.run, global, &rt)?;
+    rt.block_on(async {
+        let mut stop = stop_signal();
+        let mut passes = 0u64;
+        let mut worst = ExitCode::SUCCESS;
+        loop {
+            let (s, a) = one_pass(&pass, &args.run, &mut store, global, stop.clone()).await?;
+            passes += 1;
+            for (sink, err) in &a.failed {
+                tracing::warn!("alert sink {sink} failed (retried next pass): {err}");
+            }
+            if s.worst_new.is_some_and(|w| w >= Severity::High) {
+                worst = ExitCode::from(1);
+            }
+            if s.interrupted || *stop.borrow() || args.passes.is_some_and(|p| passes >= p) {
+                break;
+            }
+            let seed = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(passes, |d| d.as_nanos() as u64);
+            let delay = next_delay(args.interval.0, args.jitter.0, seed);
+            tracing::info!("next pass in {} s", delay.as_secs());
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = stop.changed() => break,
+            }
+        }
+        Ok::<_, anyhow::Error>(worst)
+    })
+}
+
+/// A timeline for `watch history`.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub domain: DomainName,
+    pub snapshots: Vec<domains::change::SnapshotSummary>,
+    pub changes: Vec<Change>,
+    pub findings: Vec<StoredFinding>,
+}
+
+/// Reads a domain's timeline from the store.
+pub fn load_history(store: &Store, domain: &DomainName, limit: usize) -> anyhow::Result<History> {
+    let snaps = store.snapshots(domain, limit)?;
+    let since = snaps.first().map(|s| s.snapshot.taken_at);
+    let changes = store
+        .changes(domain)?
+        .into_iter()
+        .map(|c| c.change)
+        .filter(|c| since.is_none_or(|t| c.observed_at >= t))
+        .collect();
+    Ok(History {
+        domain: domain.clone(),
+        snapshots: snaps.iter().map(|s| summary(&s.snapshot)).collect(),
+        changes,
+        findings: store.findings(Some(domain), false)?,
+    })
+}
+
+/// Writes a timeline: each snapshot's key facts, followed by the changes it revealed.
+pub fn write_history(h: &History, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut *out, h)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "== {} ({} snapshots)", h.domain, h.snapshots.len())?;
+    let mut t = Table::new(["WHEN", "WHAT", "DETAIL"]);
+    for s in &h.snapshots {
+        t.row([
+            s.taken_at.to_string(),
+            format!("snapshot: {}", s.phase),
+            format!(
+                "registrar {}; NS {}; statuses {}{}{}",
+                s.registrar,
+                if s.nameservers.is_empty() {
+                    "-"
+                } else {
+                    &s.nameservers
+                },
+                if s.statuses.is_empty() {
+                    "-"
+                } else {
+                    &s.statuses
+                },
+                s.expires
+                    .as_ref()
+                    .map(|e| format!("; expires {e}"))
+                    .unwrap_or_default(),
+                if s.issues > 0 {
+                    format!("; {} probe issues", s.issues)
+                } else {
+                    String::new()
+                }
+            ),
+        ]);
+        for c in h.changes.iter().filter(|c| c.observed_at == s.taken_at) {
+            t.row([
+                String::new(),
+                format!("  {} ({})", c.kind, c.severity),
+                format!("{} -> {}", c.before, c.after),
+            ]);
+        }
+    }
+    t.write(out)?;
+    let open: Vec<&StoredFinding> = h
+        .findings
+        .iter()
+        .filter(|f| f.resolved_at.is_none())
+        .collect();
+    if !open.is_empty() {
+        writeln!(out, "open findings:")?;
+        let mut f = Table::new(["SEVERITY", "CODE", "FIRST SEEN", "FINDING"]);
+        for x in open {
+            f.row([
+                x.finding.severity.as_str().to_string(),
+                x.finding.code.clone(),
+                x.first_seen.to_string(),
+                format!("{}: {}", x.finding.title, x.finding.detail),
+            ]);
+        }
+        f.write(out)?;
+    }
+    Ok(())
+}
+
+fn history(a: HistoryArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    if !matches!(a.format, Format::Table | Format::Json) {
+        return Err(super::usage(
+            "watch history supports --format table or json",
+        ));
+    }
+    let (psl, _) = super::psl::suffix_list(global)?;
+    let domain = registrable(psl, &a.name)?;
+    let store = open_store(global)?;
+    let h = load_history(&store, &domain, a.limit)?;
+    if h.snapshots.is_empty() && store.watched_domain(&domain)?.is_none() {
+        return Err(super::usage(format!(
+            "{domain} is not watched and has no history"
+        )));
+    }
+    let mut out = std::io::stdout().lock();
+    write_history(&h, a.format, &mut out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use domains::registration::{
+        EppStatus, Event, EventAction, LifecyclePhase, RegDate, Registrar, RegistrationRecord,
+        SourceKind,
+    };
+
+    use super::*;
+
+    /// Observes from a table of registrar names per domain, at a settable clock.
+    struct Fake {
+        now: Mutex<Timestamp>,
+        registrar: Mutex<BTreeMap<String, String>>,
+    }
+
+    impl Fake {
+        fn new(names: &[&str]) -> Arc<Fake> {
+            Arc::new(Fake {
+                now: Mutex::new("2026-10-01T00:00:00Z".parse().unwrap()),
+                registrar: Mutex::new(
+                    names
+                        .iter()
+                        .map(|n| (n.to_string(), "Good".to_string()))
+                        .collect(),
+                ),
+            })
+        }
+        fn advance(&self, days: i64) {
+            let mut n = self.now.lock().unwrap();
+            *n = Timestamp::from_second(n.as_second() + days * 86_400).unwrap();
+        }
+    }
+
+    impl Observer for Fake {
+        async fn now(&self) -> Timestamp {
+            *self.now.lock().unwrap()
+        }
+        async fn observe(&self, domain: &DomainName) -> Snapshot {
+            let registrar = self.registrar.lock().unwrap()[domain.as_str()].clone();
+            let mut rec = RegistrationRecord::new(domain.clone(), SourceKind::Rdap, "lab");
+            let good = registrar == "Good";
+            rec.registrar = Some(Registrar {
+                name: Some(registrar),
+                ..Registrar::default()
+            });
+            if good {
+                rec.statuses.push(EppStatus::ClientTransferProhibited);
+            }
+            rec.nameservers = vec![
+                DomainName::parse(if good {
+                    "ns1.good.test"
+                } else {
+                    "ns1.evil.test"
+                })
+                .unwrap(),
+            ];
+            rec.events.push(Event {
+                action: EventAction::Expiration,
+                date: RegDate::utc("2030-01-01T00:00:00Z".parse().unwrap()),
+            });
+            Snapshot {
+                domain: domain.clone(),
+                taken_at: *self.now.lock().unwrap(),
+                registry: Some(rec),
+                registrar: None,
+                dns: None,
+                phase: LifecyclePhase::Active,
+                issues: vec![],
+            }
+        }
+    }
+
+    fn store_with(names: &[&str]) -> Store {
+        let mut s = Store::open_in_memory().unwrap();
+        let items: Vec<WatchedDomain> = names
+            .iter()
+            .map(|n| WatchedDomain {
+                name: DomainName::parse(n).unwrap(),
+                owner: None,
+                tags: vec![],
+                high_value: false,
+                added_at: Timestamp::UNIX_EPOCH,
+            })
+            .collect();
+        s.add_watched(&items).unwrap();
+        s
+    }
+
+    fn opts() -> PassOptions {
+        PassOptions {
+            concurrency: 4,
+            expiry_warning_days: 30,
+            resume: false,
+        }
+    }
+
+    fn mail() -> MailSettings {
+        MailSettings {
+            relay: None,
+            from: "domwatch@localhost".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn passes_diff_and_alert_once() {
+        let names = ["a.com", "b.com", "c.com"];
+        let fake = Fake::new(&names);
+        let mut store = store_with(&names);
+        let bar = indicatif::ProgressBar::hidden();
+        let s1 = run_pass(&mut store, fake.clone(), &opts(), &bar, None)
+            .await
+            .unwrap();
+        assert_eq!((s1.observed, s1.changes, s1.worst_new), (3, 0, None));
+        fake.advance(1);
+        fake.registrar
+            .lock()
+            .unwrap()
+            .insert("b.com".into(), "Evil".into());
+        let s2 = run_pass(&mut store, fake.clone(), &opts(), &bar, None)
+            .await
+            .unwrap();
+        assert_eq!(s2.observed, 3);
+        assert_eq!(s2.changes, 3, "registrar, lock, NS");
+        assert_eq!(s2.worst_new, Some(Severity::Critical));
+        let mut out = Vec::new();
+        let sinks = [AlertSpec::Stdout];
+        let a = send_alerts(&mut store, &sinks, Severity::High, &mail(), &mut out)
+            .await
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("likely-hijack"), "{text}");
+        assert!(text.contains("b.com"));
+        assert!(!text.contains("a.com"));
+        assert_eq!(a.sent["stdout"], text.lines().count());
+        // Nothing is alerted twice, even after another pass with the same state.
+        fake.advance(1);
+        run_pass(&mut store, fake.clone(), &opts(), &bar, None)
+            .await
+            .unwrap();
+        let mut again = Vec::new();
+        send_alerts(&mut store, &sinks, Severity::High, &mail(), &mut again)
+            .await
+            .unwrap();
+        assert!(again.is_empty(), "{}", String::from_utf8_lossy(&again));
+        // History shows the change.
+        let h = load_history(&store, &DomainName::parse("b.com").unwrap(), 10).unwrap();
+        assert_eq!(h.snapshots.len(), 3);
+        let mut w = Vec::new();
+        write_history(&h, Format::Table, &mut w).unwrap();
+        let w = String::from_utf8(w).unwrap();
+        assert!(w.contains("registrar-changed (high)"), "{w}");
+        assert!(w.contains("Good -> Evil"), "{w}");
+    }
+
+    #[tokio::test]
+    async fn interrupted_pass_is_resumed() {
+        let names = ["a.com", "b.com", "c.com", "d.com"];
+        let fake = Fake::new(&names);
+        let mut store = store_with(&names);
+        let bar = indicatif::ProgressBar::hidden();
+        let (tx, rx) = tokio::sync::watch::channel(true);
+        let mut o = opts();
+        o.concurrency = 1;
+        let s = run_pass(&mut store, fake.clone(), &o, &bar, Some(rx))
+            .await
+            .unwrap();
+        assert!(s.interrupted);
+        assert_eq!(s.observed, 0);
+        drop(tx);
+        let (_tx, rx) = tokio::sync::watch::channel(false);
+        o.resume = true;
+        let s = run_pass(&mut store, fake.clone(), &o, &bar, Some(rx))
+            .await
+            .unwrap();
+        assert!(!s.interrupted);
+        assert_eq!(s.observed, 4);
+        assert_eq!(
+            store.runs(5).unwrap().len(),
+            1,
+            "the same run was continued"
+        );
+        // Resuming a finished run starts a new one.
+        let s = run_pass(&mut store, fake, &o, &bar, None).await.unwrap();
+        assert_eq!((s.observed, s.skipped), (4, 0));
+    }
+
+    #[tokio::test]
+    async fn empty_inventory_is_a_usage_error() {
+        let mut store = Store::open_in_memory().unwrap();
+        let bar = indicatif::ProgressBar::hidden();
+        let err = run_pass(&mut store, Fake::new(&[]), &opts(), &bar, None)
+            .await
+            .unwrap_err();
+        assert_eq!(crate::cmd::exit_code_for(&err), 2);
+    }
+
+    #[test]
+    fn inventory_files() {
+        let plain = parse_inventory("# mine\nexample.com\n\nexample.org  # legacy\n").unwrap();
+        assert_eq!(plain.len(), 2);
+        assert_eq!(plain[1].name, "example.org");
+        assert_eq!(plain[1].line, 4);
+        let csv = parse_inventory(
+            "name,owner,tags,high_value\nexample.com,Web team,prod;brand,yes\n\"www.example.net\",,,\n",
+        )
+        .unwrap();
+        assert_eq!(csv[0].owner.as_deref(), Some("Web team"));
+        assert_eq!(csv[0].tags, vec!["prod", "brand"]);
+        assert!(csv[0].high_value);
+        assert_eq!(csv[1].name, "www.example.net");
+        assert!(csv[1].owner.is_none());
+        assert!(parse_inventory("name,owner\n,nobody\n").is_err());
+        let psl = SuffixList::embedded();
+        let w = to_watched(psl, csv, Timestamp::UNIX_EPOCH).unwrap();
+        assert_eq!(w[1].name.as_str(), "example.net");
+        let bad = parse_inventory("bad..name\n").unwrap();
+        assert!(to_watched(psl, bad, Timestamp::UNIX_EPOCH).is_err());
+    }
+
+    #[test]
+    fn intervals_and_jitter() {
+        assert_eq!(
+            "6h".parse::<Interval>().unwrap().0,
+            Duration::from_secs(6 * 3600)
+        );
+        assert_eq!(
+            "90s".parse::<Interval>().unwrap().0,
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            "1d".parse::<Interval>().unwrap().0,
+            Duration::from_secs(86_400)
+        );
+        assert!("0s".parse::<Interval>().is_err());
+        assert!("5w".parse::<Interval>().is_err());
+        assert!((("10%".parse::<Jitter>().unwrap().0) - 0.1).abs() < 1e-9);
+        assert!("150%".parse::<Jitter>().is_err());
+        let base = Duration::from_secs(3600);
+        let mut seen = std::collections::BTreeSet::new();
+        for seed in 0..200u64 {
+            let d = next_delay(base, 0.1, seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            assert!(
+                d >= Duration::from_secs(3240) && d <= Duration::from_secs(3960),
+                "{d:?}"
+            );
+            seen.insert(d.as_secs());
+        }
+        assert!(seen.len() > 20, "the jitter spreads");
+        assert_eq!(next_delay(base, 0.0, 7), base);
+    }
 }
