@@ -88,7 +88,8 @@ pub static NS_FAMILIES: &[NsFamily] = &[
         numbered: false,
         max_number: 0,
         suffixes: &["com"],
-        also_real: &[],
+        // GoDaddy's parking nameservers (MISP parking-domain-ns warning list).
+        also_real: &["domaincntrol.com"],
         example: "ns01.domaincontrol.com",
         anchors: &["domain", "control"],
     },
@@ -132,7 +133,8 @@ pub static NS_FAMILIES: &[NsFamily] = &[
         numbered: false,
         max_number: 0,
         suffixes: &["com", "net", "org", "biz", "info", "co.uk"],
-        also_real: &[],
+        // In the Tranco top 10k: UltraDNS infrastructure.
+        also_real: &["ultradns2.com"],
         example: "pdns1.ultradns.net",
         anchors: &["ultra", "dns"],
     },
@@ -663,6 +665,39 @@ mod tests {
         assert!(g.iter().any(|x| x == "domain-control.com"));
         assert!(g.iter().any(|x| x == "domaincontrol.net"));
         assert!(fake_nameservers("example.com").is_empty());
+    }
+
+    /// No popular or known-parking domain (66k names of the MISP warning lists in
+    /// `../shared/data`) is taken for a fake nameserver domain.
+    #[test]
+    fn no_false_alarms_on_popular_domains() {
+        let list = crate::SuffixList::embedded();
+        let mut checked = 0;
+        for f in [
+            "tranco10k.json",
+            "cisco_top20k.json",
+            "parking-domain-ns.json",
+            "parking-domain.json",
+            "dynamic-dns.json",
+            "microsoft.json",
+            "google.json",
+        ] {
+            let path = format!(
+                "{}/../../../shared/data/warninglists/{f}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(&path).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            for x in v["list"].as_array().unwrap() {
+                let s = x.as_str().unwrap().trim_start_matches('.').to_lowercase();
+                let Some(r) = list.registrable(&s, crate::Section::Icann) else {
+                    continue;
+                };
+                checked += 1;
+                assert_eq!(is_fake_ns_domain(r), None, "{f}: {s}");
+            }
+        }
+        assert!(checked > 60_000, "{checked}");
     }
 
     #[test]

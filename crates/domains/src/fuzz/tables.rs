@@ -315,7 +315,9 @@ pub fn latin_extended(seen: &str) -> &'static str {
         .map_or("", |(_, v)| v)
 }
 
-/// Cyrillic letters that look like a Latin letter (UTS #39 `confusables.txt`, lower case).
+/// Cyrillic letters that look like a Latin letter, lower case. All but `b`/`ь`, `g`/`ԍ`,
+/// `k`/`к`, `m`/`м` and `t`/`т` are confusables in UTS #39 (`confusables.txt`); those five look
+/// alike in many fonts (small-capital shapes) and are common in real phishing names.
 pub const CYRILLIC: &[(u8, char)] = &[
     (b'a', 'а'),
     (b'b', 'ь'),
@@ -340,7 +342,8 @@ pub const CYRILLIC: &[(u8, char)] = &[
     (b'y', 'у'),
 ];
 
-/// Greek letters that look like a Latin letter (UTS #39 `confusables.txt`, lower case).
+/// Greek letters that look like a Latin letter, lower case (UTS #39 confusables, plus the
+/// near look-alikes `κ`, `η`, `τ`, `ω`, `χ`).
 pub const GREEK: &[(u8, char)] = &[
     (b'a', 'α'),
     (b'i', 'ι'),
@@ -693,6 +696,17 @@ mod tests {
         assert_eq!(latin_for('ο'), Some("o"));
         assert_eq!(latin_for('x'), None);
         assert_eq!(cyrillic_for(b'z'), None);
+    }
+
+    #[test]
+    fn cyrillic_and_greek_agree_with_uts39() {
+        let skel = |s: &str| unicode_security::skeleton(s).collect::<String>();
+        for (l, c) in CYRILLIC.iter().chain(GREEK) {
+            let latin = (*l as char).to_string();
+            if !"bgkmtnwx".contains(*l as char) {
+                assert_eq!(skel(&c.to_string()), skel(&latin), "{c} vs {latin}");
+            }
+        }
     }
 
     #[test]
