@@ -42,7 +42,7 @@ async fn serve(State(st): State<Sites>, headers: HeaderMap) -> Response {
     let site = st
         .sites
         .iter()
-        .find(|s| s.hosts.iter().any(|h| *h == host))
+        .find(|s| s.hosts.contains(&host))
         .or_else(|| st.sites.iter().find(|s| s.hosts.is_empty()));
     let Some(site) = site else {
         return (StatusCode::NOT_FOUND, "no site for this host name\n").into_response();
