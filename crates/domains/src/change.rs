@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainName;
 use crate::dns::{Delegation, DnsOutcome, DnsSnapshot, RecordSet};
-use crate::findings::{Finding, Severity};
+use crate::findings::{Finding, Severity, is_delegated};
 use crate::registration::{
     Contact, ContactRole, EppStatus, LifecyclePhase, Lookup, RegistrationRecord,
 };
@@ -308,6 +308,29 @@ pub fn diff(prev: &Snapshot, next: &Snapshot) -> Vec<Change> {
     if let (Some(a), Some(b)) = (&prev.dns, &next.dns) {
         dns_diff(&mut d, a, b);
     }
+    // A name in redemption, pending delete, deleted or on hold is taken out of the zone: its
+    // delegation and records disappearing is the expected consequence, reported as such.
+    let unpublished = matches!(
+        next.phase,
+        LifecyclePhase::Redemption | LifecyclePhase::PendingDelete | LifecyclePhase::NotRegistered
+    ) || next
+        .primary()
+        .is_some_and(|r| r.statuses.iter().any(EppStatus::is_hold));
+    if unpublished {
+        for c in &mut d.out {
+            let dns_kind = matches!(
+                c.kind,
+                ChangeKind::NsChangedDelegation
+                    | ChangeKind::AChanged
+                    | ChangeKind::AaaaChanged
+                    | ChangeKind::MxChanged
+                    | ChangeKind::DsRemoved
+            );
+            if dns_kind && c.after == "(none)" {
+                c.severity = Severity::Info;
+            }
+        }
+    }
     d.out
 }
 
@@ -574,7 +597,7 @@ fn known_delegation(del: &Option<Delegation>) -> Option<&Delegation> {
     del.as_ref().filter(|d| {
         matches!(
             d.outcome,
-            DnsOutcome::Answer | DnsOutcome::NxDomain | DnsOutcome::NoData
+            DnsOutcome::Answer | DnsOutcome::Referral | DnsOutcome::NxDomain | DnsOutcome::NoData
         )
     })
 }
@@ -605,7 +628,7 @@ fn dns_diff(d: &mut Differ<'_>, a: &DnsSnapshot, b: &DnsSnapshot) {
             );
         }
         // DS at the parent: only meaningful when both answered.
-        if da.outcome == DnsOutcome::Answer && db.outcome == DnsOutcome::Answer {
+        if is_delegated(&da.outcome) && is_delegated(&db.outcome) {
             let sa: BTreeSet<_> = da.ds.iter().collect();
             let sb: BTreeSet<_> = db.ds.iter().collect();
             let show = |s: &BTreeSet<&crate::registration::DsRecord>| {
@@ -645,11 +668,11 @@ fn is_registrar_move(k: ChangeKind) -> bool {
     )
 }
 
-fn is_ns_move(k: ChangeKind) -> bool {
+fn is_ns_move(c: &Change) -> bool {
     matches!(
-        k,
+        c.kind,
         ChangeKind::NsChangedRegistry | ChangeKind::NsChangedDelegation
-    )
+    ) && c.after != "(none)"
 }
 
 /// One finding per change, plus correlated findings: a registrar move (registrar, IANA id or
@@ -673,7 +696,7 @@ pub fn change_findings(changes: &[Change]) -> Vec<Finding> {
     for dom in domains {
         let mine: Vec<&Change> = changes.iter().filter(|c| &c.domain == dom).collect();
         let reg = mine.iter().find(|c| is_registrar_move(c.kind));
-        let ns = mine.iter().find(|c| is_ns_move(c.kind));
+        let ns = mine.iter().find(|c| is_ns_move(c));
         if let (Some(reg), Some(ns)) = (reg, ns) {
             let lock = mine
                 .iter()

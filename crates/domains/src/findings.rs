@@ -360,7 +360,7 @@ fn registration_rules(s: &Snapshot, now: Timestamp, policy: &RulePolicy, out: &m
     // Registry NS vs live delegation.
     if let Some(dns) = &s.dns
         && let Some(del) = &dns.delegation
-        && del.outcome == DnsOutcome::Answer
+        && is_delegated(&del.outcome)
         && !rec.nameservers.is_empty()
     {
         let reg: BTreeSet<&DomainName> = rec.nameservers.iter().collect();
@@ -384,7 +384,7 @@ fn dns_rules(s: &Snapshot, dns: &DnsSnapshot, out: &mut Vec<Finding>) {
     let Some(del) = &dns.delegation else {
         return;
     };
-    if del.outcome != DnsOutcome::Answer || del.ns.is_empty() {
+    if !is_delegated(&del.outcome) || del.ns.is_empty() {
         let registered = trusted_record(s).is_some_and(|r| {
             r.lookup == Lookup::Registered && !r.statuses.iter().any(EppStatus::is_hold)
         });
@@ -529,6 +529,12 @@ fn dns_rules(s: &Snapshot, dns: &DnsSnapshot, out: &mut Vec<Finding>) {
             list,
         ));
     }
+}
+
+/// The parent published a delegation: a referral (what a parent server answers for a child
+/// zone) or an answer with the NS records.
+pub fn is_delegated(outcome: &DnsOutcome) -> bool {
+    matches!(outcome, DnsOutcome::Answer | DnsOutcome::Referral)
 }
 
 fn join(set: &BTreeSet<&DomainName>) -> String {

@@ -351,3 +351,33 @@ fn summary_facts() {
     assert_eq!(s.nameservers, "ns1.dnshost.net ns2.dnshost.net");
     assert_eq!(s.phase, LifecyclePhase::Active);
 }
+
+#[test]
+fn delegation_gone_in_redemption_is_expected() {
+    let a = healthy();
+    let mut b = later(&a, 1);
+    b.phase = LifecyclePhase::Redemption;
+    let del = b.dns.as_mut().unwrap().delegation.as_mut().unwrap();
+    del.outcome = DnsOutcome::NxDomain;
+    del.ns.clear();
+    del.ds.clear();
+    for r in &mut b.dns.as_mut().unwrap().records {
+        r.outcome = DnsOutcome::NxDomain;
+        r.values.clear();
+    }
+    let ch = diff(&a, &b);
+    let ns = ch
+        .iter()
+        .find(|c| c.kind == ChangeKind::NsChangedDelegation)
+        .unwrap();
+    assert_eq!(ns.severity, Severity::Info);
+    let a_rec = ch.iter().find(|c| c.kind == ChangeKind::AChanged).unwrap();
+    assert_eq!(a_rec.severity, Severity::Info);
+    assert_eq!(
+        ch.iter()
+            .find(|c| c.kind == ChangeKind::EnteredRedemption)
+            .unwrap()
+            .severity,
+        Severity::Critical
+    );
+}

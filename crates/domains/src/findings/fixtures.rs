@@ -107,7 +107,8 @@ pub fn healthy() -> Snapshot {
         delegation: Some(Delegation {
             parent_zone: "com".into(),
             server: None,
-            outcome: DnsOutcome::Answer,
+            // What a parent server answers for a child zone.
+            outcome: DnsOutcome::Referral,
             ns: ns.iter().map(|s| name(s)).collect(),
             glue: vec![],
             ds: rec.dnssec.as_ref().unwrap().ds.clone(),

@@ -259,3 +259,14 @@ fn sorted_by_severity_and_fingerprint_stable() {
     assert_eq!(fp, fp2);
     assert!(fp[0].starts_with("example.com|in-redemption|"));
 }
+
+#[test]
+fn delegation_as_answer_or_referral() {
+    for outcome in [DnsOutcome::Answer, DnsOutcome::Referral] {
+        let mut s = healthy();
+        s.dns.as_mut().unwrap().delegation.as_mut().unwrap().outcome = outcome.clone();
+        let dns = s.dns.as_mut().unwrap();
+        dns.nameservers[0].servers[0].authoritative = false;
+        assert!(has(&s, "lame-delegation"), "{outcome:?}");
+    }
+}

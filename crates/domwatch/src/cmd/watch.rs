@@ -880,30 +880,50 @@ fn daemon(args: DaemonArgs, global: &Global) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// One stored snapshot in a timeline, with the changes it revealed.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub snapshot_id: i64,
+    #[serde(flatten)]
+    pub facts: domains::change::SnapshotSummary,
+    pub changes: Vec<Change>,
+}
+
 /// A timeline for `watch history`.
 #[derive(Debug, Clone, Serialize)]
 pub struct History {
     pub domain: DomainName,
-    pub snapshots: Vec<domains::change::SnapshotSummary>,
-    pub changes: Vec<Change>,
+    pub entries: Vec<HistoryEntry>,
     pub findings: Vec<StoredFinding>,
 }
 
-/// Reads a domain's timeline from the store.
+/// Reads a domain's timeline from the store (the newest `limit` snapshots).
 pub fn load_history(store: &Store, domain: &DomainName, limit: usize) -> anyhow::Result<History> {
     let snaps = store.snapshots(domain, limit)?;
-    let since = snaps.first().map(|s| s.snapshot.taken_at);
-    let changes = store
-        .changes(domain)?
-        .into_iter()
-        .map(|c| c.change)
-        .filter(|c| since.is_none_or(|t| c.observed_at >= t))
+    let mut changes = store.changes(domain)?;
+    let entries = snaps
+        .iter()
+        .map(|s| HistoryEntry {
+            snapshot_id: s.id,
+            facts: summary(&s.snapshot),
+            changes: changes
+                .extract_if(.., |c| c.snapshot_id == s.id)
+                .map(|c| c.change)
+                .collect(),
+        })
         .collect();
+    let mut findings = store.findings(Some(domain), false)?;
+    findings.sort_by(|a, b| {
+        b.finding
+            .severity
+            .cmp(&a.finding.severity)
+            .then(a.first_seen.cmp(&b.first_seen))
+            .then(a.id.cmp(&b.id))
+    });
     Ok(History {
         domain: domain.clone(),
-        snapshots: snaps.iter().map(|s| summary(&s.snapshot)).collect(),
-        changes,
-        findings: store.findings(Some(domain), false)?,
+        entries,
+        findings,
     })
 }
 
@@ -914,9 +934,10 @@ pub fn write_history(h: &History, format: Format, out: &mut dyn Write) -> anyhow
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "== {} ({} snapshots)", h.domain, h.snapshots.len())?;
+    writeln!(out, "== {} ({} snapshots)", h.domain, h.entries.len())?;
     let mut t = Table::new(["WHEN", "WHAT", "DETAIL"]);
-    for s in &h.snapshots {
+    for e in &h.entries {
+        let s = &e.facts;
         t.row([
             s.taken_at.to_string(),
             format!("snapshot: {}", s.phase),
@@ -944,7 +965,7 @@ pub fn write_history(h: &History, format: Format, out: &mut dyn Write) -> anyhow
                 }
             ),
         ]);
-        for c in h.changes.iter().filter(|c| c.observed_at == s.taken_at) {
+        for c in &e.changes {
             t.row([
                 String::new(),
                 format!("  {} ({})", c.kind, c.severity),
@@ -984,7 +1005,7 @@ fn history(a: HistoryArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let domain = registrable(psl, &a.name)?;
     let store = open_store(global)?;
     let h = load_history(&store, &domain, a.limit)?;
-    if h.snapshots.is_empty() && store.watched_domain(&domain)?.is_none() {
+    if h.entries.is_empty() && store.watched_domain(&domain)?.is_none() {
         return Err(super::usage(format!(
             "{domain} is not watched and has no history"
         )));
@@ -1142,7 +1163,8 @@ mod tests {
         assert!(again.is_empty(), "{}", String::from_utf8_lossy(&again));
         // History shows the change.
         let h = load_history(&store, &DomainName::parse("b.com").unwrap(), 10).unwrap();
-        assert_eq!(h.snapshots.len(), 3);
+        assert_eq!(h.entries.len(), 3);
+        assert_eq!(h.entries[1].changes.len(), 3);
         let mut w = Vec::new();
         write_history(&h, Format::Table, &mut w).unwrap();
         let w = String::from_utf8(w).unwrap();
