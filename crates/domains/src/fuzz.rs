@@ -856,11 +856,12 @@ impl Gen<'_> {
             // amazon.co.jp.xyz
             self.full(&format!("{l}.{suffix}.{t}"));
         }
-        for w in ["login", "secure", "account", "verify", "support", "update"] {
-            for t in ["com", "net", "info", "top", "xyz"] {
-                // amazon.co.jp-login.com, login-amazon.co.jp.com
+        for w in tables::BRAND_HOST_WORDS {
+            for t in &tables::ABUSED_TLDS[..6] {
+                // amazon.co.jp-login.com, amazon-co-jp-update.xyz, id-amazon-co-jp.top
                 self.full(&format!("{l}.{suffix}-{w}.{t}"));
-                self.full(&format!("{w}.{l}-{hyphenated}.{t}"));
+                self.full(&format!("{l}-{hyphenated}-{w}.{t}"));
+                self.full(&format!("{w}-{l}-{hyphenated}.{t}"));
             }
         }
     }

@@ -568,6 +568,13 @@ pub const COMBOSQUAT_WORDS: &[&str] = &[
     "online-shop",
     "cs",
     "pass",
+    "email",
+    "setting",
+    "settings",
+    "protect",
+    "user-center",
+    "apay",
+    "store-card",
 ];
 
 /// Country and region codes attached to brands (`brand-jp`, `jp-brand`).
@@ -579,11 +586,18 @@ pub const COMBOSQUAT_REGIONS: &[&str] = &[
 /// Prefixes attached to brands (`my-brand`, `wwwbrand`).
 pub const COMBOSQUAT_PREFIXES: &[&str] = &["my", "www", "the", "get", "go", "e", "i", "m"];
 
-/// TLDs often seen in abuse (for brand-in-subdomain patterns): generic, cheap, or look-alikes
-/// of `.com`.
+/// TLDs often seen in abuse, most frequent first: the suffixes of the phishing host names
+/// that carry a brand in the JPCERT/CC phishing URL list (2019-2023), then cheap generic TLDs.
 pub const ABUSED_TLDS: &[&str] = &[
-    "com", "net", "top", "xyz", "info", "online", "site", "shop", "cc", "icu", "vip", "club",
-    "buzz", "cn", "co", "live",
+    "com", "xyz", "top", "info", "buzz", "shop", "icu", "monster", "cyou", "net", "tk", "club",
+    "cf", "ml", "cc", "ga", "gq", "cn", "tokyo", "vip", "co", "best", "date", "life", "live",
+    "work", "me", "online", "site", "com.cn",
+];
+
+/// Words that phishing host names put next to a brand's whole name (`amazon-co-jp-update`,
+/// `amazon.co.jp-login`), from the JPCERT/CC phishing URL list.
+pub const BRAND_HOST_WORDS: &[&str] = &[
+    "login", "secure", "account", "verify", "support", "update", "id", "mail", "service",
 ];
 
 // ---------------------------------------------------------------------------------------------
