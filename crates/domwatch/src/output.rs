@@ -123,14 +123,6 @@ impl Table {
             .push(cells.into_iter().map(|c| sanitize(&c.into())).collect());
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
     /// Writes the table; the last column is never padded.
     pub fn write(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let cols = self.header.len();

@@ -1,12 +1,270 @@
-//! `domwatch demo` (not built yet: the owner of this command replaces this file).
+//! `domwatch demo`: every capability, run against the lab.
+//!
+//! The demo starts a lab scenario in this process (real DNS, RDAP, WHOIS, SMTP and HTTP servers
+//! on loopback), writes its client configuration and some input files to a work directory, and
+//! then runs `domwatch` itself for each step, printing the exact command line first, so that
+//! what a new user sees is what they would type. Steps whose command exits 1 ("found something
+//! that needs attention") are expected; an exit of 2 or 3 is a failed step, and the demo exits 3
+//! after running the rest.
 
-use std::process::ExitCode;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
 
-use crate::Global;
+use anyhow::Context;
+
+use crate::{Global, cmd};
 
 #[derive(Debug, clap::Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// The lab scenario: a built-in name or a scenario file.
+    #[arg(long, default_value = "default", value_name = "NAME|FILE")]
+    scenario: String,
+    /// Where to keep the demo's files (lab config, feeds, database). Default: a temporary
+    /// directory that is removed at the end.
+    #[arg(long, value_name = "DIR")]
+    work_dir: Option<PathBuf>,
+    /// After the last step, keep the lab running (until Ctrl-C) so that you can try commands
+    /// against it with the printed `--config` file.
+    #[arg(long)]
+    keep_running: bool,
+}
 
-pub fn run(_args: DemoArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    Err(super::usage("`domwatch demo` is not available in this build yet"))
+struct Demo {
+    exe: PathBuf,
+    dir: PathBuf,
+    failed: Vec<String>,
+    step: usize,
+}
+
+impl Demo {
+    fn heading(&mut self, title: &str, why: &str) -> std::io::Result<()> {
+        self.step += 1;
+        let mut out = std::io::stdout().lock();
+        writeln!(out)?;
+        writeln!(out, "== {}. {title}", self.step)?;
+        for line in why.lines() {
+            writeln!(out, "   {line}")?;
+        }
+        out.flush()
+    }
+
+    /// Runs `domwatch ARGS` in the work directory, output straight to the terminal.
+    fn run(&mut self, args: &[&str]) -> anyhow::Result<i32> {
+        {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "\n$ domwatch {}", args.join(" "))?;
+            out.flush()?;
+        }
+        let status = Command::new(&self.exe)
+            .args(args)
+            .arg("--no-progress")
+            .current_dir(&self.dir)
+            .env_remove("DOMWATCH_CONFIG")
+            .env_remove("DOMWATCH_DB")
+            .env_remove("DOMWATCH_PSL")
+            .status()
+            .with_context(|| format!("running {}", self.exe.display()))?;
+        let code = status.code().unwrap_or(3);
+        if code >= 2 {
+            self.failed
+                .push(format!("domwatch {} (exit {code})", args.join(" ")));
+        }
+        Ok(code)
+    }
+}
+
+pub fn run(args: DemoArgs, _global: &Global) -> anyhow::Result<ExitCode> {
+    let scenario = lab::Scenario::load(&args.scenario)
+        .map_err(|e| cmd::usage(format!("scenario {}: {e}", args.scenario)))?;
+
+    let (dir, temporary) = match &args.work_dir {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("domwatch-demo-{}", std::process::id())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let result = run_in(&args, scenario, &dir);
+    if temporary && !args.keep_running {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let lab = rt
+        .block_on(lab::Lab::start(scenario))
+        .map_err(|e| cmd::network(format!("starting the lab: {e}")))?;
+    let config = dir.join("lab.toml");
+    lab.write_config(&config)
+        .map_err(|e| cmd::network(format!("writing the lab config: {e}")))?;
+    let sc = lab.scenario().clone();
+    std::fs::write(dir.join("brands.txt"), lines(sc.brands()))?;
+    std::fs::write(dir.join("feed.txt"), lines(sc.feed()))?;
+    std::fs::write(dir.join("inventory.txt"), lines(sc.watch_names()))?;
+    let db = "domwatch.db";
+
+    let mut demo = Demo {
+        exe: std::env::current_exe().context("finding the domwatch binary")?,
+        dir: dir.to_path_buf(),
+        failed: Vec::new(),
+        step: 0,
+    };
+    let eps = lab.endpoints();
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "domwatch demo: scenario {:?}", sc.name())?;
+        writeln!(out, "{}", sc.scenario.description)?;
+        writeln!(
+            out,
+            "The lab is up on loopback: {} DNS servers (root, TLDs, hosters), RDAP bootstrap at {}, {} WHOIS servers, SMTP at {}.",
+            eps.dns.len(),
+            eps.rdap_bootstrap,
+            eps.whois.len(),
+            eps.smtp
+        )?;
+        writeln!(
+            out,
+            "Lab clock: {} (day {}). Work directory: {}",
+            lab.now(),
+            lab.day(),
+            dir.display()
+        )?;
+        writeln!(
+            out,
+            "Every command below reads the lab's client configuration, {}, through --config.",
+            config.display()
+        )?;
+    }
+
+    let brand = sc
+        .brands()
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "example.com".into());
+    demo.heading(
+        "Lookalike permutations of a brand (fuzz)",
+        "Every dnstwist technique plus combosquats, numerals, keyboard layouts and fake name-server families.\nHere: the substitutions and TLD swaps; drop --technique and --limit for all of them.",
+    )?;
+    demo.run(&[
+        "fuzz",
+        &brand,
+        "--technique",
+        "replacement",
+        "--technique",
+        "homoglyph",
+        "--technique",
+        "tld-swap",
+        "--limit",
+        "12",
+    ])?;
+
+    demo.heading(
+        "Which names in a feed imitate our brands (scan)",
+        "The scenario's feed mixes real phishing names from the mission with ordinary popular names.",
+    )?;
+    demo.run(&["scan", "--brands", "brands.txt", "feed.txt"])?;
+
+    let cfg = "lab.toml";
+    demo.heading(
+        "Investigate our own domains now (inspect)",
+        "Registry and registrar view (RDAP, or WHOIS for .jp), live DNS asked at each name server, and findings.",
+    )?;
+    let own: Vec<&str> = sc
+        .watch_names()
+        .iter()
+        .take(3)
+        .map(String::as_str)
+        .collect();
+    let mut a = vec!["--config", cfg, "inspect"];
+    a.extend(own.iter().copied());
+    demo.run(&a)?;
+
+    demo.heading(
+        "Watch the inventory: first pass (watch add, watch run)",
+        "The first pass stores a baseline snapshot of every name; later passes report what changed.",
+    )?;
+    demo.run(&[
+        "--db",
+        db,
+        "watch",
+        "add",
+        "--file",
+        "inventory.txt",
+        "--owner",
+        "security@hinode.example",
+    ])?;
+    demo.run(&["--config", cfg, "--db", db, "watch", "run"])?;
+
+    demo.heading(
+        "Thirteen days later (lab advance, watch run)",
+        "The lab clock moves; the scenario's events happen on the simulated internet.",
+    )?;
+    demo.run(&["--config", cfg, "lab", "advance", "--days", "13"])?;
+    demo.run(&["--config", cfg, "--db", db, "watch", "run"])?;
+
+    demo.heading(
+        "Six weeks later: lapses and drop-catches (lab advance, watch run)",
+        "Expired names walk through auto-renew grace, redemption and pending delete; some are re-registered by someone else.",
+    )?;
+    demo.run(&["--config", cfg, "lab", "advance", "--days", "30"])?;
+    demo.run(&["--config", cfg, "--db", db, "watch", "run"])?;
+
+    if let Some(first) = sc.watch_names().first() {
+        demo.heading(
+            "The timeline of one name (watch history)",
+            "Every stored snapshot and the changes between them.",
+        )?;
+        demo.run(&["--db", db, "watch", "history", first])?;
+    }
+
+    let mut out = std::io::stdout().lock();
+    writeln!(out)?;
+    if demo.failed.is_empty() {
+        writeln!(out, "Demo finished: every step ran.")?;
+    } else {
+        writeln!(
+            out,
+            "Demo finished with {} failed step(s):",
+            demo.failed.len()
+        )?;
+        for f in &demo.failed {
+            writeln!(out, "  - {f}")?;
+        }
+    }
+    writeln!(
+        out,
+        "Run your own lab with `domwatch lab` (see docs/lab.md) and point any command at it with --config."
+    )?;
+    out.flush()?;
+    drop(out);
+
+    if args.keep_running {
+        println!(
+            "\nThe lab keeps running. Try: domwatch --config {} inspect kuronekoyamatc.cc   (Ctrl-C stops it)",
+            config.display()
+        );
+        rt.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+    }
+    rt.block_on(lab.shutdown());
+    if demo.failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(3))
+    }
+}
+
+fn lines(items: &[String]) -> String {
+    let mut s = items.join("\n");
+    s.push('\n');
+    s
 }
