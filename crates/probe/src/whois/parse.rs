@@ -132,9 +132,11 @@ fn english_part(text: &str) -> &str {
 }
 
 fn is_jprs(text: &str, tld_hint: Option<&str>, server: &str) -> bool {
-    let _ = (tld_hint, server);
+    let jp = tld_hint.is_some_and(|t| t.eq_ignore_ascii_case("jp"))
+        || server.to_ascii_lowercase().contains("jprs");
     text.lines().take(MAX_LINES).any(|l| {
-        jprs_kv(l.trim()).is_some_and(|(k, _)| matches!(k.as_str(), "domain name" | "ドメイン名"))
+        jprs_kv(l.trim())
+            .is_some_and(|(k, _)| jp || matches!(k.as_str(), "domain name" | "ドメイン名"))
     })
 }
 
