@@ -74,6 +74,9 @@ const MAX_CNAMES: usize = 8;
 const MAX_NS_NAMES: usize = 13;
 const MAX_ADDRESSES_PER_NS: usize = 4;
 const MAX_SERVERS_TRIED: usize = 4;
+/// hickory's own request timer runs a little longer than ours, so that a silent server is
+/// reported as a timeout by our timer rather than as an ended stream.
+const INNER_GRACE: Duration = Duration::from_secs(1);
 
 /// Limits of the DNS probe.
 #[derive(Debug, Clone)]
@@ -210,7 +213,7 @@ impl DnsProbe {
     ) -> Result<Message, DnsOutcome> {
         let t = self.opts.timeout;
         let conn = UdpClientStream::builder(socket, TokioRuntimeProvider::new())
-            .with_timeout(Some(t))
+            .with_timeout(Some(t + INNER_GRACE))
             .build();
         let (client, bg) = Client::<TokioRuntimeProvider>::from_sender(conn);
         let bg = tokio::spawn(bg);
@@ -233,7 +236,8 @@ impl DnsProbe {
             Ok(Err(e)) => return Err(DnsOutcome::Error(format!("TCP connect: {e}"))),
             Ok(Ok(s)) => s,
         };
-        let (client, bg) = Client::<TokioRuntimeProvider>::with_timeout(stream, sender, t);
+        let (client, bg) =
+            Client::<TokioRuntimeProvider>::with_timeout(stream, sender, t + INNER_GRACE);
         let bg = tokio::spawn(bg);
         let r = send(&client, name, rtype, t).await;
         bg.abort();

@@ -740,6 +740,31 @@ mod tests {
     }
 
     #[test]
+    fn rfc9083_checks_become_notes() {
+        let body = r#"{"objectClassName":"domain","ldhName":"example.com","rdapConformance":["rdap_level_0"],
+            "links":[{"href":"https://x.example/"}],
+            "events":[{"eventAction":"registration","eventDate":"2020-01-01"}]}"#;
+        let p = parse_domain(&dn("example.com"), "x", body.as_bytes()).unwrap();
+        let all = p.record.notes.join("\n");
+        assert!(
+            all.contains("non-conformant at [ROOT]/domain/link/[0]"),
+            "{all}"
+        );
+        assert!(all.contains("'rel' property not found"), "{all}");
+        assert_eq!(
+            p.record.created().unwrap().to_rfc3339(),
+            "2020-01-01T00:00:00Z"
+        );
+        let body = r#"{"objectClassName":"domain","ldhName":"example.com","rdapConformance":"rdap_level_0"}"#;
+        let p = parse_domain(&dn("example.com"), "x", body.as_bytes()).unwrap();
+        assert!(
+            p.record.notes[0].starts_with("not readable by the RFC 9083 model"),
+            "{:?}",
+            p.record.notes
+        );
+    }
+
+    #[test]
     fn not_json() {
         assert!(matches!(
             parse_domain(&dn("example.com"), "x", b"<html>rate limited</html>"),

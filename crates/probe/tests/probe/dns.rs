@@ -1,1 +1,269 @@
-//! Tests of the dns probe.
+//! Tests of the dns probe against the lab (and one in-process hickory server for wildcards,
+//! which the lab's zones do not have).
+
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use domains::DomainName;
+use domains::dns::{DnsOutcome, Glue};
+use domains::netconfig::NetConfig;
+use probe::dns::{DnsOptions, DnsProbe};
+
+fn dn(s: &str) -> DomainName {
+    DomainName::parse(s).unwrap()
+}
+
+fn probe_for(cfg: NetConfig) -> DnsProbe {
+    DnsProbe::new(
+        Arc::new(cfg),
+        DnsOptions {
+            timeout: Duration::from_millis(400),
+            tries: 1,
+            ..DnsOptions::default()
+        },
+    )
+}
+
+/// The default scenario plus a hoster whose servers answer SERVFAIL and one whose servers never
+/// answer, each serving its own domain (glue at .net).
+fn scenario() -> lab::Scenario {
+    let mut text = lab::Scenario::builtin_text("default").unwrap().to_string();
+    text.push_str(
+        r#"
+[[hoster]]
+id = "brokendns"
+name = "Broken DNS"
+behaviour = "servfail"
+nameservers = [{ name = "ns1.brokendns.net", ip = "203.0.113.71" }]
+
+[[hoster]]
+id = "silentdns"
+name = "Silent DNS"
+behaviour = "timeout"
+nameservers = [{ name = "ns1.silentdns.net", ip = "203.0.113.81" }]
+
+[[domain]]
+name = "brokendns.net"
+registrar = "cheapreg"
+registered = "2020-01-01"
+expires = "2027-01-01"
+nameservers = ["ns1.brokendns.net"]
+records = ["@ A 192.0.2.71"]
+registrant = "Broken DNS"
+
+[[domain]]
+name = "silentdns.net"
+registrar = "cheapreg"
+registered = "2020-01-01"
+expires = "2027-01-01"
+nameservers = ["ns1.silentdns.net"]
+records = ["@ A 192.0.2.81"]
+registrant = "Silent DNS"
+"#,
+    );
+    lab::Scenario::from_toml(&text).unwrap()
+}
+
+#[tokio::test]
+async fn delegation_with_glue_and_authoritative_soa_from_each_nameserver() {
+    let lab = lab::Lab::start(scenario()).await.unwrap();
+    let dns = probe_for(lab.net_config());
+    let snap = dns.snapshot(&dn("corpdns.net")).await;
+    let del = snap.delegation.as_ref().unwrap();
+    assert_eq!(del.parent_zone, "net");
+    assert_eq!(del.outcome, DnsOutcome::Referral);
+    assert!(del.server.is_some());
+    assert!(del.glue.contains(&Glue {
+        name: dn("ns1.corpdns.net"),
+        address: "203.0.113.1".parse().unwrap()
+    }));
+    assert_eq!(snap.nameservers.len(), 2);
+    let mut serials = Vec::new();
+    for ns in &snap.nameservers {
+        assert_eq!(ns.resolution, DnsOutcome::Answer);
+        assert!(!ns.is_cname);
+        assert!(!ns.is_lame(), "{ns:?}");
+        for s in &ns.servers {
+            assert!(s.authoritative);
+            assert_eq!(s.outcome, DnsOutcome::Answer);
+            assert_eq!(s.tcp_outcome, Some(DnsOutcome::Answer));
+            assert_eq!(s.ns, del.ns, "same NS set at parent and child");
+            serials.push(s.soa_serial.unwrap());
+        }
+    }
+    serials.dedup();
+    assert_eq!(serials.len(), 1, "same serial everywhere");
+    assert_eq!(snap.record("SOA").unwrap().outcome, DnsOutcome::Answer);
+    assert_eq!(snap.record("DNSKEY").unwrap().outcome, DnsOutcome::NoData);
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn lame_server_is_detected() {
+    let lab = lab::Lab::start(scenario()).await.unwrap();
+    let dns = probe_for(lab.net_config());
+    // Delegated to corpdns (serves the zone) and flakydns (does not).
+    let snap = dns.snapshot(&dn("hinode-logistics.net")).await;
+    let by_name = |n: &str| {
+        snap.nameservers
+            .iter()
+            .find(|c| c.name.as_str() == n)
+            .unwrap_or_else(|| panic!("{n} checked"))
+    };
+    let good = by_name("ns1.corpdns.net");
+    assert!(!good.is_lame());
+    let lame = by_name("ns1.flakydns.net");
+    assert!(lame.is_lame(), "{lame:?}");
+    let s = &lame.servers[0];
+    assert!(!s.authoritative);
+    assert_eq!(s.outcome, DnsOutcome::Refused);
+    assert!(s.soa_serial.is_none());
+    // The records still come from the authoritative server.
+    assert_eq!(snap.record("A").unwrap().values, ["192.0.2.10"]);
+
+    // Day 10: the provider loses the zone of hinode-shop.com: every server is lame.
+    lab.advance_days(10).await;
+    let shop = dns.snapshot(&dn("hinode-shop.com")).await;
+    assert_eq!(shop.nameservers.len(), 2);
+    assert!(shop.nameservers.iter().all(|n| n.is_lame()));
+    assert_eq!(shop.record("A").unwrap().outcome, DnsOutcome::Refused);
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn nxdomain_servfail_and_timeout_are_distinct() {
+    let lab = lab::Lab::start(scenario()).await.unwrap();
+    let dns = probe_for(lab.net_config());
+
+    let nx = dns.snapshot(&dn("no-such-name-in-the-lab.com")).await;
+    let del = nx.delegation.as_ref().unwrap();
+    assert_eq!(del.outcome, DnsOutcome::NxDomain);
+    assert_eq!(del.parent_zone, "com");
+    assert!(nx.nameservers.is_empty());
+    assert_eq!(nx.record("A").unwrap().outcome, DnsOutcome::NxDomain);
+    assert_eq!(nx.wildcard, None);
+
+    let sf = dns.snapshot(&dn("brokendns.net")).await;
+    assert_eq!(
+        sf.delegation.as_ref().unwrap().outcome,
+        DnsOutcome::Referral
+    );
+    let s = &sf.nameservers[0].servers[0];
+    assert_eq!(s.outcome, DnsOutcome::ServFail);
+    assert!(sf.nameservers[0].is_lame());
+    assert_eq!(sf.record("A").unwrap().outcome, DnsOutcome::ServFail);
+
+    let to = dns.snapshot(&dn("silentdns.net")).await;
+    let s = &to.nameservers[0].servers[0];
+    assert_eq!(s.outcome, DnsOutcome::Timeout);
+    assert_eq!(s.tcp_outcome, Some(DnsOutcome::Timeout));
+    assert_eq!(to.record("A").unwrap().outcome, DnsOutcome::Timeout);
+
+    // A TLD whose servers never answer: the delegation itself times out.
+    let tk = dns.snapshot(&dn("kuronekoyamato-login.tk")).await;
+    let del = tk.delegation.as_ref().unwrap();
+    assert_eq!(del.outcome, DnsOutcome::Timeout);
+    assert_eq!(del.parent_zone, "tk");
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn out_of_bailiwick_nameservers_are_resolved_iteratively() {
+    let lab = lab::Lab::start(scenario()).await.unwrap();
+    let dns = probe_for(lab.net_config());
+    // kuroneko-yamato.net is delegated to ns-650.awsdns-017.net and ns-1201.awsdns-021.net:
+    // names under other domains, resolved from the root.
+    let snap = dns.snapshot(&dn("kuroneko-yamato.net")).await;
+    for ns in &snap.nameservers {
+        assert_eq!(ns.resolution, DnsOutcome::Answer, "{ns:?}");
+        assert!(!ns.addresses.is_empty());
+        assert!(!ns.is_lame(), "{ns:?}");
+    }
+    assert_eq!(snap.record("A").unwrap().values, ["198.51.100.200"]);
+    let name = hickory_proto_name("www.kuroneko-yamato.net.");
+    let r = dns
+        .resolve(&name, hickory_proto::rr::RecordType::A, 0)
+        .await;
+    assert_eq!(r.outcome, DnsOutcome::Answer);
+    lab.shutdown().await;
+}
+
+fn hickory_proto_name(s: &str) -> hickory_proto::rr::Name {
+    hickory_proto::rr::Name::from_str(s).unwrap()
+}
+
+// ---- wildcard: an in-process authoritative server (root and one wildcard zone)
+
+const ROOT_ZONE: &str = r#"
+$ORIGIN .
+$TTL 300
+@          IN SOA a.root.test. hostmaster.root.test. ( 1 3600 600 86400 300 )
+@          IN NS  a.root.test.
+a.root.test. IN A 192.0.2.53
+wild.test. IN NS  ns.wild.test.
+ns.wild.test. IN A 192.0.2.53
+"#;
+
+const WILD_ZONE: &str = r#"
+$ORIGIN wild.test.
+$TTL 300
+@    IN SOA ns.wild.test. hostmaster.wild.test. ( 2026112701 3600 600 86400 300 )
+@    IN NS  ns.wild.test.
+ns   IN A   192.0.2.53
+@    IN A   192.0.2.1
+*    IN A   192.0.2.99
+"#;
+
+async fn wildcard_server() -> (
+    SocketAddr,
+    hickory_server::Server<hickory_server::zone_handler::Catalog>,
+) {
+    use hickory_proto::rr::LowerName;
+    use hickory_proto::serialize::txt::Parser;
+    use hickory_server::net::runtime::TokioRuntimeProvider;
+    use hickory_server::store::in_memory::InMemoryZoneHandler;
+    use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
+
+    let mut catalog = Catalog::new();
+    for text in [ROOT_ZONE, WILD_ZONE] {
+        let (origin, records) = Parser::new(text, None, None).parse().unwrap();
+        let handler = InMemoryZoneHandler::<TokioRuntimeProvider>::new(
+            origin.clone(),
+            records,
+            ZoneType::Primary,
+            AxfrPolicy::Deny,
+        )
+        .unwrap();
+        catalog.upsert(
+            LowerName::from(&origin),
+            vec![Arc::new(handler) as Arc<dyn ZoneHandler>],
+        );
+    }
+    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = udp.local_addr().unwrap();
+    let tcp = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let mut server = hickory_server::Server::new(catalog);
+    server.register_socket(udp);
+    server.register_listener(tcp, Duration::from_secs(5), 64);
+    (addr, server)
+}
+
+#[tokio::test]
+async fn wildcard_zone_is_recognised() {
+    let (addr, mut server) = wildcard_server().await;
+    let sim: IpAddr = "192.0.2.53".parse().unwrap();
+    let cfg = NetConfig {
+        root_hints: vec![sim],
+        dns_ports: [(sim, addr)].into_iter().collect(),
+        ..NetConfig::default()
+    };
+    let dns = probe_for(cfg);
+    let snap = dns.snapshot(&dn("wild.test")).await;
+    assert_eq!(snap.parent_ns(), [dn("ns.wild.test")]);
+    assert!(snap.nameservers.iter().all(|n| !n.is_lame()), "{snap:?}");
+    assert_eq!(snap.record("A").unwrap().values, ["192.0.2.1"]);
+    assert_eq!(snap.wildcard, Some(true));
+    server.shutdown_gracefully().await.unwrap();
+}

@@ -1,1 +1,280 @@
-//! Tests of the rdap probe.
+//! Tests of the rdap probe and the Prober against the lab.
+
+use std::time::Duration;
+
+use domains::DomainName;
+use domains::registration::{EppStatus, LifecyclePhase, Lookup};
+use probe::{ProbeOptions, Prober};
+
+fn dn(s: &str) -> DomainName {
+    DomainName::parse(s).unwrap()
+}
+
+fn opts() -> ProbeOptions {
+    ProbeOptions {
+        timeout: Duration::from_secs(10),
+        whois: false,
+        min_interval: Duration::ZERO,
+        dns_timeout: Duration::from_millis(500),
+        dns_tries: 1,
+        ..ProbeOptions::default()
+    }
+}
+
+async fn default_lab() -> lab::Lab {
+    lab::Lab::start(lab::Scenario::builtin("default").unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn registry_then_registrar_with_iana_id_and_abuse_contact() {
+    let lab = default_lab().await;
+    let cache = tempfile::tempdir().unwrap();
+    let prober = Prober::new(
+        lab.net_config(),
+        ProbeOptions {
+            cache_dir: Some(cache.path().to_path_buf()),
+            ..opts()
+        },
+    )
+    .unwrap();
+    let view = prober.registration(&dn("hinode-logistics.com")).await;
+    assert!(view.issues.is_empty(), "{:?}", view.issues);
+
+    let reg = view.registry.expect("registry record");
+    assert_eq!(reg.lookup, Lookup::Registered);
+    assert!(
+        reg.server
+            .contains("/rdap/verisign/domain/hinode-logistics.com")
+    );
+    assert!(reg.has_registrar_lock());
+    assert!(reg.has_status(&EppStatus::ClientDeleteProhibited));
+    assert_eq!(reg.expires().unwrap().to_rfc3339(), "2027-04-01T00:00:00Z");
+    assert_eq!(reg.nameservers.len(), 2);
+    let ds = reg.dnssec.as_ref().unwrap();
+    assert!(ds.delegation_signed);
+    assert_eq!(ds.ds[0].key_tag, 12345);
+    // thin registry: the registrar entity and the related link, no registrant
+    let r = reg.registrar.as_ref().unwrap();
+    assert_eq!(r.iana_id.as_deref(), Some("9991"));
+    assert!(r.rdap_url.as_deref().unwrap().contains("/rdap/corpreg/"));
+    assert!(
+        !reg.contacts
+            .iter()
+            .any(|c| c.role == domains::registration::ContactRole::Registrant)
+    );
+    assert!(reg.notes.is_empty(), "{:?}", reg.notes);
+
+    let rr = view.registrar.expect("registrar record");
+    assert_eq!(rr.lookup, Lookup::Registered);
+    assert!(
+        rr.server
+            .contains("/rdap/corpreg/domain/hinode-logistics.com")
+    );
+    let r = rr.registrar.as_ref().unwrap();
+    assert_eq!(r.name.as_deref(), Some("Lab Corporate Registrar, Inc."));
+    assert_eq!(r.iana_id.as_deref(), Some("9991"));
+    assert_eq!(r.abuse_email.as_deref(), Some("abuse@corpreg.example"));
+    assert_eq!(r.abuse_phone.as_deref(), Some("+81.312345678"));
+    let registrant = rr
+        .contacts
+        .iter()
+        .find(|c| c.role == domains::registration::ContactRole::Registrant)
+        .expect("registrant at the registrar");
+    assert_eq!(
+        registrant.organization.as_deref(),
+        Some("Hinode Logistics K.K.")
+    );
+
+    // The bootstrap file was fetched from the lab and cached.
+    assert!(
+        probe::rdap::bootstrap::read_cache(cache.path(), probe::rdap::bootstrap::Registry::Dns)
+            .is_some()
+    );
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_domain_is_not_found() {
+    let lab = default_lab().await;
+    let prober = Prober::new(lab.net_config(), opts()).unwrap();
+    let view = prober
+        .registration(&dn("no-such-name-in-the-lab.com"))
+        .await;
+    let reg = view.registry.expect("a record saying not found");
+    assert_eq!(reg.lookup, Lookup::NotFound);
+    assert!(view.registrar.is_none());
+    assert!(view.issues.is_empty(), "{:?}", view.issues);
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn no_rdap_service_is_an_issue_not_a_failure() {
+    let lab = default_lab().await;
+    let prober = Prober::new(lab.net_config(), opts()).unwrap();
+    // .jp is not in the lab's bootstrap file (WHOIS only) and WHOIS is off here.
+    let view = prober.registration(&dn("hinode.jp")).await;
+    assert!(view.registry.is_none());
+    let all: Vec<&str> = view.issues.iter().map(|i| i.message.as_str()).collect();
+    assert!(
+        all.iter()
+            .any(|m| m.contains("no RDAP service is known for .jp")),
+        "{all:?}"
+    );
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn redirect_is_followed_on_loopback_only_when_allowed() {
+    let lab = default_lab().await;
+    // The lab's config allows private addresses.
+    let prober = Prober::new(lab.net_config(), opts()).unwrap();
+    let view = prober.registration(&dn("kuronekoyamato-jp.top")).await;
+    let reg = view.registry.expect("registry record after the redirect");
+    assert_eq!(reg.lookup, Lookup::Registered);
+    assert!(
+        reg.notes
+            .iter()
+            .any(|n| n.contains("redirected to") && n.contains("/v2/domain/")),
+        "{:?}",
+        reg.notes
+    );
+    assert_eq!(
+        view.registrar
+            .unwrap()
+            .registrar
+            .unwrap()
+            .iana_id
+            .as_deref(),
+        Some("9995")
+    );
+
+    // The same lab, but the client is told to stay on the public internet: the redirect to
+    // 127.0.0.1 (a server's word) is refused.
+    let mut cfg = lab.net_config();
+    cfg.allow_private_addresses = false;
+    let strict = Prober::new(cfg, opts()).unwrap();
+    let view = strict.registration(&dn("kuronekoyamato-jp.top")).await;
+    assert!(view.registry.is_none());
+    assert!(
+        view.issues
+            .iter()
+            .any(|i| i.source == "rdap" && i.message.contains("refused to follow the redirect")),
+        "{:?}",
+        view.issues
+    );
+    // A related link to loopback is refused the same way.
+    let view = strict.registration(&dn("hinode-logistics.com")).await;
+    assert_eq!(view.registry.unwrap().lookup, Lookup::Registered);
+    assert!(view.registrar.is_none());
+    assert!(
+        view.issues
+            .iter()
+            .any(|i| i.message.contains("not following the related link")),
+        "{:?}",
+        view.issues
+    );
+    lab.shutdown().await;
+}
+
+fn rate_limited_scenario() -> lab::Scenario {
+    let text = lab::Scenario::builtin_text("default").unwrap();
+    let old = "rdap_rate_limit = { limit = 300, window_secs = 60 }";
+    assert!(text.contains(old));
+    let text = text.replace(old, "rdap_rate_limit = { limit = 1, window_secs = 1 }");
+    lab::Scenario::from_toml(&text).unwrap()
+}
+
+#[tokio::test]
+async fn too_many_requests_waits_for_retry_after_then_reports_rate_limited() {
+    let lab = lab::Lab::start(rate_limited_scenario()).await.unwrap();
+    let prober = Prober::new(lab.net_config(), opts()).unwrap();
+    let d = dn("hinode-logistics.com");
+    let first = prober.registration(&d).await;
+    assert_eq!(first.registry.unwrap().lookup, Lookup::Registered);
+    // One request a second: the second lookup gets 429 with Retry-After: 1, waits, retries.
+    let started = std::time::Instant::now();
+    let second = prober.registration(&d).await;
+    let reg = second.registry.unwrap();
+    assert_eq!(reg.lookup, Lookup::Registered);
+    assert!(
+        reg.notes
+            .iter()
+            .any(|n| n.contains("rate limited (HTTP 429) 1 time")),
+        "{:?}",
+        reg.notes
+    );
+    assert!(started.elapsed() >= Duration::from_millis(900));
+
+    // A client that does not retry reports the state: rate limited, not "not registered".
+    let impatient = Prober::new(
+        lab.net_config(),
+        ProbeOptions {
+            max_429_retries: 0,
+            ..opts()
+        },
+    )
+    .unwrap();
+    let _ = impatient.registration(&d).await;
+    let view = impatient.registration(&d).await;
+    let reg = view.registry.unwrap();
+    assert_eq!(
+        reg.lookup,
+        Lookup::RateLimited {
+            retry_after_secs: Some(1)
+        }
+    );
+    assert!(view.registrar.is_none());
+    let snap = impatient.snapshot(&d).await;
+    assert_eq!(snap.phase, LifecyclePhase::Unknown);
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn snapshot_of_a_scenario_domain_is_complete() {
+    let lab = default_lab().await;
+    let prober = Prober::new(lab.net_config(), opts()).unwrap();
+    let d = dn("hinode-logistics.com");
+    let snap = prober.snapshot(&d).await;
+    assert_eq!(snap.domain, d);
+    assert_eq!(snap.taken_at, lab.now(), "the lab clock is used");
+    assert_eq!(snap.phase, LifecyclePhase::Active);
+    assert!(snap.issues.is_empty(), "{:?}", snap.issues);
+    assert!(snap.registry.is_some() && snap.registrar.is_some());
+    let dns = snap.dns.as_ref().unwrap();
+    let del = dns.delegation.as_ref().unwrap();
+    assert_eq!(del.parent_zone, "com");
+    let ns: Vec<&str> = del.ns.iter().map(|n| n.as_str()).collect();
+    assert_eq!(ns, ["ns1.corpdns.net", "ns2.corpdns.net"]);
+    assert_eq!(del.ds.len(), 1);
+    assert_eq!(del.ds[0].key_tag, 12345);
+    assert_eq!(dns.nameservers.len(), 2);
+    assert!(dns.nameservers.iter().all(|n| !n.is_lame()));
+    let a = dns.record("A").unwrap();
+    assert_eq!(a.values, ["192.0.2.10"]);
+    let mx = dns.record("MX").unwrap();
+    assert_eq!(mx.values, ["10 mail.hinode-logistics.com."]);
+    assert!(dns.record("TXT").unwrap().values[0].contains("v=spf1"));
+    assert_eq!(dns.record("DS").unwrap().values.len(), 1);
+    assert_eq!(dns.wildcard, Some(false));
+
+    // After the hijack (day 12) the registrar, the name servers and the DS have changed.
+    lab.advance_days(12).await;
+    let after = prober.snapshot(&d).await;
+    assert_eq!(after.taken_at, lab.now());
+    let r = after.registry.as_ref().unwrap();
+    assert_eq!(
+        r.registrar.as_ref().unwrap().iana_id.as_deref(),
+        Some("9993")
+    );
+    assert!(!r.has_registrar_lock());
+    let del = after.dns.as_ref().unwrap().delegation.as_ref().unwrap();
+    assert!(
+        del.ns
+            .iter()
+            .all(|n| n.as_str().ends_with("bulletproof-dns.com"))
+    );
+    assert!(del.ds.is_empty());
+    lab.shutdown().await;
+}
