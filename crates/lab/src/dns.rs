@@ -575,3 +575,34 @@ impl RequestHandler for LabDnsHandler {
             .unwrap_or_else(|_| silent())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn records_parse_relative_to_the_origin() {
+        let r = parse_records(
+            "example.com",
+            &["www A 192.0.2.1".into(), "@ MX 10 mx.example.com.".into()],
+        )
+        .unwrap_or_default();
+        assert_eq!(r.len(), 2);
+        assert!(parse_records("example.com", &["$INCLUDE /etc/passwd".into()]).is_err());
+        assert!(parse_records("example.com", &["other.org. A 192.0.2.1".into()]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn record_parsing_and_answers_never_panic(line in "\\PC{0,120}", qname in "[a-z0-9.-]{0,80}") {
+            let _ = parse_records("example.com", &[line]);
+            let s = crate::Scenario::builtin("default").unwrap_or_else(|e| panic!("{e}"));
+            let w = crate::state::world(&s, 0, &[]);
+            let view = build_view(&s, 1, &w);
+            for sv in view.servers.values().take(3) {
+                let _ = answer(sv, &qname, RecordType::A);
+            }
+        }
+    }
+}

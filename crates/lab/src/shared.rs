@@ -486,3 +486,36 @@ pub(crate) fn find_domain(s: &Scenario, text: &str) -> Option<String> {
     }
     best.map(|b| b.2.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn scenario() -> Scenario {
+        Scenario::builtin("default").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn finds_the_reported_domain() {
+        let s = scenario();
+        assert_eq!(
+            find_domain(&s, "see hxxps://www.ucscard.co.jp.okiae[.]com/login").as_deref(),
+            Some("okiae.com")
+        );
+        assert_eq!(
+            find_domain(&s, "UCS-CARD.TOP.").as_deref(),
+            Some("ucs-card.top")
+        );
+        assert_eq!(find_domain(&s, "xucs-card.top"), None);
+        assert_eq!(find_domain(&s, "nothing here"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn find_domain_never_panics(text in "\\PC{0,400}") {
+            let s = scenario();
+            let _ = find_domain(&s, &text);
+        }
+    }
+}

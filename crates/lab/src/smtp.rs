@@ -232,3 +232,28 @@ pub(crate) fn split_message(data: &str) -> (String, String) {
     }
     (subject, body.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn subject_and_body() {
+        let (s, b) = split_message("From: a@b\nSubject: Report\n about x.top\n\nbody line\n");
+        assert_eq!(s, "Report about x.top");
+        assert_eq!(b, "body line\n");
+        assert_eq!(path_arg("FROM:<a@b> SIZE=10", "FROM:"), Some("a@b".into()));
+        assert_eq!(path_arg("from: <a@b>", "FROM:"), Some("a@b".into()));
+        assert_eq!(path_arg("TO:a@b", "TO:"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn message_and_path_parsing_never_panic(data in "\\PC{0,300}", arg in "\\PC{0,60}") {
+            let _ = split_message(&data);
+            let _ = path_arg(&arg, "FROM:");
+            let _ = path_arg(&arg, "TO:");
+        }
+    }
+}

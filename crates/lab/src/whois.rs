@@ -125,6 +125,13 @@ async fn write_all(stream: &mut TcpStream, text: &str) -> std::io::Result<()> {
 }
 
 fn normalise(q: &str) -> String {
+    let q = q.trim();
+    // Verisign-style servers accept `domain NAME` and `=NAME` as well as the bare name.
+    let q = match q.get(..7) {
+        Some(p) if p.eq_ignore_ascii_case("domain ") => q.get(7..).unwrap_or_default(),
+        _ => q,
+    };
+    let q = q.strip_prefix('=').unwrap_or(q);
     q.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
@@ -425,4 +432,45 @@ fn jprs(view: &View, q: &str, en: bool, registry: &str) -> String {
         row(&mut o, l("[Email]", "[Email]"), &st.registrant_email);
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn shared() -> (Shared, tokio::sync::watch::Sender<bool>) {
+        let s = Scenario::builtin("default").unwrap_or_else(|e| panic!("{e}"));
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        (Shared::new(Arc::new(s), rx), tx)
+    }
+
+    #[test]
+    fn verisign_style_query_prefixes() {
+        let (sh, _tx) = shared();
+        let v = sh.view();
+        let role = WhoisRole::Registry("verisign".into());
+        for q in [
+            "biglobes.net",
+            "domain biglobes.net",
+            "=BIGLOBES.NET",
+            "DOMAIN biglobes.net.",
+        ] {
+            assert!(
+                answer(&sh.scenario, &v, &role, q).contains("Domain Name: BIGLOBES.NET"),
+                "{q}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn answers_never_panic(q in "\\PC{0,200}") {
+            let (sh, _tx) = shared();
+            let v = sh.view();
+            for (_, role) in hosts(&sh.scenario) {
+                let _ = answer(&sh.scenario, &v, &role, &q);
+            }
+        }
+    }
 }

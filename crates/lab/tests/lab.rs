@@ -6,5 +6,6 @@ mod lab {
     mod rdap;
     mod scenario;
     mod smtp;
+    mod web;
     mod whois;
 }

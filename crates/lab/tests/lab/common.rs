@@ -115,3 +115,67 @@ pub fn http_client() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// A minimal iterative resolver over the lab, using only the client configuration: start at the
+/// root hints, follow referrals (glue, or resolve out-of-bailiwick NS names), map every
+/// simulated address through `dns_ports`. Returns (rcode, answer records as text).
+pub fn iterate<'a>(
+    cfg: &'a domains::netconfig::NetConfig,
+    name: &'a str,
+    t: RecordType,
+    depth: u8,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = (hickory_proto::op::ResponseCode, Vec<String>)> + 'a>,
+> {
+    Box::pin(async move {
+        assert!(depth < 6, "resolution too deep for {name}");
+        let mut servers: Vec<IpAddr> = cfg.root_hints.clone();
+        for _ in 0..16 {
+            let ip = servers[0];
+            let mut c = udp_client(cfg.dns_socket(ip)).await;
+            let (rc, aa, ans, auth, add) = ask(&mut c, name, t).await;
+            if !ans.is_empty() || rc != hickory_proto::op::ResponseCode::NoError || aa {
+                return (rc, ans);
+            }
+            let ns: Vec<String> = auth
+                .iter()
+                .filter_map(|r| {
+                    let mut it = r.split(' ');
+                    let _owner = it.next()?;
+                    (it.next()? == "NS").then(|| it.next().map(str::to_string))?
+                })
+                .collect();
+            assert!(
+                !ns.is_empty(),
+                "neither answer nor referral for {name}: {auth:?}"
+            );
+            let mut next: Vec<IpAddr> = add
+                .iter()
+                .filter_map(|r| {
+                    let mut it = r.split(' ');
+                    let owner = it.next()?;
+                    (ns.iter().any(|n| n == owner) && it.next()? == "A")
+                        .then(|| it.next()?.parse().ok())?
+                })
+                .collect();
+            if next.is_empty() {
+                for n in &ns {
+                    let (_, a) = iterate(cfg, n, RecordType::A, depth + 1).await;
+                    next.extend(
+                        a.iter()
+                            .filter_map(|r| r.rsplit(' ').next()?.parse::<IpAddr>().ok()),
+                    );
+                    if !next.is_empty() {
+                        break;
+                    }
+                }
+            }
+            assert!(
+                !next.is_empty(),
+                "no address for the name servers of {name}"
+            );
+            servers = next;
+        }
+        panic!("too many referrals for {name}");
+    })
+}

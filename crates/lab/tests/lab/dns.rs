@@ -164,3 +164,46 @@ async fn timeline_hijack_zone_loss_and_lapse_change_dns() {
     );
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn iterative_resolution_from_the_root_hints_only() {
+    let lab = start().await;
+    let cfg = lab.net_config();
+    // in-bailiwick glue all the way (.cc -> cheapdns.com servers resolved out of bailiwick)
+    let (rc, ans) = super::common::iterate(&cfg, "www.kuronekoyamatc.cc.", RecordType::A, 0).await;
+    assert_eq!(rc, ResponseCode::NoError);
+    assert_eq!(ans, vec!["www.kuronekoyamatc.cc. A 198.51.100.200"]);
+    // co.jp under the jp zone, brand-in-subdomain name under okiae.com
+    let (_, ans) =
+        super::common::iterate(&cfg, "www.ucscard.co.jp.okiae.com.", RecordType::A, 0).await;
+    assert_eq!(ans, vec!["www.ucscard.co.jp.okiae.com. A 198.51.100.200"]);
+    let (_, ans) =
+        super::common::iterate(&cfg, "www.kuronekoyamato.co.jp.", RecordType::A, 0).await;
+    assert_eq!(ans, vec!["www.kuronekoyamato.co.jp. A 192.0.2.50"]);
+    // the fake awsdns family serves kuroneko-yamato.net
+    let (_, ans) = super::common::iterate(&cfg, "kuroneko-yamato.net.", RecordType::A, 0).await;
+    assert_eq!(ans, vec!["kuroneko-yamato.net. A 198.51.100.200"]);
+    // the dangling CNAME target exists in DNS; the bucket is gone at HTTP level
+    let (_, ans) =
+        super::common::iterate(&cfg, "hinode-static.s3.amazonaws.com.", RecordType::A, 0).await;
+    assert_eq!(ans, vec!["hinode-static.s3.amazonaws.com. A 192.0.2.80"]);
+    let (rc, _) =
+        super::common::iterate(&cfg, "unregistered-name-xyz.top.", RecordType::A, 0).await;
+    assert_eq!(rc, ResponseCode::NXDomain);
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn hoster_behaviour_servfail() {
+    let text = lab::Scenario::builtin_text("default").unwrap().replace(
+        "name = \"Flaky DNS provider\"\n",
+        "name = \"Flaky DNS provider\"\nbehaviour = \"servfail\"\n",
+    );
+    let lab = lab::Lab::start(lab::Scenario::from_toml(&text).unwrap())
+        .await
+        .unwrap();
+    let mut c = udp_client(dns_socket(&lab, "203.0.113.41")).await;
+    let (rc, aa, ..) = ask(&mut c, "hinode-shop.com.", RecordType::A).await;
+    assert_eq!((rc, aa), (ResponseCode::ServFail, false));
+    lab.shutdown().await;
+}

@@ -1,0 +1,171 @@
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::common::{http_client, start, whois};
+
+#[tokio::test]
+async fn sites_by_host_header_and_takeover_page() {
+    let lab = start().await;
+    let cfg = lab.net_config();
+    let c = http_client();
+    let bucket = cfg.http_socket("192.0.2.80".parse().unwrap());
+    let r = c
+        .get(format!("http://{bucket}/"))
+        .header("host", "hinode-static.s3.amazonaws.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("The specified bucket does not exist")
+    );
+
+    let phish = cfg.http_socket("198.51.100.200".parse().unwrap());
+    let r = c
+        .get(format!("http://{phish}/"))
+        .header("host", "www.kuronekoyamatc.cc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("クロネコ"));
+
+    let corp = cfg.http_socket("192.0.2.10".parse().unwrap());
+    let r = c
+        .get(format!("http://{corp}/"))
+        .header("host", "unknown.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404, "a host the site does not serve");
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn control_api_clock_advance_mailbox() {
+    let lab = start().await;
+    let base = lab.net_config().lab_control.unwrap();
+    let c = http_client();
+    let clock: Value = c
+        .get(format!("{base}/clock"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(clock["now"], "2026-10-01T00:00:00Z");
+    let r = c
+        .post(format!("{base}/advance"))
+        .json(&json!({"days": 12}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let out: Value = r.json().await.unwrap();
+    assert_eq!(out["day"], 12);
+    assert!(
+        out["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "transfer")
+    );
+    let r = c
+        .post(format!("{base}/advance"))
+        .json(&json!({"to": "2026-11-12"}))
+        .send()
+        .await
+        .unwrap();
+    let out: Value = r.json().await.unwrap();
+    assert_eq!(out["day"], 42);
+    assert_eq!(lab.day(), 42);
+    assert_eq!(lab.now().to_string(), "2026-11-12T00:00:00Z");
+    let r = c
+        .post(format!("{base}/advance"))
+        .json(&json!({"days": -1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400, "the clock never goes back");
+    let r = c
+        .post(format!("{base}/advance"))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let mb: Value = c
+        .get(format!("{base}/mailbox"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mb, json!([]));
+    let doms: Value = c
+        .get(format!("{base}/domains"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let d = doms["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "dotmobiregistry.net")
+        .unwrap();
+    assert_eq!(d["registrar"], "dropcatch");
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn unresponsive_registry_rdap_and_whois_time_out() {
+    let lab = start().await;
+    let c = http_client();
+    let base = lab.net_config().lab_control.unwrap();
+    let r = tokio::time::timeout(
+        Duration::from_millis(800),
+        c.get(format!("{base}/rdap/tk/domain/kuronekoyamato-login.tk"))
+            .send(),
+    )
+    .await;
+    assert!(r.is_err(), "the .tk RDAP service never answers");
+    let w = tokio::time::timeout(
+        Duration::from_millis(800),
+        whois(&lab, "whois.dot.tk", "kuronekoyamato-login.tk"),
+    )
+    .await;
+    assert!(w.is_err(), "the .tk WHOIS server never answers");
+    // shutdown does not wait for the hanging handlers
+    tokio::time::timeout(Duration::from_secs(10), lab.shutdown())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn config_file_round_trips() {
+    let lab = start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lab.toml");
+    lab.write_config(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cfg = domains::netconfig::NetConfig::from_toml(&text).unwrap();
+    assert_eq!(cfg, lab.net_config());
+    assert!(cfg.allow_private_addresses);
+    assert!(cfg.whois_hosts.contains_key("whois.iana.org"));
+    assert_eq!(cfg.root_hints.len(), 2);
+    let eps = serde_json::to_value(lab.endpoints()).unwrap();
+    assert_eq!(
+        eps["rdap_bootstrap"],
+        Value::String(cfg.rdap_bootstrap_url.clone().unwrap())
+    );
+    lab.shutdown().await;
+}
