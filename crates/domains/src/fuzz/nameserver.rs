@@ -37,6 +37,8 @@ pub struct NsFamily {
 
 /// The nameserver families recognised.
 pub static NS_FAMILIES: &[NsFamily] = &[
+    // Route 53: hosts ns-0 to ns-2047 under awsdns-00 to awsdns-63; AWS's documentation uses
+    // `ns-2048.awsdns-64.com` as a deliberately impossible example.
     NsFamily {
         id: "route53",
         provider: "Amazon Route 53",
@@ -463,6 +465,13 @@ pub fn fake_nameservers(name: &str) -> Vec<String> {
         }
         labels.push(with_num(stem, "-", &num.replace('1', "i")));
         labels.push(with_num(stem, "-", &num.replace('0', "o")));
+        // A stripe number that does not exist (awsdns-17 -> awsdns-81).
+        if let Ok(n) = num.parse::<u16>()
+            && n + 64 <= 99
+            && f.max_number == 63
+        {
+            labels.push(with_num(stem, "-", &(n + 64).to_string()));
+        }
         labels.push(with_num(stem, "", num));
         labels.push(with_num(stem, "--", num));
         labels.push(format!("{label}-{}", suffix.replace('.', "-")));
@@ -648,6 +657,7 @@ mod tests {
             "awsdns-17-net.com",
             "awsdns-17.co",
             "awsdnss-17.net",
+            "awsdns-81.net",
         ] {
             assert!(v.iter().any(|x| x == want), "{want} missing from {v:?}");
         }
