@@ -479,3 +479,44 @@ proptest! {
         let _ = fake_nameservers(&s);
     }
 }
+
+#[test]
+fn exact_outputs_on_a_short_label() {
+    let n = |t| {
+        only("abc.com", t)
+            .iter()
+            .map(|p| p.name.as_str().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(n(Technique::Omission), ["bc.com", "ac.com", "ab.com"]);
+    assert_eq!(n(Technique::Transposition), ["bac.com", "acb.com"]);
+    assert_eq!(n(Technique::Hyphenation), ["a-bc.com", "ab-c.com"]);
+    assert_eq!(n(Technique::Subdomain), ["a.bc.com", "ab.c.com"]);
+    assert_eq!(
+        n(Technique::Repetition),
+        ["aabc.com", "abbc.com", "abcc.com"]
+    );
+    assert_eq!(
+        n(Technique::VowelSwap),
+        ["ebc.com", "ibc.com", "obc.com", "ubc.com"]
+    );
+    assert_eq!(n(Technique::Plural), ["abcs.com"]);
+    assert_eq!(n(Technique::Addition).len(), 36);
+    assert_eq!(
+        only("a.com", Technique::Bitsquatting)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["c.com", "e.com", "i.com", "q.com"]
+    );
+    // Keyboard neighbours of `a` (q, w, s, z on QWERTY; y on QWERTZ); `p` is far away.
+    let r = n(Technique::Replacement);
+    assert!(r.contains(&"qbc.com".to_string()) && r.contains(&"sbc.com".to_string()));
+    assert!(!r.contains(&"pbc.com".to_string()));
+    let i = n(Technique::Insertion);
+    assert!(i.contains(&"qabc.com".to_string()) && i.contains(&"aqbc.com".to_string()));
+    assert_eq!(
+        n(Technique::KeyboardLayout),
+        ["qbc.com", DomainName::parse("фис.com").unwrap().as_str()]
+    );
+}
