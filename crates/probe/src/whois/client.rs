@@ -224,8 +224,23 @@ impl WhoisClient {
                 let iana = self.opts.iana_host.clone();
                 let text = self.query(&iana, &tld).await?;
                 let host = referral(&text);
-                transcript.push((iana, text));
-                host.ok_or(WhoisError::NoServer { tld: tld.clone() })?
+                transcript.push((iana.clone(), text));
+                match host {
+                    Some(h) => h,
+                    None => {
+                        // a refusal from IANA says nothing about the TLD: report it as such
+                        let (_, text) = &transcript[transcript.len() - 1];
+                        let rec = parse(text, domain, Some(&tld), &iana);
+                        if matches!(rec.lookup, Lookup::RateLimited { .. }) {
+                            return Ok(WhoisLookup {
+                                registry: rec,
+                                registrar: None,
+                                transcript,
+                            });
+                        }
+                        return Err(WhoisError::NoServer { tld });
+                    }
+                }
             }
         };
         let q = registry_query(&registry_host, domain);

@@ -523,6 +523,9 @@ impl Parser {
 
     fn generic(&mut self, text: &str) {
         let lines: Vec<&str> = text.lines().take(MAX_LINES).collect();
+        if lines.len() == MAX_LINES && text.lines().nth(MAX_LINES).is_some() {
+            self.note(format!("only the first {MAX_LINES} lines were read"));
+        }
         let mut section = Section::None;
         // whether the current heading section has had content (a blank line then ends it)
         let mut section_has_content = false;
@@ -1133,6 +1136,8 @@ impl Parser {
             || lower.contains("privacy")
             || lower.contains("non-public data")
             || lower.contains("not displayed");
+        // `Registrant Email: Please query the RDDS service of the Registrar of Record...`
+        let redacted = redacted || (field == "email" && !v.contains('@'));
         let c = self.contact_mut(role);
         if redacted {
             c.redacted = true;
@@ -1329,7 +1334,8 @@ fn is_reserved(lower: &str) -> bool {
 }
 
 fn is_not_found(lower: &str) -> bool {
-    const PATTERNS: [&str; 22] = [
+    const PATTERNS: [&str; 23] = [
+        "returned 0 objects",
         "no match",
         "not found",
         "no data found",

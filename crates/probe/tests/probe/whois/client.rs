@@ -284,6 +284,20 @@ async fn no_server_and_bad_input() {
     assert!(matches!(err, WhoisError::InvalidHost(_)), "{err:?}");
 }
 
+#[tokio::test]
+async fn iana_refusal_is_rate_limited_not_no_server() {
+    let (iana, _) = canned(text(
+        "Too many queries from your address, try again later\n",
+    ))
+    .await;
+    let cfg = lab_cfg(&[("whois.iana.org", iana)]);
+    let client = WhoisClient::new(&cfg, WhoisOptions::default());
+    let res = client.lookup(&dn("example.com")).await.unwrap();
+    assert!(matches!(res.registry.lookup, Lookup::RateLimited { .. }));
+    assert_eq!(res.registry.server, "whois.iana.org");
+    assert_eq!(res.transcript.len(), 1);
+}
+
 // ---- against the lab ----------------------------------------------------------------------
 
 async fn start_lab() -> lab::Lab {
@@ -321,6 +335,15 @@ async fn lab_gtld_chain_with_registrar_referral() {
         rr.registrar.as_ref().and_then(|x| x.iana_id.as_deref()),
         Some("9991")
     );
+    // `Registrant Email: Please query the RDDS service ...` is not an address
+    let registrant = rr
+        .contacts
+        .iter()
+        .find(|c| c.role == domains::registration::ContactRole::Registrant)
+        .unwrap();
+    assert!(registrant.redacted);
+    assert!(registrant.email.is_none());
+    assert!(registrant.organization.is_some());
     // not registered at the registry
     let res = client.lookup(&dn("no-such-name-4711.com")).await.unwrap();
     assert_eq!(res.registry.lookup, Lookup::NotFound);
