@@ -37,6 +37,8 @@ pub(crate) fn router(hub: Hub) -> Router {
         .route("/rdap/{server}/v2/domain/{name}", get(domain_v2))
         .route("/rdap/{server}/ip/{addr}", get(ip_network))
         .route("/rdap/{server}/help", get(help))
+        .route("/rdap/{server}/nameserver/{name}", get(nameserver))
+        .route("/rdap/{server}/entity/{handle}", get(entity))
         .fallback(not_found_route)
         .with_state(hub)
 }
@@ -376,31 +378,7 @@ fn domain_json(
     }
     let mut entities = Vec::new();
     if let Some(r) = registrar {
-        let (abuse_email, abuse_tel) = r
-            .desk
-            .as_ref()
-            .map(|d| (d.email.clone(), d.phone.clone()))
-            .unwrap_or_default();
-        let mut abuse_items = vec![json!(["fn", {}, "text", "Abuse Contact"])];
-        if !abuse_tel.is_empty() {
-            abuse_items.push(json!(["tel", {"type": "voice"}, "uri", format!("tel:{abuse_tel}")]));
-        }
-        if !abuse_email.is_empty() {
-            abuse_items.push(json!(["email", {}, "text", abuse_email]));
-        }
-        entities.push(json!({
-            "objectClassName": "entity",
-            "handle": r.iana_id.to_string(),
-            "roles": ["registrar"],
-            "publicIds": [{"type": "IANA Registrar ID", "identifier": r.iana_id.to_string()}],
-            "vcardArray": vcard(vec![json!(["fn", {}, "text", r.name])]),
-            "links": if r.url.is_empty() { json!([]) } else { json!([{"value": r.url, "rel": "about", "href": r.url, "type": "text/html"}]) },
-            "entities": [{
-                "objectClassName": "entity",
-                "roles": ["abuse"],
-                "vcardArray": vcard(abuse_items),
-            }],
-        }));
+        entities.push(registrar_entity(r));
     }
     let thin = matches!(which, DomainView::Registry { thin: true });
     if !thin {
@@ -563,4 +541,136 @@ async fn ip_network(
             "notices": [{"title": "Terms and Conditions", "description": ["This is the lab RIR RDAP service."]}],
         }),
     )
+}
+
+fn registrar_entity(r: &Registrar) -> Value {
+    let (abuse_email, abuse_tel) = r
+        .desk
+        .as_ref()
+        .map(|d| (d.email.clone(), d.phone.clone()))
+        .unwrap_or_default();
+    let mut abuse_items = vec![json!(["fn", {}, "text", "Abuse Contact"])];
+    if !abuse_tel.is_empty() {
+        abuse_items.push(json!(["tel", {"type": "voice"}, "uri", format!("tel:{abuse_tel}")]));
+    }
+    if !abuse_email.is_empty() {
+        abuse_items.push(json!(["email", {}, "text", abuse_email]));
+    }
+    json!({
+        "objectClassName": "entity",
+        "handle": r.iana_id.to_string(),
+        "roles": ["registrar"],
+        "publicIds": [{"type": "IANA Registrar ID", "identifier": r.iana_id.to_string()}],
+        "vcardArray": vcard(vec![json!(["fn", {}, "text", r.name])]),
+        "links": if r.url.is_empty() { json!([]) } else { json!([{"value": r.url, "rel": "about", "href": r.url, "type": "text/html"}]) },
+        "entities": [{
+            "objectClassName": "entity",
+            "roles": ["abuse"],
+            "vcardArray": vcard(abuse_items),
+        }],
+    })
+}
+
+/// `GET /rdap/{server}/nameserver/{name}`: a host object at the registry of its TLD.
+async fn nameserver(
+    State(hub): State<Hub>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path((server, name)): Path<(String, String)>,
+) -> Response {
+    let s = &hub.shared.scenario;
+    let Some(reg) = s.registry(&server).filter(|r| r.rdap) else {
+        return error(StatusCode::NOT_FOUND, "Not Found", "no such RDAP service");
+    };
+    if reg.unresponsive {
+        hub.shared.hang(Duration::from_secs(300)).await;
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Unavailable",
+            "shutting down",
+        );
+    }
+    if let Some(resp) = limited(&hub, &server, peer, reg.rdap_rate_limit.as_ref()) {
+        return resp;
+    }
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if !crate::scenario::valid_name(&name) {
+        return error(StatusCode::BAD_REQUEST, "Bad Request", "invalid host name");
+    }
+    let view = hub.shared.view();
+    // The host exists at the registry when its parent domain is registered there (or it is
+    // one of the registry's own servers).
+    let parent_ok = view.domains.values().any(|d| {
+        d.exists() && d.registry == reg.id && crate::scenario::is_subdomain(&name, &d.name)
+    }) || reg.nameservers.iter().any(|h| h.name == name);
+    if !parent_ok || s.registry_for(&name).is_none_or(|r| r.id != reg.id) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "the object does not exist",
+        );
+    }
+    let hosts = crate::dns::host_table(s);
+    let ips = hosts.get(&name).cloned().unwrap_or_default();
+    let v4: Vec<String> = ips
+        .iter()
+        .filter(|i| i.is_ipv4())
+        .map(ToString::to_string)
+        .collect();
+    let v6: Vec<String> = ips
+        .iter()
+        .filter(|i| i.is_ipv6())
+        .map(ToString::to_string)
+        .collect();
+    let self_url = format!("{}/rdap/{}/nameserver/{}", hub.base, server, name);
+    rdap(
+        StatusCode::OK,
+        json!({
+            "objectClassName": "nameserver",
+            "handle": format!("{}_HOST-LAB", handle_num(&name, view.date)),
+            "ldhName": name,
+            "ipAddresses": {"v4": v4, "v6": v6},
+            "status": ["active"],
+            "links": [{"value": self_url, "rel": "self", "href": self_url, "type": RDAP_TYPE}],
+            "events": [{"eventAction": "last update of RDAP database", "eventDate": view.now.to_string()}],
+            "rdapConformance": ["rdap_level_0", "icann_rdap_technical_implementation_guide_1", "icann_rdap_response_profile_1"],
+        }),
+    )
+}
+
+/// `GET /rdap/{registrar}/entity/{iana_id}`: the registrar itself.
+async fn entity(
+    State(hub): State<Hub>,
+    Path((server, handle)): Path<(String, String)>,
+) -> Response {
+    let s = &hub.shared.scenario;
+    let r = s
+        .registrar(&server)
+        .filter(|r| r.rdap)
+        .or_else(|| {
+            s.registry(&server)
+                .filter(|r| r.rdap && !r.unresponsive)
+                .and_then(|_| {
+                    s.registrars
+                        .iter()
+                        .find(|r| r.iana_id.to_string() == handle)
+                })
+        })
+        .filter(|r| r.iana_id.to_string() == handle);
+    match r {
+        Some(r) => {
+            let mut v = registrar_entity(r);
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "rdapConformance".into(),
+                    json!(["rdap_level_0", "icann_rdap_response_profile_1"]),
+                );
+            }
+            rdap(StatusCode::OK, v)
+        }
+        None => error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "the object does not exist",
+        ),
+    }
 }

@@ -207,3 +207,20 @@ async fn hoster_behaviour_servfail() {
     assert_eq!((rc, aa), (ResponseCode::ServFail, false));
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn ipv6_glue_and_aaaa() {
+    let lab = start().await;
+    let mut tld = tcp_client(dns_socket(&lab, "198.51.100.11")).await;
+    let (_, _, _, _, add) = ask(&mut tld, "corpdns.net.", RecordType::NS).await;
+    assert!(
+        add.iter()
+            .any(|r| r == "ns1.corpdns.net. AAAA 2001:db8::53"),
+        "{add:?}"
+    );
+    let mut v6 = udp_client(dns_socket(&lab, "2001:db8::53")).await;
+    let (rc, aa, ans, ..) = ask(&mut v6, "www.hinode-logistics.com.", RecordType::AAAA).await;
+    assert_eq!((rc, aa), (ResponseCode::NoError, true));
+    assert_eq!(ans, vec!["www.hinode-logistics.com. AAAA 2001:db8::10"]);
+    lab.shutdown().await;
+}

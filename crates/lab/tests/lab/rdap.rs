@@ -240,3 +240,26 @@ async fn lapse_and_hijack_timeline_in_rdap() {
     assert_eq!(reg["publicIds"][0]["identifier"], "9993");
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn nameserver_and_registrar_entity_objects() {
+    let lab = start().await;
+    let c = http_client();
+    let (_, _, boot, _) = get(&c, &lab.net_config().rdap_bootstrap_url.unwrap()).await;
+    let net = base_for(&boot, "net");
+    let (st, _, ns, _) = get(&c, &format!("{net}nameserver/ns1.corpdns.net")).await;
+    assert_eq!(st, 200);
+    assert_eq!(ns["objectClassName"], "nameserver");
+    assert_eq!(ns["ipAddresses"]["v4"][0], "203.0.113.1");
+    assert_eq!(ns["ipAddresses"]["v6"][0], "2001:db8::53");
+    let (st, ..) = get(&c, &format!("{net}nameserver/ns1.not-registered-xyz.net")).await;
+    assert_eq!(st, 404);
+    let base = lab.net_config().lab_control.unwrap();
+    let (st, _, e, _) = get(&c, &format!("{base}/rdap/corpreg/entity/9991")).await;
+    assert_eq!(st, 200);
+    assert_eq!(e["roles"][0], "registrar");
+    assert_eq!(e["entities"][0]["roles"][0], "abuse");
+    let (st, ..) = get(&c, &format!("{base}/rdap/corpreg/entity/1")).await;
+    assert_eq!(st, 404);
+    lab.shutdown().await;
+}
