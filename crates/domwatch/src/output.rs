@@ -7,6 +7,7 @@ use clap::ValueEnum;
 
 /// Options every command accepts.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Network configuration file (root hints, RDAP bootstrap, WHOIS hosts, address map), as
     /// written by `domwatch lab`. Without it the real internet defaults apply.
