@@ -11,7 +11,8 @@
 pub mod bootstrap;
 pub mod parse;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,7 +25,7 @@ use domains::registration::{Lookup, RegistrationRecord, SourceKind};
 use crate::http::{Http, HttpError};
 use crate::net::check_target;
 use bootstrap::{Bootstrap, Registry};
-use parse::{ParseError, parse_domain};
+use parse::{IpNetwork, ParseError, parse_domain, parse_ip_network};
 
 /// The media type RDAP servers answer with (RFC 7480).
 pub const RDAP_MEDIA_TYPE: &str = "application/rdap+json";
@@ -44,6 +45,8 @@ pub enum RdapError {
     LinkRefused { url: String, reason: String },
     #[error("invalid RDAP URL {0}")]
     BadUrl(String),
+    #[error("no RDAP service is known for {0}")]
+    NoService(String),
 }
 
 /// One RDAP record and the links found in it.
@@ -65,12 +68,13 @@ pub struct RdapLookup {
     pub issues: Vec<String>,
 }
 
-/// The domain bootstrap registry: loaded lazily, from the cache, the network or the embedded
-/// copy.
+/// The IANA bootstrap registries: each loaded lazily, from the cache, the network or the
+/// embedded copy, and refreshed after [`bootstrap::REFRESH_AFTER`].
 pub struct BootstrapSource {
+    /// Where `dns.json` lives; the other files are its siblings.
     url: String,
     cache_dir: Option<PathBuf>,
-    state: tokio::sync::Mutex<Option<Loaded>>,
+    state: tokio::sync::Mutex<HashMap<Registry, Loaded>>,
 }
 
 struct Loaded {
@@ -80,21 +84,33 @@ struct Loaded {
 }
 
 impl BootstrapSource {
-    /// `url`: where `dns.json` lives; `cache_dir`: where to keep a copy (none: memory only).
+    /// `url`: where `dns.json` lives; `cache_dir`: where to keep copies (none: memory only).
     pub fn new(url: impl Into<String>, cache_dir: Option<PathBuf>) -> BootstrapSource {
         BootstrapSource {
             url: url.into(),
             cache_dir,
-            state: tokio::sync::Mutex::new(None),
+            state: tokio::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    /// The domain registry: a fresh cached copy, else a fetched one (written to the cache),
-    /// else a stale cached copy, else the embedded copy. The second value says why a fallback
-    /// was used.
+    /// The URL a registry is fetched from.
+    pub fn url_of(&self, registry: Registry) -> String {
+        match registry {
+            Registry::Dns => self.url.clone(),
+            other => bootstrap::sibling_url(&self.url, other).unwrap_or_default(),
+        }
+    }
+
+    /// The domain registry (see [`BootstrapSource::get`]).
     pub async fn dns(&self, http: &Http) -> (Arc<Bootstrap>, Option<String>) {
+        self.get(http, Registry::Dns).await
+    }
+
+    /// A registry: a fresh cached copy, else a fetched one (written to the cache), else a stale
+    /// cached copy, else the embedded copy. The second value says why a fallback was used.
+    pub async fn get(&self, http: &Http, registry: Registry) -> (Arc<Bootstrap>, Option<String>) {
         let mut state = self.state.lock().await;
-        if let Some(l) = state.as_ref() {
+        if let Some(l) = state.get(&registry) {
             let max_age = if l.fresh {
                 bootstrap::REFRESH_AFTER
             } else {
@@ -107,74 +123,84 @@ impl BootstrapSource {
         let cached = self
             .cache_dir
             .as_deref()
-            .and_then(|d| bootstrap::read_cache(d, Registry::Dns));
+            .and_then(|d| bootstrap::read_cache(d, registry));
         if let Some((b, age)) = &cached
             && *age < bootstrap::REFRESH_AFTER
         {
             let b = Arc::new(b.clone());
-            *state = Some(Loaded {
-                bootstrap: b.clone(),
-                at: Instant::now(),
-                fresh: true,
-            });
+            state.insert(
+                registry,
+                Loaded {
+                    bootstrap: b.clone(),
+                    at: Instant::now(),
+                    fresh: true,
+                },
+            );
             return (b, None);
         }
-        match self.fetch(http).await {
+        let url = self.url_of(registry);
+        match fetch_bootstrap(http, &url, registry).await {
             Ok((b, bytes)) => {
                 let mut issue = None;
                 if let Some(dir) = &self.cache_dir
-                    && let Err(e) = bootstrap::write_cache(dir, Registry::Dns, &bytes)
+                    && let Err(e) = bootstrap::write_cache(dir, registry, &bytes)
                 {
                     issue = Some(format!("could not cache the RDAP bootstrap file: {e}"));
                 }
                 let b = Arc::new(b);
-                *state = Some(Loaded {
-                    bootstrap: b.clone(),
-                    at: Instant::now(),
-                    fresh: true,
-                });
+                state.insert(
+                    registry,
+                    Loaded {
+                        bootstrap: b.clone(),
+                        at: Instant::now(),
+                        fresh: true,
+                    },
+                );
                 (b, issue)
             }
             Err(why) => {
-                let (b, from) = match (state.take(), cached) {
+                let (b, from) = match (state.remove(&registry), cached) {
                     (Some(l), _) => (l.bootstrap, "the copy in memory"),
                     (None, Some((c, _))) => (Arc::new(c), "a stale cached copy"),
-                    (None, None) => (
-                        Arc::new(Bootstrap::embedded(Registry::Dns)),
-                        "the embedded copy",
-                    ),
+                    (None, None) => (Arc::new(Bootstrap::embedded(registry)), "the embedded copy"),
                 };
-                *state = Some(Loaded {
-                    bootstrap: b.clone(),
-                    at: Instant::now(),
-                    fresh: false,
-                });
+                state.insert(
+                    registry,
+                    Loaded {
+                        bootstrap: b.clone(),
+                        at: Instant::now(),
+                        fresh: false,
+                    },
+                );
                 (
                     b,
                     Some(format!(
-                        "RDAP bootstrap {} not fetched ({why}); using {from}",
-                        self.url
+                        "RDAP bootstrap {url} not fetched ({why}); using {from}"
                     )),
                 )
             }
         }
     }
+}
 
-    async fn fetch(&self, http: &Http) -> Result<(Bootstrap, Vec<u8>), String> {
-        let url = Url::parse(&self.url).map_err(|e| e.to_string())?;
-        let reply = http
-            .get(url, "application/json")
-            .await
-            .map_err(|e| e.to_string())?;
-        if reply.status != 200 {
-            return Err(format!("HTTP {}", reply.status));
-        }
-        let b = Bootstrap::parse(Registry::Dns, &reply.body).map_err(|e| e.to_string())?;
-        if b.is_empty() {
-            return Err("the file lists no services".into());
-        }
-        Ok((b, reply.body))
+async fn fetch_bootstrap(
+    http: &Http,
+    url: &str,
+    registry: Registry,
+) -> Result<(Bootstrap, Vec<u8>), String> {
+    let url = Url::parse(url).map_err(|e| e.to_string())?;
+    let reply = http
+        .get(url, "application/json")
+        .await
+        .map_err(|e| e.to_string())?;
+    if reply.status != 200 {
+        return Err(format!("HTTP {}", reply.status));
     }
+    let b = Bootstrap::parse(registry, &reply.body).map_err(|e| e.to_string())?;
+    if b.is_empty() && registry == Registry::Dns {
+        return Err("the file lists no services".into());
+    }
+    Ok((b, reply.body))
 }
 
 /// Label-wise longest match of `domain` in a TLD/suffix -> base URL table.
@@ -359,6 +385,45 @@ impl RdapClient {
         self.fetch_record(url, domain).await
     }
 
+    /// The network holding `ip` at its RIR (IANA `ipv4.json`/`ipv6.json` bootstrap): holder and
+    /// abuse contact. Bootstrap fallbacks are noted on the result.
+    pub async fn ip_network(&self, ip: IpAddr) -> Result<IpNetwork, RdapError> {
+        let registry = if ip.is_ipv4() {
+            Registry::Ipv4
+        } else {
+            Registry::Ipv6
+        };
+        let (b, issue) = self.bootstrap.get(&self.http, registry).await;
+        let base = b
+            .ip_urls(ip)
+            .and_then(bootstrap::preferred_url)
+            .ok_or_else(|| RdapError::NoService(ip.to_string()))?;
+        let base = if base.ends_with('/') {
+            base.to_string()
+        } else {
+            format!("{base}/")
+        };
+        let url = Url::parse(&base)
+            .and_then(|u| u.join(&format!("ip/{ip}")))
+            .map_err(|_| RdapError::BadUrl(base.clone()))?;
+        let shown = url.to_string();
+        let reply = self.http.get(url, RDAP_MEDIA_TYPE).await?;
+        if reply.status != 200 {
+            return Err(RdapError::Status {
+                url: shown,
+                status: reply.status,
+            });
+        }
+        let mut net = parse_ip_network(&shown, &reply.body).map_err(|error| RdapError::Parse {
+            url: shown.clone(),
+            error,
+        })?;
+        if let Some(i) = issue {
+            net.notes.insert(0, i);
+        }
+        Ok(net)
+    }
+
     /// The whole RDAP view of a domain: base URL (overrides, bootstrap), registry, registrar.
     pub async fn lookup(&self, domain: &DomainName) -> RdapLookup {
         let (base, issue) = self.base_url(domain).await;
@@ -370,5 +435,104 @@ impl RdapClient {
             out.issues.insert(0, i);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HttpConfig;
+    use crate::net::HostLimiter;
+
+    fn http() -> Http {
+        Http::new(
+            HttpConfig {
+                timeout: Duration::from_secs(5),
+                allow_private: true,
+                ..HttpConfig::default()
+            },
+            HostLimiter::new(1, Duration::ZERO),
+        )
+        .unwrap()
+    }
+
+    /// A loopback URL where nothing listens (the port was bound and released).
+    fn dead_url() -> String {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        format!("http://127.0.0.1:{port}/rdap/dns.json")
+    }
+
+    #[test]
+    fn overrides_and_urls() {
+        let mut o = BTreeMap::new();
+        o.insert("de".to_string(), "https://rdap.denic.example/".to_string());
+        o.insert(
+            "co.uk".to_string(),
+            "https://rdap.co-uk.example".to_string(),
+        );
+        let d = |s: &str| DomainName::parse(s).unwrap();
+        assert_eq!(
+            override_for(&o, &d("example.de")),
+            Some("https://rdap.denic.example/")
+        );
+        assert_eq!(
+            override_for(&o, &d("a.example.co.uk")),
+            Some("https://rdap.co-uk.example")
+        );
+        assert_eq!(override_for(&o, &d("example.uk")), None);
+        assert_eq!(
+            domain_url("https://rdap.co-uk.example", &d("example.co.uk"))
+                .unwrap()
+                .as_str(),
+            "https://rdap.co-uk.example/domain/example.co.uk"
+        );
+        assert_eq!(
+            domain_url("https://rdap.verisign.com/com/v1/", &d("example.com"))
+                .unwrap()
+                .as_str(),
+            "https://rdap.verisign.com/com/v1/domain/example.com"
+        );
+        assert!(domain_url("not a url", &d("example.com")).is_err());
+    }
+
+    #[tokio::test]
+    async fn bootstrap_falls_back_to_cache_then_embedded() {
+        let http = http();
+        // Nothing cached and the fetch fails: the embedded copy, with an issue.
+        let src = BootstrapSource::new(dead_url(), None);
+        let (b, issue) = src.dns(&http).await;
+        assert_eq!(b.len(), Bootstrap::embedded(Registry::Dns).len());
+        assert!(issue.unwrap().contains("using the embedded copy"));
+        // Within the retry interval the copy in memory is used silently.
+        let (_, issue) = src.dns(&http).await;
+        assert!(issue.is_none());
+        let (v4, issue) = src.get(&http, Registry::Ipv4).await;
+        assert!(!v4.is_empty());
+        assert!(issue.unwrap().contains("ipv4.json"));
+
+        // A fresh cached copy is used without fetching.
+        let dir = tempfile::tempdir().unwrap();
+        let small = br#"{"version":"1.0","publication":"2026-01-01T00:00:00Z","services":[[["test"],["https://rdap.test.example/"]]]}"#;
+        bootstrap::write_cache(dir.path(), Registry::Dns, small).unwrap();
+        let src = BootstrapSource::new(dead_url(), Some(dir.path().to_path_buf()));
+        let (b, issue) = src.dns(&http).await;
+        assert!(issue.is_none());
+        assert_eq!(b.len(), 1);
+
+        // A stale one is refreshed; when that fails, the stale copy is still better than nothing.
+        let path = bootstrap::cache_path(dir.path(), Registry::Dns);
+        let old = std::time::SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let src = BootstrapSource::new(dead_url(), Some(dir.path().to_path_buf()));
+        let (b, issue) = src.dns(&http).await;
+        assert_eq!(b.len(), 1);
+        assert!(issue.unwrap().contains("a stale cached copy"));
     }
 }

@@ -602,6 +602,88 @@ impl EntityWalk {
     }
 }
 
+/// What an RIR says about the network holding an address: who holds it and whom to tell about
+/// abuse (the hosting network's abuse contact).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IpNetwork {
+    /// The RDAP URL asked.
+    pub server: String,
+    pub handle: Option<String>,
+    pub name: Option<String>,
+    pub country: Option<String>,
+    pub start_address: Option<String>,
+    pub end_address: Option<String>,
+    /// The registrant organisation.
+    pub org: Option<String>,
+    pub abuse_email: Option<String>,
+    pub abuse_phone: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// Parses an RDAP IP network response (RFC 9083 5.4) leniently. The abuse contact is the first
+/// entity with the `abuse` role at any depth (RIRs nest it under the organisation).
+pub fn parse_ip_network(server: &str, body: &[u8]) -> Result<IpNetwork, ParseError> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| ParseError::NotJson(clip(&e.to_string())))?;
+    let Some(obj) = value.as_object() else {
+        return Err(ParseError::NotObject);
+    };
+    let mut notes = Notes::default();
+    match obj.get("objectClassName").and_then(Value::as_str) {
+        Some(c) if c.eq_ignore_ascii_case("ip network") => {}
+        Some(c) => notes.push(format!(
+            "objectClassName is {:?}, not \"ip network\"",
+            clip(c)
+        )),
+        None => notes.push("objectClassName is missing"),
+    }
+    let field = |k: &str, notes: &mut Notes| obj.get(k).and_then(|v| text(v, k, notes));
+    let mut net = IpNetwork {
+        server: clip(server),
+        handle: field("handle", &mut notes),
+        name: field("name", &mut notes),
+        country: field("country", &mut notes),
+        start_address: field("startAddress", &mut notes),
+        end_address: field("endAddress", &mut notes),
+        ..IpNetwork::default()
+    };
+    let mut stack: Vec<(&Value, usize)> = array(obj.get("entities"), "entities", &mut notes)
+        .iter()
+        .map(|e| (e, 0))
+        .collect();
+    let mut seen = 0;
+    while let Some((e, depth)) = stack.pop() {
+        seen += 1;
+        if seen > MAX_ENTITIES {
+            notes.push(format!(
+                "more than {MAX_ENTITIES} entities; the rest was not read"
+            ));
+            break;
+        }
+        let Some(e) = e.as_object() else { continue };
+        let roles = strings(e.get("roles"), "entity roles", &mut notes);
+        let has = |r: &str| roles.iter().any(|x| x.eq_ignore_ascii_case(r));
+        let card = read_card(e, &mut notes);
+        if has("registrant") && net.org.is_none() {
+            net.org = card.org.clone().or(card.name.clone());
+        }
+        if has("abuse") && net.abuse_email.is_none() {
+            net.abuse_email = card.email.clone();
+            net.abuse_phone = card.phone.clone();
+        }
+        if depth < MAX_DEPTH {
+            for sub in array(e.get("entities"), "entities", &mut notes) {
+                stack.push((sub, depth + 1));
+            }
+        }
+    }
+    if net.abuse_email.is_none() {
+        notes.push("no abuse contact");
+    }
+    net.notes = notes.into_vec();
+    Ok(net)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -765,6 +847,26 @@ mod tests {
     }
 
     #[test]
+    fn ip_network_abuse_contact_nested() {
+        let body = json!({
+            "objectClassName": "ip network", "handle": "NET-192-0-2-0-1", "name": "EXAMPLE-NET",
+            "startAddress": "192.0.2.0", "endAddress": "192.0.2.127", "country": "JP",
+            "entities": [{"roles": ["registrant"], "vcardArray": ["vcard", [["fn", {}, "text", "Example Org"]]],
+                "entities": [{"roles": ["abuse"], "vcardArray": ["vcard", [["fn", {}, "text", "Abuse"],
+                    ["email", {}, "text", "abuse@example.net"], ["tel", {"type": "voice"}, "uri", "tel:+81.3"]]]}]}]
+        })
+        .to_string();
+        let n = parse_ip_network("x", body.as_bytes()).unwrap();
+        assert_eq!(n.handle.as_deref(), Some("NET-192-0-2-0-1"));
+        assert_eq!(n.org.as_deref(), Some("Example Org"));
+        assert_eq!(n.abuse_email.as_deref(), Some("abuse@example.net"));
+        assert_eq!(n.abuse_phone.as_deref(), Some("+81.3"));
+        assert!(n.notes.is_empty(), "{:?}", n.notes);
+        let n = parse_ip_network("x", b"{}").unwrap();
+        assert!(n.notes.iter().any(|x| x.contains("no abuse contact")));
+    }
+
+    #[test]
     fn not_json() {
         assert!(matches!(
             parse_domain(&dn("example.com"), "x", b"<html>rate limited</html>"),
@@ -830,6 +932,14 @@ mod tests {
         #[test]
         fn never_panics_on_bytes(body in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = parse_domain(&dn("example.com"), "x", &body);
+        }
+
+        #[test]
+        fn ip_network_never_panics(v in arb_json()) {
+            let body = v.to_string();
+            if let Ok(n) = parse_ip_network("x", body.as_bytes()) {
+                prop_assert!(n.notes.len() <= MAX_NOTES);
+            }
         }
 
         #[test]

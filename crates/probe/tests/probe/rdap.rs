@@ -278,3 +278,65 @@ async fn snapshot_of_a_scenario_domain_is_complete() {
     assert!(del.ds.is_empty());
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn whois_where_there_is_no_rdap() {
+    let lab = default_lab().await;
+    let prober = Prober::new(
+        lab.net_config(),
+        ProbeOptions {
+            whois: true,
+            ..opts()
+        },
+    )
+    .unwrap();
+    let d = dn("hinode-logistics.co.jp");
+    let snap = prober.snapshot(&d).await;
+    let reg = snap.registry.as_ref().expect("a WHOIS record from JPRS");
+    assert_eq!(reg.source, domains::registration::SourceKind::Whois);
+    assert_eq!(reg.lookup, Lookup::Registered);
+    assert_eq!(reg.domain, d);
+    assert_eq!(snap.phase, LifecyclePhase::Active);
+    // Only the RDAP side says it has no service; WHOIS answered.
+    assert!(
+        snap.issues
+            .iter()
+            .all(|i| i.source == "rdap" && i.message.contains("no RDAP service")),
+        "{:?}",
+        snap.issues
+    );
+    let dns = snap.dns.as_ref().unwrap();
+    assert!(dns.nameservers.iter().all(|n| !n.is_lame()));
+    assert_eq!(dns.record("A").unwrap().values, ["192.0.2.10"]);
+    lab.shutdown().await;
+}
+
+#[test]
+fn prober_is_send_sync_and_clone() {
+    fn check<T: Send + Sync + Clone + 'static>() {}
+    check::<Prober>();
+}
+
+#[tokio::test]
+async fn hosting_network_abuse_contact_from_the_rir() {
+    let lab = default_lab().await;
+    let prober = Prober::new(lab.net_config(), opts()).unwrap();
+    let net = prober
+        .rdap()
+        .ip_network("192.0.2.10".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(net.handle.as_deref(), Some("NEWXT-LAB-NET"));
+    assert_eq!(net.org.as_deref(), Some("Newxt Co., Ltd."));
+    assert_eq!(net.abuse_email.as_deref(), Some("abuse@newxt.com"));
+    assert_eq!(net.country.as_deref(), Some("JP"));
+    assert!(net.notes.is_empty(), "{:?}", net.notes);
+    // No bootstrap entry (the lab's ipv4.json lists only its networks).
+    let err = prober
+        .rdap()
+        .ip_network("203.0.113.9".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, probe::rdap::RdapError::NoService(_)), "{err}");
+    lab.shutdown().await;
+}
