@@ -213,8 +213,15 @@ fn split_kv(line: &str) -> Option<(String, &str)> {
         }
     }
     let i = sep?;
-    let key = norm_key(&line[..i]);
-    if key.is_empty() || key.chars().count() > 60 || key.split(' ').count() > 7 {
+    let mut key = norm_key(&line[..i]);
+    // `Holder English Name (It should be the same as your legal name ...):` (.hk)
+    if key.ends_with(')')
+        && let Some(open) = key.find(" (")
+        && key.chars().count() > 40
+    {
+        key.truncate(open);
+    }
+    if key.is_empty() || key.chars().count() > 60 || key.split(' ').count() > 10 {
         return None;
     }
     if key.starts_with(">>>") || key.starts_with('%') || key.starts_with('#') {
@@ -309,10 +316,18 @@ fn known_heading(key: &str) -> Option<Section> {
 }
 
 /// Keys that, first in a block, make the block about something other than the domain.
-fn block_opener(key: &str) -> Option<Section> {
+fn block_opener(key: &str, value: &str) -> Option<Section> {
     let s = match key {
         "registrar" => Section::Registrar,
-        "nic-hdl" | "nic-hdl-br" | "person" | "personname" | "role" | "contact" => {
+        // IANA: `contact: administrative`
+        "contact" => match value.trim().to_ascii_lowercase().as_str() {
+            "administrative" => Section::Contact(Role::Admin),
+            "technical" => Section::Contact(Role::Tech),
+            "billing" => Section::Contact(Role::Billing),
+            "abuse" => Section::Contact(Role::Abuse),
+            _ => Section::Contact(Role::Registrant),
+        },
+        "nic-hdl" | "nic-hdl-br" | "person" | "personname" | "role" => {
             Section::Contact(Role::Registrant)
         }
         "domain registrant" | "registrant" | "holder" => Section::Contact(Role::Registrant),
@@ -530,6 +545,8 @@ impl Parser {
         // whether the current heading section has had content (a blank line then ends it)
         let mut section_has_content = false;
         let mut section_values = 0usize;
+        // a `Key: value` line was seen since the heading: later bare lines are not its values
+        let mut section_kv_seen = false;
         let mut block_start = true;
         let mut block_section: Option<Section> = None;
         // the previous line was `nameservers: x` (or its continuation)
@@ -556,6 +573,7 @@ impl Parser {
                     section = s;
                     section_has_content = false;
                     section_values = 0;
+                    section_kv_seen = false;
                 }
                 continue;
             }
@@ -579,17 +597,19 @@ impl Parser {
                         section = known.unwrap_or_else(|| heading_by_words(&key));
                         section_has_content = false;
                         section_values = 0;
+                        section_kv_seen = false;
                         block_start = false;
                     }
                     continue;
                 }
                 Some((key, value)) => {
                     if block_start {
-                        block_section = block_opener(&key);
+                        block_section = block_opener(&key, value);
                         block_start = false;
                     }
                     let ctx = block_section.unwrap_or(section);
                     section_has_content = true;
+                    section_kv_seen = true;
                     ns_continues = is_ns_key(&key);
                     self.kv(ctx, &key, value);
                 }
@@ -605,11 +625,15 @@ impl Parser {
                         section = s;
                         section_has_content = false;
                         section_values = 0;
+                        section_kv_seen = false;
                         block_start = false;
                         continue;
                     }
                     block_start = false;
                     section_has_content = true;
+                    if self.phrase_date(line) || section_kv_seen {
+                        continue;
+                    }
                     self.text_line(section, section_values, line);
                     section_values += 1;
                 }
@@ -619,9 +643,6 @@ impl Parser {
 
     /// A value line under a heading.
     fn text_line(&mut self, section: Section, nth: usize, line: &str) {
-        if self.phrase_date(line) {
-            return;
-        }
         match section {
             Section::Domain if nth == 0 => {
                 // `GOOGLE.TK is Active`
@@ -1109,9 +1130,21 @@ impl Parser {
 
     /// Generic keys inside a contact section; true if used.
     fn contact_kv(&mut self, role: Role, key: &str, value: &str) -> bool {
+        if key == "contact"
+            && matches!(
+                value.trim().to_ascii_lowercase().as_str(),
+                "administrative" | "technical" | "billing" | "abuse" | "registrant"
+            )
+        {
+            return true;
+        }
         let field = match key {
-            "name" | "person" | "personname" | "contact" | "holder english name" => "name",
-            "organization" | "organisation" | "org" | "company name" => "organization",
+            "name" | "person" | "personname" | "contact" | "holder english name" | "given name" => {
+                "name"
+            }
+            "organization" | "organisation" | "org" | "company name" | "company english name" => {
+                "organization"
+            }
             "email" | "e-mail" | "email address" => "email",
             "country" | "country code" | "country / region" => "country",
             "nic-hdl" | "nic-hdl-br" | "nic handle" | "id" => "handle",
@@ -1123,7 +1156,7 @@ impl Parser {
 
     fn contact_field(&mut self, role: Role, field: &str, value: &str) {
         let v = value.trim();
-        if v.is_empty() {
+        if v.is_empty() || v.eq_ignore_ascii_case("n/a") || v == "-" {
             return;
         }
         let lower = v.to_ascii_lowercase();

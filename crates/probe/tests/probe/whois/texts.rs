@@ -418,3 +418,36 @@ proptest! {
         let _ = whois::parse_date(&s, jiff::tz::Offset::UTC);
     }
 }
+
+#[test]
+fn section_values_come_right_after_their_heading() {
+    // ICANN: an empty `Reseller:` is not followed by reseller lines
+    let text = "Domain Name: EXAMPLE.COM\nReseller:\nDomain Status: ok https://icann.org/epp#ok\n\
+                URL of the ICANN Whois Inaccuracy Complaint Form: https://www.icann.org/wicf/\n";
+    let r = parse(text, "example.com", None);
+    assert_eq!(r.reseller, None);
+    assert!(r.has_status(&EppStatus::Ok));
+    // SIDN: the reseller and registrar names are the lines under the heading
+    let text = "Domain name: example.nl\nStatus:      active\n\nReseller:\n   Shop B.V.\n   \
+                Street 1\n\nRegistrar:\n   Registrar B.V.\n   Street 2\n\nDomain nameservers:\n   \
+                ns1.example.net\n   ns2.example.net\n";
+    let r = parse(text, "example.nl", None);
+    assert_eq!(r.reseller.as_deref(), Some("Shop B.V."));
+    assert_eq!(r.registrar.unwrap().name.as_deref(), Some("Registrar B.V."));
+    assert_eq!(r.nameservers.len(), 2);
+    // IANA: `contact: administrative` names the role, not a person
+    let text = "domain:       EXAMPLE\n\ncontact:      administrative\nname:         \
+                Jane Doe\n\ncontact:      technical\nname:         John Roe\n";
+    let r = parse(text, "example", None);
+    let admin = r
+        .contacts
+        .iter()
+        .find(|c| c.role == domains::registration::ContactRole::Administrative)
+        .unwrap();
+    assert_eq!(admin.name.as_deref(), Some("Jane Doe"));
+    assert!(
+        r.contacts
+            .iter()
+            .all(|c| c.name.as_deref() != Some("administrative"))
+    );
+}
