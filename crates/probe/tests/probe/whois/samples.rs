@@ -443,3 +443,24 @@ fn every_sample_is_registered_and_names_its_domain() {
         );
     }
 }
+
+#[test]
+fn cut_and_mangled_samples_never_panic() {
+    // Every sample cut at many points, and with its lines shuffled into reverse order: hostile
+    // variations of real layouts.
+    for s in load_samples() {
+        let (tld, dom) = s.name.split_once('_').unwrap();
+        let domain = DomainName::parse(dom).unwrap();
+        let mut cut = 0;
+        while cut < s.raw.len() {
+            if s.raw.is_char_boundary(cut) {
+                let r = whois::parse(&s.raw[..cut], &domain, Some(tld), "x");
+                assert!(r.nameservers.len() <= 64);
+                let _ = whois::referral(&s.raw[..cut]);
+            }
+            cut += 61;
+        }
+        let reversed: Vec<&str> = s.raw.lines().rev().collect();
+        let _ = whois::parse(&reversed.join("\n"), &domain, Some(tld), "x");
+    }
+}
