@@ -53,3 +53,146 @@ proptest! {
         let _ = Scenario::from_toml(&mutated);
     }
 }
+
+const MINIMAL: &str = r#"
+[scenario]
+name = "minimal"
+start = "2027-01-01"
+brands = ["example.com"]
+
+[[root]]
+name = "a.root-servers.net"
+ip = "198.51.100.1"
+
+[[registry]]
+id = "reg"
+name = "Example Registry"
+tlds = ["test"]
+whois = "whois.nic.test"
+nameservers = [{ name = "ns.nic.test", ip = "198.51.100.2" }]
+desk = { email = "abuse@nic.test", delay_days = 2, action = "delete" }
+
+[[registrar]]
+id = "rr"
+name = "Example Registrar"
+iana_id = 9999
+
+[[hoster]]
+id = "h"
+name = "Hoster"
+nameservers = [{ name = "ns1.hoster.test", ip = "203.0.113.1" }]
+
+[[hoster]]
+id = "dead"
+name = "Dead hoster"
+behaviour = "timeout"
+nameservers = [{ name = "ns1.dead.test", ip = "203.0.113.9" }]
+
+[[domain]]
+name = "hoster.test"
+registrar = "rr"
+registered = "2020-01-01"
+expires = "2030-01-01"
+nameservers = ["ns1.hoster.test"]
+
+[[domain]]
+name = "a.test"
+registrar = "rr"
+registered = "2020-01-01"
+expires = "2030-01-01"
+nameservers = ["ns1.hoster.test"]
+records = ["www A 192.0.2.1"]
+
+[[domain.event]]
+day = 1
+kind = "update"
+records = ["www A 192.0.2.2"]
+
+[[domain.event]]
+day = 2
+kind = "suspend"
+
+[[domain]]
+name = "b.test"
+registrar = "rr"
+registered = "2020-01-01"
+expires = "2030-01-01"
+nameservers = ["ns1.hoster.test"]
+
+[[domain.event]]
+day = 3
+kind = "delete"
+
+[[domain]]
+name = "c.test"
+registrar = "rr"
+registered = "2020-01-01"
+expires = "2030-01-01"
+nameservers = ["ns1.dead.test"]
+"#;
+
+#[tokio::test]
+async fn minimal_scenario_update_suspend_delete_and_desk_delete() {
+    use hickory_proto::op::ResponseCode;
+    use hickory_proto::rr::RecordType;
+
+    use super::common::{ask, dns_socket, udp_client};
+
+    let s = Scenario::from_toml(MINIMAL).unwrap();
+    let lab = lab::Lab::start(s).await.unwrap();
+    let mut tld = udp_client(dns_socket(&lab, "198.51.100.2")).await;
+    let mut host = udp_client(dns_socket(&lab, "203.0.113.1")).await;
+    let (_, _, ans, ..) = ask(&mut host, "www.a.test.", RecordType::A).await;
+    assert_eq!(ans, vec!["www.a.test. A 192.0.2.1"]);
+    let out = lab.advance_days(1).await;
+    assert!(
+        out.events
+            .iter()
+            .any(|e| e.domain == "a.test" && e.kind == "update")
+    );
+    let (_, _, ans, ..) = ask(&mut host, "www.a.test.", RecordType::A).await;
+    assert_eq!(ans, vec!["www.a.test. A 192.0.2.2"]);
+    lab.advance_days(1).await;
+    let (rc, ..) = ask(&mut tld, "www.a.test.", RecordType::A).await;
+    assert_eq!(rc, ResponseCode::NXDomain, "serverHold");
+    let reg = super::common::whois(&lab, "whois.nic.test", "a.test").await;
+    assert!(reg.contains("Domain Status: serverHold"), "{reg}");
+    let (rc, ..) = ask(&mut tld, "b.test.", RecordType::NS).await;
+    assert_eq!(rc, ResponseCode::NoError);
+    lab.advance_days(1).await;
+    let (rc, ..) = ask(&mut tld, "b.test.", RecordType::NS).await;
+    assert_eq!(rc, ResponseCode::NXDomain, "deleted");
+
+    // the hoster in "timeout" mode never answers
+    let mut dead = udp_client(dns_socket(&lab, "203.0.113.9")).await;
+    let q = hickory_net::client::ClientHandle::query(
+        &mut dead,
+        "c.test.".parse().unwrap(),
+        hickory_proto::rr::DNSClass::IN,
+        RecordType::A,
+    );
+    let r = tokio::time::timeout(std::time::Duration::from_millis(800), q).await;
+    assert!(r.is_err() || r.is_ok_and(|x| x.is_err()));
+
+    // the registry desk deletes c.test two days after the report
+    let sock = lab.net_config().smtp.unwrap();
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(sock).await.unwrap();
+        s.write_all(b"HELO x\r\nMAIL FROM:<me@x.test>\r\nRCPT TO:<ABUSE@nic.test>\r\nDATA\r\nSubject: malware on c.test\r\n\r\nplease act\r\n.\r\nQUIT\r\n").await.unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        assert!(out.contains("250 2.0.0 OK: queued"), "{out}");
+    }
+    let out = lab.advance_days(2).await;
+    assert!(
+        out.events
+            .iter()
+            .any(|e| e.domain == "c.test" && e.kind == "delete"),
+        "{:?}",
+        out.events
+    );
+    let gone = super::common::whois(&lab, "whois.nic.test", "c.test").await;
+    assert!(gone.starts_with("No match for"), "{gone}");
+    lab.shutdown().await;
+}
