@@ -112,7 +112,7 @@ pub fn detect<'a>(first_lines: impl IntoIterator<Item = &'a str>) -> FeedFormat 
         .iter()
         .filter(|l| !l.starts_with(';'))
         .take(5)
-        .any(|l| zone_like(l))
+        .any(zone_like)
     {
         return FeedFormat::Zone;
     }

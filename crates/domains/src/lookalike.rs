@@ -32,12 +32,14 @@
 //! # Scoring (0-100)
 //! Each finding starts from a base for its technique (homograph 85-92, hyphenation 75, tld-swap
 //! 70, combosquat 62, brand-in-subdomain 60 or 75 when the brand's whole domain is spelled out,
-//! edit distance `88 - 28 x weighted cost` plus up to 9 for long brands), where the weighted cost
+//! edit distance `88 - 28 x weighted cost` plus up to 9 for long brands, minus 12 for two edits
+//! on a brand shorter than 9 letters), where the weighted cost
 //! of an edit is small when it is hard to see (look-alike glyphs 0.3, doubled letters and
 //! hyphens 0.3-0.4, keyboard neighbours 0.5) and 1.0 for an unrelated letter. Then: +10 for a
 //! TLD common in abuse, +5 per phishing keyword in the host name (`login`, `secure`, `jp`...,
 //! at most +15), +5 per additional technique for the same brand (at most +10), -10/-15 for
-//! brands of 5/4 letters or less, and -60 when the name's registrable domain is in the
+//! brands of 5/4 letters or less, -10 to -25 for generic brand words (found glued inside at
+//! least 3 popular names, like `health` in `menshealth`), and -60 when the name's registrable domain is in the
 //! popularity list (a top-10k site is rarely a fresh lookalike). The brands' own names and
 //! allowlisted names are never reported. The default threshold is [`DEFAULT_MIN_SCORE`].
 
@@ -377,7 +379,13 @@ impl BrandIndex {
         let mut seen_units: Set<(Box<str>, u32)> = Set::default();
         for b in brands {
             let name = b.domain.as_str();
-            let Some(split) = psl.split(name, Section::All) else {
+            // A brand that is itself a private suffix (`edgesuite.net`, `pantheonsite.io`)
+            // is compared as its ICANN unit.
+            let Some(split) = psl
+                .split(name, Section::All)
+                .filter(|s| s.registrable.is_some())
+                .or_else(|| psl.split(name, Section::Icann))
+            else {
                 continue;
             };
             let (Some(reg), Some(label)) = (split.registrable, split.registrable_label()) else {
@@ -632,7 +640,14 @@ pub struct Matcher<'a> {
     allow: &'a Allowlist,
     popular: &'a Popularity,
     min_score: u8,
+    /// Per unit: a generic word (glued inside several popular names, like `health` in
+    /// `menshealth`), which is weak evidence when found inside another name.
+    generic: Vec<bool>,
 }
+
+/// A unit found glued inside (not at the start, not after a hyphen) at least this many popular
+/// labels is a generic word.
+const GENERIC_MIN: usize = 3;
 
 /// Lower-cases and validates `raw` into `out`; false if it is no host name.
 fn normalize(raw: &str, out: &mut String) -> bool {
@@ -694,12 +709,28 @@ impl<'a> Matcher<'a> {
         allow: &'a Allowlist,
         popular: &'a Popularity,
     ) -> Matcher<'a> {
+        let mut counts = vec![0usize; index.units.len()];
+        if let Some(ac) = &index.ac {
+            for name in popular.names.iter() {
+                let label = name.split('.').next().unwrap_or(name);
+                let lb = label.as_bytes();
+                for m in ac.find_overlapping_iter(label) {
+                    if m.start() > 0 && lb[m.start() - 1] != b'-' {
+                        let u = index.ac_units[m.pattern().as_usize()] as usize;
+                        if let Some(c) = counts.get_mut(u) {
+                            *c += 1;
+                        }
+                    }
+                }
+            }
+        }
         Matcher {
             index,
             psl,
             allow,
             popular,
             min_score: DEFAULT_MIN_SCORE,
+            generic: counts.iter().map(|&c| c >= GENERIC_MIN).collect(),
         }
     }
 
@@ -916,8 +947,13 @@ impl<'a> Matcher<'a> {
     fn probe(&self, q: &[u8], place: Place, start: u16, end: u16, s: &mut Scratch) {
         let idx = self.index;
         let n = q.len();
-        if n < 4 || n > edit::MAX || n + 2 < idx.min_len || n > idx.max_len + 2 {
+        if !(4..=edit::MAX).contains(&n) || n + 2 < idx.min_len || n > idx.max_len + 2 {
             return;
+        }
+        if matches!(place, Place::Token | Place::Subdomain)
+            && std::str::from_utf8(q).is_ok_and(tables::is_common_word)
+        {
+            return; // `portal` is no typo of `tportal`
         }
         s.hashes.load(q);
         let h = &*s.hashes;
@@ -1097,6 +1133,34 @@ impl<'a> Matcher<'a> {
         c: &Cand,
         prefix: &str,
         label: &str,
+        label_start: usize,
+        name: &str,
+        s: &mut Scratch,
+    ) -> (i32, &'static str) {
+        let (base, tech) = self.base_score_raw(c, prefix, label, label_start, name, s);
+        // Short units need boundaries on both sides already; gluing says nothing about them.
+        let generic = self.generic.get(c.unit as usize).copied().unwrap_or(false)
+            && self.index.units[c.unit as usize].text.len() > 4;
+        if !generic {
+            return (base, tech);
+        }
+        let penalty = match c.ev {
+            Ev::IdnHomograph | Ev::FakeNs(_) => 0,
+            Ev::Substring { .. }
+            | Ev::Edit {
+                place: Place::Token | Place::Subdomain,
+                ..
+            } => 25,
+            _ => 10,
+        };
+        (base - penalty, tech)
+    }
+
+    fn base_score_raw(
+        &self,
+        c: &Cand,
+        prefix: &str,
+        label: &str,
         _label_start: usize,
         _name: &str,
         s: &mut Scratch,
@@ -1129,6 +1193,10 @@ impl<'a> Matcher<'a> {
                 let cost = edit::weighted(unit.text.as_bytes(), q, &mut s.weighted);
                 let long_bonus = (blen.min(12) as f32 - 6.0).max(0.0) * 1.5;
                 let mut base = (88.0 - 28.0 * cost + long_bonus) as i32 + short;
+                // Two edits change a third of a 6-letter brand: much weaker evidence.
+                if s.weighted.ops.len() >= 2 {
+                    base -= if blen < 9 { 12 } else { 4 };
+                }
                 let tech = match place {
                     Place::Label | Place::Dehyphen => "edit-distance",
                     Place::Token => {

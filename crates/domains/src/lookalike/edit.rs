@@ -56,10 +56,8 @@ impl Hashes {
         let n = s.len().min(MAX);
         self.n = n;
         self.pre[0] = 0;
-        for i in 0..n {
-            self.pre[i + 1] = self.pre[i]
-                .wrapping_mul(P)
-                .wrapping_add(u64::from(s[i]) + 1);
+        for (i, &b) in s[..n].iter().enumerate() {
+            self.pre[i + 1] = self.pre[i].wrapping_mul(P).wrapping_add(u64::from(b) + 1);
         }
     }
 
@@ -111,8 +109,8 @@ pub fn osa_within(a: &[u8], b: &[u8], max: usize, rows: &mut Vec<u8>) -> Option<
     let w = m + 1;
     rows.clear();
     rows.resize((n + 1) * w, 0);
-    for j in 0..=m {
-        rows[j] = j as u8;
+    for (j, r) in rows.iter_mut().take(m + 1).enumerate() {
+        *r = j as u8;
     }
     for i in 1..=n {
         rows[i * w] = i as u8;
@@ -156,9 +154,7 @@ fn insertion_cost(q: &[u8], j: usize) -> f32 {
     let next = q.get(j + 1).copied();
     if c == b'-' {
         0.3
-    } else if prev == Some(c) || next == Some(c) {
-        0.4
-    } else if c == b's' && j + 1 == q.len() {
+    } else if prev == Some(c) || next == Some(c) || (c == b's' && j + 1 == q.len()) {
         0.4
     } else if prev.is_some_and(|p| keyboard_adjacent(p, c))
         || next.is_some_and(|n| keyboard_adjacent(n, c))

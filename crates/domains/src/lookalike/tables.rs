@@ -290,6 +290,82 @@ pub fn is_keyword(token: &str) -> bool {
     KEYWORDS.contains(&token)
 }
 
+/// Words common as subdomain labels or name parts (`portal`, `static`), besides
+/// [`KEYWORDS`]: never compared by edit distance as a subdomain label or hyphen token.
+pub const COMMON_WORDS: &[&str] = &[
+    "www",
+    "www1",
+    "www2",
+    "mail",
+    "email",
+    "webmail",
+    "smtp",
+    "imap",
+    "pop",
+    "pop3",
+    "ftp",
+    "api",
+    "cdn",
+    "static",
+    "assets",
+    "images",
+    "image",
+    "img",
+    "media",
+    "video",
+    "videos",
+    "blog",
+    "news",
+    "docs",
+    "status",
+    "admin",
+    "panel",
+    "portal",
+    "remote",
+    "vpn",
+    "test",
+    "staging",
+    "stage",
+    "dev",
+    "beta",
+    "demo",
+    "mobile",
+    "home",
+    "search",
+    "download",
+    "downloads",
+    "files",
+    "share",
+    "cloud",
+    "store",
+    "forum",
+    "forums",
+    "wiki",
+    "events",
+    "careers",
+    "jobs",
+    "about",
+    "contact",
+    "local",
+    "server",
+    "proxy",
+    "gateway",
+    "office",
+    "global",
+    "public",
+    "private",
+    "internal",
+    "backup",
+    "monitor",
+    "metrics",
+    "tracking",
+];
+
+/// Whether `w` is in [`KEYWORDS`] or [`COMMON_WORDS`].
+pub fn is_common_word(w: &str) -> bool {
+    is_keyword(w) || COMMON_WORDS.contains(&w)
+}
+
 /// The ASCII look-alike skeleton of a label, written to `out`: digits that pass for letters
 /// (`0`->`o`, `1`->`l`, `5`->`s`, `3`->`e`), `i`->`l`, and the multi-letter tricks `rn`->`m`,
 /// `vv`->`w`, `cl`->`d`. Two labels with the same skeleton look alike at a glance.

@@ -1,12 +1,599 @@
-//! `domwatch scan` (not built yet: the owner of this command replaces this file).
+//! `domwatch scan`: find names that imitate your brands in feeds.
+//!
+//! Feeds (files or stdin, gzip detected by its magic bytes) are read line by line on one thread
+//! and parsed with `domains::feed` into chunks of names; each chunk is matched on all cores
+//! (rayon, one `Scratch` per worker) with `domains::lookalike`, and hits are written by the
+//! main thread **in input order**. `--format jsonl`, `csv` and `list` stream (memory stays flat
+//! however long the feed); `json` and `table` keep the hits (not the names) until the end. A
+//! bad line is counted and skipped, never fatal.
 
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::Instant;
 
-use crate::Global;
+use anyhow::Context;
+use domains::DomainName;
+use domains::feed::{self, FeedFormat, LineParser, MAX_LINE_LEN};
+use domains::lookalike::{
+    Allowlist, Brand, BrandIndex, DEFAULT_MIN_SCORE, Hit, IndexOptions, Matcher, Popularity,
+    Scratch,
+};
+use rayon::prelude::*;
+
+use crate::output::{Format, Table, sanitize};
+use crate::{Global, cmd};
+
+/// Names per chunk handed to the matcher.
+const CHUNK_NAMES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// Decide from the first lines of each feed.
+    Auto,
+    /// One name per line.
+    List,
+    /// One URL per line.
+    Url,
+    /// Zone file in master format.
+    Zone,
+    /// Certificate Transparency JSON lines (certstream `all_domains`).
+    Ct,
+    /// CSV with a header; the column is chosen with `--column`.
+    Csv,
+}
 
 #[derive(Debug, clap::Args)]
-pub struct ScanArgs {}
+pub struct ScanArgs {
+    /// A brand domain to protect (repeatable), e.g. `--brand amazon.co.jp`.
+    #[arg(long = "brand", value_name = "DOMAIN")]
+    brands: Vec<String>,
+    /// A file of brands, one a line: `domain [token,token...]` (tokens are extra strings that
+    /// stand for the brand, e.g. `ucscard.co.jp ucs-card`).
+    #[arg(long = "brands", value_name = "FILE")]
+    brand_files: Vec<PathBuf>,
+    /// Names never reported: a plain list (`example.com`, `*.example.com`) or a MISP warning
+    /// list JSON (repeatable). The brands' own domains are always allowed.
+    #[arg(long = "allow", value_name = "FILE")]
+    allow: Vec<PathBuf>,
+    /// Lowest score reported (0-100).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_SCORE,
+          value_parser = clap::value_parser!(u8).range(0..=100))]
+    min_score: u8,
+    /// Output format (jsonl, csv and list stream; table and json print at the end).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Layout of the feeds.
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    input_format: InputFormat,
+    /// CSV column holding names or URLs (with `--input-format csv`; auto-detection looks for
+    /// `domain`, `name`, `host`, `hostname`, `fqdn`, `url`).
+    #[arg(long, value_name = "NAME", default_value = "domain")]
+    column: String,
+    /// Do not lower the score of popular domains (the embedded Tranco top 10k).
+    #[arg(long)]
+    no_popularity: bool,
+    /// Exit with code 1 when anything was found.
+    #[arg(long)]
+    fail_on_hit: bool,
+    /// Feeds to read (`-` or nothing: stdin). Gzip is detected.
+    #[arg(value_name = "FEED")]
+    feeds: Vec<String>,
+}
 
-pub fn run(_args: ScanArgs, _global: &Global) -> anyhow::Result<ExitCode> {
-    Err(super::usage("`domwatch scan` is not available in this build yet"))
+/// Counters shared with the reader thread.
+#[derive(Default)]
+struct Counters {
+    lines: AtomicU64,
+    bad: AtomicU64,
+    names: AtomicU64,
+    bytes: AtomicU64,
+}
+
+struct CountingReader<R> {
+    inner: R,
+    counters: Arc<Counters>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Names of one chunk, concatenated.
+#[derive(Default)]
+struct Chunk {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Chunk {
+    fn push(&mut self, name: &str) {
+        self.text.push_str(name);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn name(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+}
+
+struct Feed {
+    label: String,
+    reader: Box<dyn Read + Send>,
+}
+
+pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let (psl, _) = cmd::psl::suffix_list(global)?;
+    let brands = load_brands(&args)?;
+    if brands.is_empty() {
+        return Err(cmd::usage(
+            "no brands: give at least one --brand DOMAIN or --brands FILE",
+        ));
+    }
+    let mut allow = Allowlist::new();
+    for p in &args.allow {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("reading allowlist {}", p.display()))
+            .map_err(|e| cmd::usage(format!("{e:#}")))?;
+        allow
+            .extend_from_text(&text)
+            .map_err(|e| cmd::usage(format!("{}: {e}", p.display())))?;
+    }
+    let popular = if args.no_popularity {
+        Popularity::none()
+    } else {
+        Popularity::embedded()
+    };
+    let index = BrandIndex::build(&brands, psl, &IndexOptions::default());
+    if index.is_empty() {
+        return Err(cmd::usage("none of the brands has a registrable domain"));
+    }
+    let matcher = Matcher::new(&index, psl, &allow, &popular).with_min_score(args.min_score);
+
+    // Open every feed first so that a missing file fails before any output.
+    let counters = Arc::new(Counters::default());
+    let mut feeds = Vec::new();
+    let mut total_size = Some(0u64);
+    let names: Vec<String> = if args.feeds.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        args.feeds.clone()
+    };
+    for f in &names {
+        let raw: Box<dyn Read + Send> = if f == "-" {
+            total_size = None;
+            Box::new(io::stdin())
+        } else {
+            let file = File::open(f)
+                .with_context(|| format!("opening feed {f}"))
+                .map_err(|e| cmd::usage(format!("{e:#}")))?;
+            match file.metadata().map(|m| m.len()) {
+                Ok(n) => total_size = total_size.map(|t| t + n),
+                Err(_) => total_size = None,
+            }
+            Box::new(file)
+        };
+        feeds.push(Feed {
+            label: f.clone(),
+            reader: Box::new(CountingReader {
+                inner: raw,
+                counters: counters.clone(),
+            }),
+        });
+    }
+
+    let input_format = match args.input_format {
+        InputFormat::Auto => FeedFormat::Auto,
+        InputFormat::List => FeedFormat::List,
+        InputFormat::Url => FeedFormat::Url,
+        InputFormat::Zone => FeedFormat::Zone,
+        InputFormat::Ct => FeedFormat::CtJson,
+        InputFormat::Csv => FeedFormat::Csv {
+            column: args.column.clone(),
+        },
+    };
+
+    let bar = crate::output::progress_bar(global, total_size, "scanning (bytes)");
+    let started = Instant::now();
+    let (tx, rx) = sync_channel::<Chunk>(3);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut sink = Sink::new(args.format);
+    let result = std::thread::scope(|scope| -> anyhow::Result<()> {
+        let reader_counters = counters.clone();
+        let reader = scope.spawn(move || read_feeds(feeds, &input_format, &reader_counters, tx));
+        let written = match_chunks(&rx, &matcher, &mut sink, &mut out, &counters, &bar);
+        // Unblock the reader if writing failed (e.g. a closed pipe).
+        drop(rx);
+        let read = reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("the feed reader thread panicked"))?;
+        written?;
+        read
+    });
+    bar.finish_and_clear();
+    match result {
+        Ok(()) => {}
+        Err(e) if is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(e),
+    }
+    sink.finish(&mut out)?;
+    if let Err(e) = out.flush() {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return Ok(ExitCode::SUCCESS);
+        }
+        return Err(e.into());
+    }
+    let secs = started.elapsed().as_secs_f64().max(1e-6);
+    let names_read = counters.names.load(Ordering::Relaxed);
+    if args.format == Format::Table || io::stderr().is_terminal() || global.verbose > 0 {
+        eprintln!(
+            "scanned {} names from {} lines ({} bad lines skipped) in {:.2} s: {} hits, {:.0} names/s",
+            names_read,
+            counters.lines.load(Ordering::Relaxed),
+            counters.bad.load(Ordering::Relaxed),
+            secs,
+            sink.hits,
+            names_read as f64 / secs,
+        );
+    }
+    if args.fail_on_hit && sink.hits > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn load_brands(args: &ScanArgs) -> anyhow::Result<Vec<Brand>> {
+    let mut brands = Vec::new();
+    for b in &args.brands {
+        let d = DomainName::parse(b).map_err(|e| cmd::usage(format!("--brand: {e}")))?;
+        brands.push(Brand::new(d));
+    }
+    for p in &args.brand_files {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("reading brands {}", p.display()))
+            .map_err(|e| cmd::usage(format!("{e:#}")))?;
+        let list =
+            Brand::parse_list(&text).map_err(|e| cmd::usage(format!("{}: {e}", p.display())))?;
+        brands.extend(list);
+    }
+    Ok(brands)
+}
+
+enum LineRead {
+    Line,
+    TooLong,
+    Eof,
+}
+
+/// Reads one line (without the newline) into `buf`, keeping at most `max` bytes: a longer line
+/// is consumed and reported as `TooLong` without buffering it.
+fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
+    buf.clear();
+    let mut too_long = false;
+    let mut any = false;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok(match (any, too_long) {
+                (false, _) => LineRead::Eof,
+                (true, true) => LineRead::TooLong,
+                (true, false) => LineRead::Line,
+            });
+        }
+        any = true;
+        match memchr::memchr(b'\n', avail) {
+            Some(i) => {
+                if !too_long {
+                    if buf.len() + i > max {
+                        too_long = true;
+                        buf.clear();
+                    } else {
+                        buf.extend_from_slice(&avail[..i]);
+                    }
+                }
+                r.consume(i + 1);
+                return Ok(if too_long {
+                    LineRead::TooLong
+                } else {
+                    LineRead::Line
+                });
+            }
+            None => {
+                let n = avail.len();
+                if !too_long {
+                    if buf.len() + n > max {
+                        too_long = true;
+                        buf.clear();
+                    } else {
+                        buf.extend_from_slice(avail);
+                    }
+                }
+                r.consume(n);
+            }
+        }
+    }
+}
+
+/// Wraps a reader in a gzip decoder when it starts with the gzip magic bytes.
+fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn BufRead + Send>> {
+    let mut br = BufReader::with_capacity(1 << 20, reader);
+    let head = br.fill_buf()?;
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 20,
+            flate2::bufread::MultiGzDecoder::new(br),
+        )))
+    } else {
+        Ok(Box::new(br))
+    }
+}
+
+fn read_feeds(
+    feeds: Vec<Feed>,
+    format: &FeedFormat,
+    counters: &Counters,
+    tx: SyncSender<Chunk>,
+) -> anyhow::Result<()> {
+    let mut chunk = Chunk::default();
+    for feed in feeds {
+        let mut r = maybe_gunzip(feed.reader).with_context(|| format!("reading {}", feed.label))?;
+        let mut buf = Vec::with_capacity(4096);
+        // Resolve `auto` from the first lines.
+        let mut head: Vec<Vec<u8>> = Vec::new();
+        let mut head_too_long = Vec::new();
+        let mut eof = false;
+        if *format == FeedFormat::Auto {
+            while head.len() < 20 {
+                match next_line(&mut r, &mut buf, MAX_LINE_LEN)
+                    .with_context(|| format!("reading {}", feed.label))?
+                {
+                    LineRead::Eof => {
+                        eof = true;
+                        break;
+                    }
+                    LineRead::Line => {
+                        head.push(buf.clone());
+                        head_too_long.push(false);
+                    }
+                    LineRead::TooLong => {
+                        head.push(Vec::new());
+                        head_too_long.push(true);
+                    }
+                }
+            }
+        }
+        let fmt = if *format == FeedFormat::Auto {
+            let texts: Vec<&str> = head
+                .iter()
+                .filter_map(|l| std::str::from_utf8(l).ok())
+                .collect();
+            feed::detect(texts.iter().copied())
+        } else {
+            format.clone()
+        };
+        tracing::info!(feed = %feed.label, format = ?fmt, "reading feed");
+        let mut parser = LineParser::new(fmt);
+        let mut handle = |line: Option<&[u8]>, chunk: &mut Chunk| {
+            counters.lines.fetch_add(1, Ordering::Relaxed);
+            let ok = match line.map(std::str::from_utf8) {
+                Some(Ok(s)) => {
+                    let before = chunk.len();
+                    let r = parser.names_from_line(s, &mut |n| chunk.push(n));
+                    counters
+                        .names
+                        .fetch_add((chunk.len() - before) as u64, Ordering::Relaxed);
+                    r.is_ok()
+                }
+                _ => false,
+            };
+            if !ok {
+                counters.bad.fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        for (l, too_long) in head.iter().zip(&head_too_long) {
+            handle((!too_long).then_some(l.as_slice()), &mut chunk);
+        }
+        while !eof {
+            match next_line(&mut r, &mut buf, MAX_LINE_LEN)
+                .with_context(|| format!("reading {}", feed.label))?
+            {
+                LineRead::Eof => eof = true,
+                LineRead::Line => handle(Some(&buf), &mut chunk),
+                LineRead::TooLong => handle(None, &mut chunk),
+            }
+            if chunk.len() >= CHUNK_NAMES {
+                let full = std::mem::take(&mut chunk);
+                if tx.send(full).is_err() {
+                    return Ok(()); // the writer stopped (e.g. a closed pipe)
+                }
+            }
+        }
+    }
+    if chunk.len() > 0 {
+        let _ = tx.send(chunk);
+    }
+    Ok(())
+}
+
+fn match_chunks(
+    rx: &Receiver<Chunk>,
+    matcher: &Matcher<'_>,
+    sink: &mut Sink,
+    out: &mut dyn Write,
+    counters: &Counters,
+    bar: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    for chunk in rx.iter() {
+        let hits: Vec<Hit> = (0..chunk.len())
+            .into_par_iter()
+            .with_min_len(4096)
+            .map_init(Scratch::new, |s, i| matcher.check(chunk.name(i), s))
+            .flatten()
+            .collect();
+        for h in hits {
+            sink.hit(h, out)?;
+        }
+        out.flush()?;
+        bar.set_position(counters.bytes.load(Ordering::Relaxed));
+    }
+    Ok(())
+}
+
+/// Writes hits in the chosen format.
+struct Sink {
+    format: Format,
+    hits: u64,
+    kept: Vec<Hit>,
+    csv_header: bool,
+}
+
+impl Sink {
+    fn new(format: Format) -> Sink {
+        Sink {
+            format,
+            hits: 0,
+            kept: Vec::new(),
+            csv_header: false,
+        }
+    }
+
+    fn hit(&mut self, h: Hit, out: &mut dyn Write) -> anyhow::Result<()> {
+        self.hits += 1;
+        match self.format {
+            Format::Jsonl => {
+                serde_json::to_writer(&mut *out, &h)?;
+                writeln!(out)?;
+            }
+            Format::List => writeln!(out, "{}", h.name)?,
+            Format::Csv => {
+                let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
+                if !self.csv_header {
+                    w.write_record([
+                        "name",
+                        "registrable",
+                        "brand",
+                        "score",
+                        "techniques",
+                        "explanation",
+                    ])?;
+                    self.csv_header = true;
+                }
+                w.write_record([
+                    h.name.as_str(),
+                    h.registrable.as_str(),
+                    h.brand.as_str(),
+                    &h.score.to_string(),
+                    &h.techniques.join(" "),
+                    h.explanation.as_str(),
+                ])?;
+                w.flush()?;
+            }
+            Format::Json | Format::Table => self.kept.push(h),
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write) -> anyhow::Result<()> {
+        match self.format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *out, &self.kept)?;
+                writeln!(out)?;
+            }
+            Format::Table => {
+                if self.kept.is_empty() {
+                    return Ok(());
+                }
+                let mut t = Table::new(["score", "name", "brand", "techniques", "explanation"]);
+                for h in &self.kept {
+                    t.row([
+                        h.score.to_string(),
+                        sanitize(&h.name),
+                        h.brand.clone(),
+                        h.techniques.join(","),
+                        sanitize(&h.explanation),
+                    ]);
+                }
+                t.write(out)?;
+            }
+            Format::Csv if !self.csv_header => {
+                let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
+                w.write_record([
+                    "name",
+                    "registrable",
+                    "brand",
+                    "score",
+                    "techniques",
+                    "explanation",
+                ])?;
+                w.flush()?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_skipped_without_buffering() {
+        let data = format!("a.example\n{}\nb.example", "x".repeat(100));
+        let mut r = BufReader::with_capacity(8, data.as_bytes());
+        let mut buf = Vec::new();
+        assert!(matches!(
+            next_line(&mut r, &mut buf, 50).unwrap(),
+            LineRead::Line
+        ));
+        assert_eq!(buf, b"a.example");
+        assert!(matches!(
+            next_line(&mut r, &mut buf, 50).unwrap(),
+            LineRead::TooLong
+        ));
+        assert!(buf.len() <= 50);
+        assert!(matches!(
+            next_line(&mut r, &mut buf, 50).unwrap(),
+            LineRead::Line
+        ));
+        assert_eq!(buf, b"b.example");
+        assert!(matches!(
+            next_line(&mut r, &mut buf, 50).unwrap(),
+            LineRead::Eof
+        ));
+    }
+
+    #[test]
+    fn chunk_names() {
+        let mut c = Chunk::default();
+        c.push("a.example");
+        c.push("bb.example");
+        assert_eq!(c.name(0), "a.example");
+        assert_eq!(c.name(1), "bb.example");
+        assert_eq!(c.len(), 2);
+    }
 }
