@@ -15,7 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -144,6 +144,15 @@ pub struct Resolution {
     pub via_cname: bool,
 }
 
+tokio::task_local! {
+    /// Questions left for the current snapshot (bounds the work a hostile delegation graph can
+    /// cause).
+    static BUDGET: Arc<AtomicU32>;
+}
+
+/// The most questions one snapshot may ask.
+pub const MAX_QUERIES_PER_SNAPSHOT: u32 = 600;
+
 type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The DNS probe. Cheap to clone.
@@ -185,6 +194,15 @@ impl DnsProbe {
 
     /// Asks `server` one non-recursive question, over UDP (TCP when truncated) or TCP.
     pub async fn ask(&self, server: IpAddr, name: &Name, rtype: RecordType, tcp: bool) -> Reply {
+        let exhausted = BUDGET
+            .try_with(|b| {
+                b.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                    .is_err()
+            })
+            .unwrap_or(false);
+        if exhausted {
+            return Reply::failed(DnsOutcome::Error("query budget exhausted".into()));
+        }
         let socket = self.cfg.dns_socket(server);
         let mut last = Reply::failed(DnsOutcome::Timeout);
         for _ in 0..self.opts.tries.max(1) {
@@ -280,8 +298,13 @@ impl DnsProbe {
             let mut addrs = glue_for(&ns, &reply.additional);
             if addrs.is_empty() && depth < self.opts.max_depth {
                 for n in ns.iter().take(3) {
-                    let res = self.resolve_addresses(n, depth + 1).await;
-                    addrs.extend(res.1);
+                    for rtype in [RecordType::A, RecordType::AAAA] {
+                        let res = self.resolve(n, rtype, depth + 1).await;
+                        addrs.extend(res.records.iter().filter_map(address_of));
+                        if !addrs.is_empty() {
+                            break;
+                        }
+                    }
                     if !addrs.is_empty() {
                         break;
                     }
@@ -406,11 +429,7 @@ impl DnsProbe {
             .records
             .iter()
             .chain(aaaa.records.iter())
-            .filter_map(|r| match &r.data {
-                RData::A(a) => Some(IpAddr::V4(a.0)),
-                RData::AAAA(a) => Some(IpAddr::V6(a.0)),
-                _ => None,
-            })
+            .filter_map(address_of)
             .collect();
         order(&mut addrs);
         let res = if a.outcome == DnsOutcome::Answer || aaaa.outcome != DnsOutcome::Answer {
@@ -524,8 +543,14 @@ impl DnsProbe {
         format!("dw-{:016x}", h.finish())
     }
 
-    /// The whole DNS state of a registrable domain.
+    /// The whole DNS state of a registrable domain (at most [`MAX_QUERIES_PER_SNAPSHOT`]
+    /// questions).
     pub async fn snapshot(&self, domain: &DomainName) -> DnsSnapshot {
+        let budget = Arc::new(AtomicU32::new(MAX_QUERIES_PER_SNAPSHOT));
+        BUDGET.scope(budget, self.snapshot_inner(domain)).await
+    }
+
+    async fn snapshot_inner(&self, domain: &DomainName) -> DnsSnapshot {
         let mut snap = DnsSnapshot {
             domain: domain.clone(),
             delegation: None,
@@ -587,20 +612,28 @@ impl DnsProbe {
         } else {
             delegation.outcome.clone()
         };
-        for rtype in APEX_TYPES {
-            let set = match auth {
-                Some(server) => {
-                    let r = self.ask(server, &zone, rtype, false).await;
-                    record_set(rtype, &r)
+        match auth {
+            Some(server) => {
+                let replies = join_all(
+                    APEX_TYPES
+                        .iter()
+                        .map(|t| self.ask(server, &zone, *t, false)),
+                )
+                .await;
+                for (rtype, r) in APEX_TYPES.iter().zip(replies) {
+                    snap.records.push(record_set(*rtype, &r));
                 }
-                None => RecordSet {
-                    rtype: rtype.to_string(),
-                    outcome: fallback_outcome.clone(),
-                    values: Vec::new(),
-                    ttl: None,
-                },
-            };
-            snap.records.push(set);
+            }
+            None => {
+                for rtype in APEX_TYPES {
+                    snap.records.push(RecordSet {
+                        rtype: rtype.to_string(),
+                        outcome: fallback_outcome.clone(),
+                        values: Vec::new(),
+                        ttl: None,
+                    });
+                }
+            }
         }
         if let Some(ds) = ds_set {
             snap.records.push(ds);
@@ -742,6 +775,14 @@ fn to_domain_names(names: &[Name]) -> Vec<DomainName> {
     v.sort();
     v.dedup();
     v
+}
+
+fn address_of(r: &Record) -> Option<IpAddr> {
+    match &r.data {
+        RData::A(a) => Some(IpAddr::V4(a.0)),
+        RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+        _ => None,
+    }
 }
 
 fn glue_for(ns: &[Name], additional: &[Record]) -> Vec<IpAddr> {

@@ -137,97 +137,117 @@ impl Http {
             let host = reply.url.host_str().unwrap_or_default().to_string();
             tracing::debug!(%host, ?wait, "429 Too Many Requests: waiting");
             self.limiter.back_off(&host, wait).await;
+            tokio::time::sleep(wait).await;
             retries += 1;
         }
     }
 
-    async fn get_following(&self, url: Url, accept: &str) -> Result<HttpReply, HttpError> {
-        let shown = url.to_string();
-        match tokio::time::timeout(self.cfg.timeout, self.follow(url, accept)).await {
-            Ok(r) => r,
-            Err(_) => Err(HttpError::Timeout(shown)),
-        }
-    }
-
-    async fn follow(&self, mut url: Url, accept: &str) -> Result<HttpReply, HttpError> {
+    /// Follows redirects. Waiting for a per-host slot is not counted against the time limit;
+    /// each hop's request and body are.
+    async fn get_following(&self, mut url: Url, accept: &str) -> Result<HttpReply, HttpError> {
         let mut redirects = Vec::new();
         loop {
             let host = url.host_str().unwrap_or_default().to_string();
-            let _permit = self.limiter.acquire(&host).await;
-            let mut resp = self
-                .client
-                .get(url.clone())
-                .header(ACCEPT, accept)
-                .send()
-                .await
-                .map_err(|e| net_error(&url, &e))?;
-            let status = resp.status();
-            if is_redirect(status) {
-                let Some(loc) = resp
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_string)
-                else {
-                    return Err(HttpError::Network {
-                        url: url.to_string(),
-                        reason: format!("{status} without Location"),
-                    });
-                };
-                let next = url
-                    .join(loc.trim())
-                    .map_err(|e| HttpError::RedirectRefused {
-                        from: url.to_string(),
-                        to: loc.chars().take(200).collect(),
-                        reason: e.to_string(),
-                    })?;
-                if redirects.len() >= self.cfg.max_redirects {
-                    return Err(HttpError::TooManyRedirects(self.cfg.max_redirects));
+            let permit = self.limiter.acquire(&host).await;
+            let hop = tokio::time::timeout(self.cfg.timeout, self.hop(&url, accept)).await;
+            drop(permit);
+            let hop = hop.map_err(|_| HttpError::Timeout(url.to_string()))??;
+            let (status, loc) = match hop {
+                Hop::Final(mut reply) => {
+                    reply.redirects = redirects;
+                    return Ok(reply);
                 }
-                if let Err(reason) = check_target(&next, self.cfg.allow_private).await {
-                    return Err(HttpError::RedirectRefused {
-                        from: url.to_string(),
-                        to: next.to_string(),
-                        reason,
-                    });
-                }
-                redirects.push(next.to_string());
-                url = next;
-                continue;
+                Hop::Redirect(status, loc) => (status, loc),
+            };
+            let Some(loc) = loc else {
+                return Err(HttpError::Network {
+                    url: url.to_string(),
+                    reason: format!("{status} without Location"),
+                });
+            };
+            let next = url
+                .join(loc.trim())
+                .map_err(|e| HttpError::RedirectRefused {
+                    from: url.to_string(),
+                    to: loc.chars().take(200).collect(),
+                    reason: e.to_string(),
+                })?;
+            if redirects.len() >= self.cfg.max_redirects {
+                return Err(HttpError::TooManyRedirects(self.cfg.max_redirects));
             }
-            let content_type = resp
-                .headers()
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(|s| s.chars().take(128).collect());
-            let retry_after = resp
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, Timestamp::now()));
-            if let Some(len) = resp.content_length()
-                && len > self.cfg.max_body as u64
-            {
-                return Err(HttpError::TooLarge(url.to_string(), self.cfg.max_body));
+            let checked = tokio::time::timeout(
+                self.cfg.timeout,
+                check_target(&next, self.cfg.allow_private),
+            )
+            .await
+            .unwrap_or_else(|_| Err("its address could not be resolved in time".into()));
+            if let Err(reason) = checked {
+                return Err(HttpError::RedirectRefused {
+                    from: url.to_string(),
+                    to: next.to_string(),
+                    reason,
+                });
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|e| net_error(&url, &e))? {
-                if body.len() + chunk.len() > self.cfg.max_body {
-                    return Err(HttpError::TooLarge(url.to_string(), self.cfg.max_body));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            return Ok(HttpReply {
-                url,
-                status: status.as_u16(),
-                content_type,
-                retry_after,
-                body,
-                redirects,
-                rate_limited_retries: 0,
-            });
+            redirects.push(next.to_string());
+            url = next;
         }
     }
+
+    /// One request: a redirect (status, Location) or a complete reply.
+    async fn hop(&self, url: &Url, accept: &str) -> Result<Hop, HttpError> {
+        let mut resp = self
+            .client
+            .get(url.clone())
+            .header(ACCEPT, accept)
+            .send()
+            .await
+            .map_err(|e| net_error(url, &e))?;
+        let status = resp.status();
+        if is_redirect(status) {
+            let loc = resp
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            return Ok(Hop::Redirect(status, loc));
+        }
+        let content_type = resp
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(128).collect());
+        let retry_after = resp
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, Timestamp::now()));
+        if let Some(len) = resp.content_length()
+            && len > self.cfg.max_body as u64
+        {
+            return Err(HttpError::TooLarge(url.to_string(), self.cfg.max_body));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| net_error(url, &e))? {
+            if body.len() + chunk.len() > self.cfg.max_body {
+                return Err(HttpError::TooLarge(url.to_string(), self.cfg.max_body));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Hop::Final(HttpReply {
+            url: url.clone(),
+            status: status.as_u16(),
+            content_type,
+            retry_after,
+            body,
+            redirects: Vec::new(),
+            rate_limited_retries: 0,
+        }))
+    }
+}
+
+enum Hop {
+    Redirect(StatusCode, Option<String>),
+    Final(HttpReply),
 }
 
 fn is_redirect(s: StatusCode) -> bool {
@@ -249,5 +269,151 @@ fn net_error(url: &Url, e: &reqwest::Error) -> HttpError {
     HttpError::Network {
         url: url.to_string(),
         reason: reason.chars().take(300).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A raw HTTP/1.1 server on 127.0.0.1: the n-th request gets `answer(n, port)`; `None`
+    /// means never answer.
+    async fn serve(answer: fn(usize, u16) -> Option<Vec<u8>>) -> (u16, Arc<AtomicUsize>) {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let count = Arc::new(AtomicUsize::new(0));
+        let c = count.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = l.accept().await {
+                let n = c.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut tmp = [0u8; 1024];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match sock.read(&mut tmp).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(k) => buf.extend_from_slice(&tmp[..k]),
+                        }
+                    }
+                    match answer(n, port) {
+                        Some(bytes) => {
+                            let _ = sock.write_all(&bytes).await;
+                            let _ = sock.shutdown().await;
+                        }
+                        None => tokio::time::sleep(Duration::from_secs(30)).await,
+                    }
+                });
+            }
+        });
+        (port, count)
+    }
+
+    fn client(allow_private: bool) -> Http {
+        Http::new(
+            HttpConfig {
+                timeout: Duration::from_millis(500),
+                max_body: 1000,
+                max_redirects: 3,
+                max_429_retries: 2,
+                retry_after_cap: Duration::from_secs(5),
+                default_retry_after: Duration::from_millis(10),
+                allow_private,
+            },
+            HostLimiter::new(4, Duration::ZERO),
+        )
+        .unwrap()
+    }
+
+    fn url(port: u16) -> Url {
+        Url::parse(&format!("http://127.0.0.1:{port}/x")).unwrap()
+    }
+
+    fn ok(body: &str) -> Vec<u8> {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/rdap+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes()
+    }
+
+    #[tokio::test]
+    async fn size_limits() {
+        let (port, _) = serve(|_, _| {
+            Some(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n".to_vec())
+        })
+        .await;
+        let e = client(true).get(url(port), "a/b").await.unwrap_err();
+        assert!(matches!(e, HttpError::TooLarge(..)), "{e}");
+        // No length announced: counted while reading.
+        let (port, _) = serve(|_, _| {
+            let mut v = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec();
+            v.extend(std::iter::repeat_n(b'x', 5000));
+            Some(v)
+        })
+        .await;
+        let e = client(true).get(url(port), "a/b").await.unwrap_err();
+        assert!(matches!(e, HttpError::TooLarge(..)), "{e}");
+    }
+
+    #[tokio::test]
+    async fn silent_server_times_out() {
+        let (port, _) = serve(|_, _| None).await;
+        let e = client(true).get(url(port), "a/b").await.unwrap_err();
+        assert!(matches!(e, HttpError::Timeout(_)), "{e}");
+    }
+
+    #[tokio::test]
+    async fn redirects_are_bounded_and_guarded() {
+        let (port, _) = serve(|n, _| {
+            Some(format!("HTTP/1.1 302 Found\r\nLocation: /loop{n}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").into_bytes())
+        })
+        .await;
+        let e = client(true).get(url(port), "a/b").await.unwrap_err();
+        assert_eq!(e, HttpError::TooManyRedirects(3));
+
+        let (port, _) = serve(|n, port| {
+            Some(if n % 2 == 0 {
+                format!("HTTP/1.1 301 Moved\r\nLocation: http://127.0.0.1:{port}/final\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").into_bytes()
+            } else {
+                ok("{}")
+            })
+        })
+        .await;
+        // allowed (lab)
+        let r = client(true).get(url(port), "a/b").await.unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.redirects.len(), 1);
+        assert!(r.url.as_str().ends_with("/final"));
+        // refused (real internet): a server may not send us to loopback
+        let e = client(false).get(url(port), "a/b").await.unwrap_err();
+        assert!(matches!(e, HttpError::RedirectRefused { .. }), "{e}");
+    }
+
+    #[tokio::test]
+    async fn too_many_requests() {
+        // Two 429s without Retry-After, then an answer.
+        let (port, count) = serve(|n, _| {
+            Some(if n < 2 {
+                b"HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_vec()
+            } else {
+                ok("{}")
+            })
+        })
+        .await;
+        let r = client(true).get(url(port), "a/b").await.unwrap();
+        assert_eq!((r.status, r.rate_limited_retries), (200, 2));
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+        // A Retry-After beyond the cap is not waited for: the 429 is the answer.
+        let (port, count) = serve(|_, _| {
+            Some(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec())
+        })
+        .await;
+        let r = client(true).get(url(port), "a/b").await.unwrap();
+        assert_eq!(r.status, 429);
+        assert_eq!(r.retry_after, Some(Duration::from_secs(3600)));
+        assert_eq!(count.load(Ordering::SeqCst), 1);
     }
 }

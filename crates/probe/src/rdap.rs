@@ -346,6 +346,7 @@ impl RdapClient {
                 return out;
             }
         };
+        let asked = url.to_string();
         let answer = match self.fetch_record(url, domain).await {
             Ok(a) => a,
             Err(e) => {
@@ -359,7 +360,11 @@ impl RdapClient {
         if !registered {
             return out;
         }
-        let Some(link) = related.first() else {
+        // Some registries list themselves as "related": only another server is followed.
+        let Some(link) = related.iter().find(|l| {
+            !l.trim_end_matches('/')
+                .eq_ignore_ascii_case(asked.trim_end_matches('/'))
+        }) else {
             return out;
         };
         match self.follow_related(link, domain).await {
