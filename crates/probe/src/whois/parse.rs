@@ -389,6 +389,8 @@ struct Parser {
     structured: Option<Lookup>,
     dnssec_signed: Option<bool>,
     ds: Vec<DsRecord>,
+    /// AFNIC DS parts seen so far: key tag, algorithm, digest type.
+    afnic_ds: (Option<u16>, Option<u8>, Option<u8>),
     contacts: Vec<ContactDraft>,
     /// Something that only a registered name has was seen (dates, NS, registrar, statuses).
     substantive: bool,
@@ -410,6 +412,7 @@ impl Parser {
             structured: None,
             dnssec_signed: None,
             ds: Vec::new(),
+            afnic_ds: (None, None, None),
             contacts: Vec::new(),
             substantive: false,
             truncated: false,
@@ -863,6 +866,14 @@ impl Parser {
             // DNSSEC
             "dnssec" | "signed" | "domain signed" => self.dnssec_value(value),
             "ds" | "ds-rdata" | "dnssec ds data" | "ds record" => self.ds_value(value),
+            // AFNIC: `ds-list:` then `key1-tag:`, `key1-algo:`, `key1-dgst-t:`, `key1-dgst:`
+            "ds-list" if !value.is_empty() => self.dnssec_signed = Some(true),
+            k if k
+                .strip_prefix("key")
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) =>
+            {
+                self.afnic_ds(k, value)
+            }
             _ => {
                 if let Some((role, field)) = icann_contact_key(key) {
                     self.contact_field(role, field, value);
@@ -1097,6 +1108,26 @@ impl Parser {
                 }
             }
             None => self.note(format!("unreadable DS record {:?}", clean_n(value, 80))),
+        }
+    }
+
+    fn afnic_ds(&mut self, key: &str, value: &str) {
+        let Some((_, what)) = key.split_once('-') else {
+            return;
+        };
+        // `8 [RSASHA256]` -> 8
+        let first = value.split_whitespace().next().unwrap_or("");
+        match what {
+            "tag" => self.afnic_ds = (first.parse().ok(), None, None),
+            "algo" => self.afnic_ds.1 = first.parse().ok(),
+            "dgst-t" => self.afnic_ds.2 = first.parse().ok(),
+            "dgst" => {
+                if let (Some(t), Some(a), Some(d)) = self.afnic_ds {
+                    self.ds_value(&format!("{t} {a} {d} {first}"));
+                }
+                self.afnic_ds = (None, None, None);
+            }
+            _ => {}
         }
     }
 

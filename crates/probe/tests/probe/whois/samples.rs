@@ -1,7 +1,7 @@
 //! Every real answer in ../shared/data/whois-samples/ parsed and compared with the field values a
 //! peer parser extracted (`<file>.json`): registrar name, created/updated/expiry dates (as
-//! instants), statuses (as EPP status sets) and name servers (lower case, no trailing dot),
-//! wherever the JSON has the field.
+//! instants), statuses (as EPP status sets), name servers (lower case, no trailing dot) and
+//! DNSSEC (signed or not), wherever the JSON has the field.
 //!
 //! Where the sample JSON is wrong or lossy, [`DISAGREEMENTS`] says so, gives the value we
 //! produce instead, and the test asserts that value (and that the JSON really differs, so a
@@ -27,6 +27,7 @@ enum Field {
     Expires,
     Statuses,
     Nameservers,
+    Dnssec,
 }
 
 impl Field {
@@ -38,6 +39,7 @@ impl Field {
             Field::Expires => "expires",
             Field::Statuses => "statuses",
             Field::Nameservers => "nameservers",
+            Field::Dnssec => "dnssec",
         }
     }
 }
@@ -266,6 +268,11 @@ fn ours_as_string(rec: &RegistrationRecord, field: Field) -> String {
         Field::Updated => rec.updated().map(|d| d.to_rfc3339()).unwrap_or_default(),
         Field::Expires => rec.expires().map(|d| d.to_rfc3339()).unwrap_or_default(),
         Field::Statuses => joined(&rec.statuses.iter().map(norm_status).collect()),
+        Field::Dnssec => rec
+            .dnssec
+            .as_ref()
+            .is_some_and(|d| d.delegation_signed)
+            .to_string(),
         Field::Nameservers => joined(
             &rec.nameservers
                 .iter()
@@ -370,6 +377,12 @@ fn check_sample(s: &Sample, out: &mut Outcome) {
         let theirs = status_set(list.iter().filter_map(Value::as_str));
         let ours: BTreeSet<String> = rec.statuses.iter().map(norm_status).collect();
         check(Field::Statuses, Some(joined(&theirs)), &|| theirs == ours);
+    }
+
+    // DNSSEC (signed delegation or not; no statement counts as unsigned)
+    if let Some(theirs) = d["dnssec"].as_bool() {
+        let ours = rec.dnssec.as_ref().is_some_and(|x| x.delegation_signed);
+        check(Field::Dnssec, Some(theirs.to_string()), &|| theirs == ours);
     }
 
     // name servers
