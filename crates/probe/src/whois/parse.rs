@@ -284,7 +284,7 @@ fn known_heading(key: &str) -> Option<Section> {
         | "secondary name server"
         | "name server"
         | "dns servers" => Section::Nameservers,
-        "domain status" | "status information" | "status" => Section::Status,
+        "domain status" | "status information" | "status" | "flags" => Section::Status,
         "registration status" => Section::RegistrationStatus,
         "relevant dates" | "important dates" => Section::Dates,
         "registrant"
@@ -865,6 +865,8 @@ impl Parser {
             }
             // DNSSEC
             "dnssec" | "signed" | "domain signed" => self.dnssec_value(value),
+            // DENIC: `Dnskey: 257 3 8 AwEAA...`
+            "dnskey" if !value.is_empty() => self.dnssec_signed = Some(true),
             "ds" | "ds-rdata" | "dnssec ds data" | "ds record" => self.ds_value(value),
             // AFNIC: `ds-list:` then `key1-tag:`, `key1-algo:`, `key1-dgst-t:`, `key1-dgst:`
             "ds-list" if !value.is_empty() => self.dnssec_signed = Some(true),
@@ -1327,25 +1329,32 @@ fn classify(
 /// Limit pages (specific wording only: many registered answers mention "rate limits" in their
 /// terms of use). Returns the retry delay when the text gives one.
 fn rate_limited(lower: &str) -> Option<Option<u64>> {
-    const PATTERNS: [&str; 18] = [
+    const PATTERNS: &[&str] = &[
         "limit exceeded",
         "limit exceed",
+        "limit reached",
         "exceeded the maximum",
         "exceeded your",
+        "have exceeded",
         "exceeded the query",
         "exceeded the allowed",
+        "queries exceeded",
+        "requests per second exceeded",
         "queried interval is too short",
         "too many requests",
         "too many queries",
         "too many connections",
         "quota exceeded",
         "query rate exceeded",
+        "maximum query rate",
+        "query rate reached",
         "please try again later",
         "try again later",
         "temporarily denied",
         "excessive querying",
         "maximum number of queries",
         "you have been banned",
+        "are not permitted",
     ];
     if !PATTERNS.iter().any(|p| lower.contains(p)) {
         return None;
@@ -1398,10 +1407,12 @@ fn is_reserved(lower: &str) -> bool {
 }
 
 fn is_not_found(lower: &str) -> bool {
-    const PATTERNS: [&str; 23] = [
+    const PATTERNS: &[&str] = &[
         "returned 0 objects",
         "no match",
         "not found",
+        "no found",
+        "object_not_found",
         "no data found",
         "no entries found",
         "no entry found",
@@ -1409,17 +1420,20 @@ fn is_not_found(lower: &str) -> bool {
         "no matching record",
         "no object found",
         "object does not exist",
-        "the queried object does not exist",
         "domain not found",
         "is available for registration",
+        "available for purchase",
         "is free",
         "status: free",
         "status:free",
         "status: available",
         "not registered",
+        "has not been registered",
         "no such domain",
         "does not exist",
         "no information available",
+        "do not have an entry",
+        "not known in",
         "220 available",
         "domain is available",
     ];

@@ -451,3 +451,115 @@ fn section_values_come_right_after_their_heading() {
             .all(|c| c.name.as_deref() != Some("administrative"))
     );
 }
+
+#[test]
+fn more_registry_wordings() {
+    let not_found = [
+        (
+            "We do not have an entry in our database matching your query.\n",
+            "x.ch",
+        ),
+        ("No Found\n", "x.tw"),
+        ("The domain has not been registered.\n", "x.hk"),
+        (
+            "Invalid query or domain name not known in Dot TK Domain Registry\n",
+            "x.tk",
+        ),
+        (
+            "No information available about domain name x.pl in the Registry NASK database.\n",
+            "x.pl",
+        ),
+        ("Domain:\tx.be\nStatus:\tAVAILABLE\n", "x.be"),
+    ];
+    for (text, d) in not_found {
+        assert_eq!(parse(text, d, None).lookup, Lookup::NotFound, "{text}");
+    }
+    let limited = [
+        "55000000002 Connection refused; access control limit reached.\n",
+        "maximum number of requests per second exceeded\n",
+        "Maximum query rate reached\n",
+        "You have exceeded allowed connection rate.\n",
+        "Requests of this client are not permitted. Please use https://www.nic.ch/ for queries.\n",
+        "Excessive querying, grace period of 5 minutes.\n",
+    ];
+    for text in limited {
+        assert!(limited_lookup(text), "{text}");
+    }
+    let r = parse(
+        "Excessive querying, grace period of 5 minutes.\n",
+        "x.eu",
+        None,
+    );
+    assert_eq!(
+        r.lookup,
+        Lookup::RateLimited {
+            retry_after_secs: Some(300)
+        }
+    );
+}
+
+fn limited_lookup(text: &str) -> bool {
+    limited(&parse(text, "x.de", None).lookup)
+}
+
+#[test]
+fn dns_belgium_layout() {
+    let text = "\
+% .be Whois Server 6.1
+%
+Domain:\texample.be
+Status:\tNOT AVAILABLE
+Registered:\tWed Feb 4 2004
+
+Registrant:
+\tNot shown, please visit www.dnsbelgium.be for webbased whois.
+
+Registrar Technical Contacts:
+\tOrganisation:\tExample Hosting NV
+\tLanguage:\tnl
+
+Registrar:
+\tName:\t Example Registrar NV
+\tWebsite: https://www.registrar.example
+
+Nameservers:
+\tns1.example.net
+\tns2.example.net
+
+Keys:
+\tkeyTag:12345 flags:KSK protocol:3 algorithm:RSA-SHA256 pubKey:AwEAAb==
+
+Flags:
+\tclientTransferProhibited
+
+Please visit www.dnsbelgium.be for more info.
+";
+    let r = parse(text, "example.be", None);
+    assert_eq!(r.lookup, Lookup::Registered);
+    assert_eq!(r.created().unwrap().to_rfc3339(), "2004-02-04T00:00:00Z");
+    let reg = r.registrar.as_ref().unwrap();
+    assert_eq!(reg.name.as_deref(), Some("Example Registrar NV"));
+    assert_eq!(reg.url.as_deref(), Some("https://www.registrar.example"));
+    assert_eq!(r.nameservers.len(), 2);
+    assert!(r.has_registrar_lock());
+}
+
+#[test]
+fn denic_layout() {
+    let text = "\
+Domain: example.de
+Nserver: a.iana-servers.net
+Nserver: b.iana-servers.net
+Dnskey: 257 3 8 AwEAAbOFAxl+Lkt0UMglZizKEC1AxUu8zlj65KYatR5wBWMrh18TYzK8ig==
+Status: connect
+Changed: 2018-03-12T21:44:25+01:00
+";
+    let r = parse(text, "example.de", None);
+    assert_eq!(r.lookup, Lookup::Registered);
+    assert_eq!(
+        r.updated().unwrap().to_rfc3339(),
+        "2018-03-12T21:44:25+01:00"
+    );
+    assert!(r.dnssec.as_ref().unwrap().delegation_signed);
+    assert!(r.has_status(&EppStatus::Other("connect".into())));
+}
