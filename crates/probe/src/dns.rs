@@ -16,7 +16,7 @@ use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use futures_util::future::join_all;
@@ -74,6 +74,8 @@ const MAX_CNAMES: usize = 8;
 const MAX_NS_NAMES: usize = 13;
 const MAX_ADDRESSES_PER_NS: usize = 4;
 const MAX_SERVERS_TRIED: usize = 4;
+/// How long the servers of a TLD learnt from the root are reused.
+pub const ZONE_CACHE_TTL: Duration = Duration::from_secs(3600);
 /// hickory's own request timer runs a little longer than ours, so that a silent server is
 /// reported as a timeout by our timer rather than as an ended stream.
 const INNER_GRACE: Duration = Duration::from_secs(1);
@@ -161,8 +163,9 @@ pub struct DnsProbe {
     cfg: Arc<NetConfig>,
     opts: DnsOptions,
     counter: Arc<AtomicU64>,
-    /// Zone cut -> server addresses learnt from referrals (per probe, bounded).
-    zones: Arc<Mutex<HashMap<Name, Vec<IpAddr>>>>,
+    /// Top-level zone -> server addresses learnt from referrals, with the time learnt. Only
+    /// TLDs are kept (they rarely move), for [`ZONE_CACHE_TTL`].
+    zones: Arc<Mutex<HashMap<Name, (Instant, Vec<IpAddr>)>>>,
 }
 
 /// `example.com` -> `example.com.`
@@ -320,8 +323,9 @@ impl DnsProbe {
         let zones = self.zones.lock().await;
         let mut n = lower(name);
         loop {
-            if let Some(s) = zones.get(&n)
+            if let Some((at, s)) = zones.get(&n)
                 && !s.is_empty()
+                && at.elapsed() < ZONE_CACHE_TTL
             {
                 return (n, s.clone());
             }
@@ -334,9 +338,15 @@ impl DnsProbe {
     }
 
     async fn remember(&self, zone: &Name, servers: &[IpAddr]) {
+        if zone.num_labels() != 1 || servers.is_empty() {
+            return;
+        }
         let mut zones = self.zones.lock().await;
-        if zones.len() < 4096 && !servers.is_empty() {
-            zones.insert(lower(zone), servers.to_vec());
+        if zones.len() >= 4096 {
+            zones.retain(|_, (at, _)| at.elapsed() < ZONE_CACHE_TTL);
+        }
+        if zones.len() < 4096 {
+            zones.insert(lower(zone), (Instant::now(), servers.to_vec()));
         }
     }
 
@@ -493,6 +503,10 @@ impl DnsProbe {
                 DnsOutcome::Answer => {
                     // The parent's server also serves the child zone and answered from it.
                     let ns_names = ns_names(&reply.answers);
+                    if ns_names.is_empty() {
+                        // e.g. a CNAME where a delegation belongs
+                        last.outcome = DnsOutcome::NoData;
+                    }
                     last.glue = glue_records(&ns_names, &reply.additional);
                     last.ns = to_domain_names(&ns_names);
                     return (last, servers);
