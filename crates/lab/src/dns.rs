@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use hickory_proto::op::{Edns, Header, Metadata, ResponseCode};
+use hickory_proto::op::{Edns, Header, Metadata, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::{A, AAAA, NS, SOA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::txt::Parser;
@@ -437,12 +437,12 @@ pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer 
     let mut answers = Vec::new();
     let mut name = qname.to_string();
     for _ in 0..8 {
-        let direct = zone.get(&name, qtype);
+        let direct = lookup_rrs(zone, &name, qtype);
         if !direct.is_empty() {
-            answers.extend_from_slice(direct);
+            answers.extend(direct);
             break;
         }
-        let cname = zone.get(&name, RecordType::CNAME);
+        let cname = lookup_rrs(zone, &name, RecordType::CNAME);
         if qtype != RecordType::CNAME
             && let Some(r) = cname.first()
         {
@@ -476,7 +476,7 @@ pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer 
             additionals,
         };
     }
-    let rcode = if zone.names.contains(qname) {
+    let rcode = if zone.names.contains(qname) || wildcard_owner(zone, qname).is_some() {
         ResponseCode::NoError
     } else {
         ResponseCode::NXDomain
@@ -488,6 +488,47 @@ pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer 
         authorities: soa,
         additionals: Vec::new(),
     }
+}
+
+/// The records of `name`/`t`, synthesised from a wildcard (RFC 4592) when `name` does not exist.
+fn lookup_rrs(zone: &Zone, name: &str, t: RecordType) -> Vec<Record> {
+    if zone.names.contains(name) {
+        return zone.get(name, t).to_vec();
+    }
+    let Some(w) = wildcard_owner(zone, name) else {
+        return Vec::new();
+    };
+    let owner = fqdn(name);
+    zone.get(&w, t)
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            if let Some(o) = &owner {
+                r.name = o.clone();
+            }
+            r
+        })
+        .collect()
+}
+
+/// The wildcard owner (`*.<closest encloser>`) covering a name that does not exist.
+fn wildcard_owner(zone: &Zone, name: &str) -> Option<String> {
+    let mut n = name.to_string();
+    while n != zone.origin && !n.is_empty() {
+        n = match n.split_once('.') {
+            Some((_, rest)) => rest.to_string(),
+            None => String::new(),
+        };
+        if zone.names.contains(&n) {
+            let w = if n.is_empty() {
+                "*".to_string()
+            } else {
+                format!("*.{n}")
+            };
+            return zone.names.contains(&w).then_some(w);
+        }
+    }
+    None
 }
 
 /// The hickory request handler of one simulated address.
@@ -550,6 +591,20 @@ impl RequestHandler for LabDnsHandler {
         };
         let qname = key(&Name::from(query.name().clone()));
         let qtype = query.original().query_type();
+        if request.metadata.op_code != OpCode::Query {
+            let msg = builder.error_msg(&request.metadata, ResponseCode::NotImp);
+            return response_handle
+                .send_response(msg)
+                .await
+                .unwrap_or_else(|_| silent());
+        }
+        if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
+            let msg = builder.error_msg(&request.metadata, ResponseCode::Refused);
+            return response_handle
+                .send_response(msg)
+                .await
+                .unwrap_or_else(|_| silent());
+        }
         if query.original().query_class() != DNSClass::IN {
             let msg = builder.error_msg(&request.metadata, ResponseCode::Refused);
             return response_handle
@@ -591,6 +646,35 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert!(parse_records("example.com", &["$INCLUDE /etc/passwd".into()]).is_err());
         assert!(parse_records("example.com", &["other.org. A 192.0.2.1".into()]).is_err());
+    }
+
+    #[test]
+    fn wildcards_synthesise_records() {
+        let mut z = Zone::new("park.test");
+        let recs = parse_records(
+            "park.test",
+            &["* A 192.0.2.9".into(), "www A 192.0.2.1".into()],
+        )
+        .unwrap_or_default();
+        for r in recs {
+            z.add(r);
+        }
+        let sv = ServerView {
+            behaviour: DnsBehaviour::Normal,
+            zones: vec![Arc::new(z)],
+        };
+        let a = answer(&sv, "anything.deep.park.test", RecordType::A);
+        assert_eq!(a.rcode, Some(ResponseCode::NoError));
+        assert_eq!(a.answers.len(), 1);
+        assert_eq!(key(&a.answers[0].name), "anything.deep.park.test");
+        let a = answer(&sv, "www.park.test", RecordType::A);
+        assert!(a.answers[0].to_string().contains("192.0.2.1"));
+        let a = answer(&sv, "x.www.park.test", RecordType::A);
+        assert_eq!(
+            a.rcode,
+            Some(ResponseCode::NXDomain),
+            "www exists: no wildcard below it"
+        );
     }
 
     proptest! {

@@ -120,8 +120,11 @@ async fn advance(State(hub): State<Hub>, body: axum::body::Bytes) -> Response {
         )
             .into_response();
     }
-    let out = hub.shared.advance(days);
-    json_ok(serde_json::to_value(out).unwrap_or(Value::Null))
+    let shared = hub.shared.clone();
+    match tokio::task::spawn_blocking(move || shared.advance(days)).await {
+        Ok(out) => json_ok(serde_json::to_value(out).unwrap_or(Value::Null)),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "advance failed").into_response(),
+    }
 }
 
 async fn mailbox(State(hub): State<Hub>) -> Response {
