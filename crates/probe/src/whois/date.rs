@@ -32,7 +32,14 @@ pub fn parse_date(raw: &str, default: Offset) -> Option<RegDate> {
     let mut c = Cursor::new(&lowered);
     c.skip_weekday();
     let (y, m, d) = c.date()?;
-    let (h, mi, s, ns) = c.time().unwrap_or((0, 0, 0, 0));
+    let before_time = c.i;
+    let (h, mi, s, ns) = match c.time() {
+        Some(t) => t,
+        None => {
+            c.i = before_time;
+            (0, 0, 0, 0)
+        }
+    };
     let explicit = c.offset();
     if !c.rest_is_ignorable() {
         return None;
@@ -450,6 +457,8 @@ mod tests {
             ("2018-02-05 22:59:12.55172", "2018-02-05T22:59:12Z"),
             ("Fri, 6 Dec 2024", "2024-12-06T00:00:00Z"),
             ("before Aug-1996", "-"),
+            ("2020-01-01T12", "-"),
+            ("2020-01-01 12:3x", "-"),
             ("not disclosed", "-"),
             ("2019-13-45", "-"),
             ("", "-"),
