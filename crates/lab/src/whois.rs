@@ -466,7 +466,9 @@ mod tests {
     proptest! {
         #[test]
         fn answers_never_panic(q in "\\PC{0,200}") {
-            let (sh, _tx) = shared();
+            static SHARED: std::sync::OnceLock<(Shared, tokio::sync::watch::Sender<bool>)> =
+                std::sync::OnceLock::new();
+            let (sh, _tx) = SHARED.get_or_init(shared);
             let v = sh.view();
             for (_, role) in hosts(&sh.scenario) {
                 let _ = answer(&sh.scenario, &v, &role, &q);
