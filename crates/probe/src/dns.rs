@@ -155,6 +155,8 @@ tokio::task_local! {
 /// The most questions one snapshot may ask.
 pub const MAX_QUERIES_PER_SNAPSHOT: u32 = 600;
 
+type ZoneCache = HashMap<Name, (Instant, Vec<IpAddr>)>;
+
 type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The DNS probe. Cheap to clone.
@@ -165,7 +167,7 @@ pub struct DnsProbe {
     counter: Arc<AtomicU64>,
     /// Top-level zone -> server addresses learnt from referrals, with the time learnt. Only
     /// TLDs are kept (they rarely move), for [`ZONE_CACHE_TTL`].
-    zones: Arc<Mutex<HashMap<Name, (Instant, Vec<IpAddr>)>>>,
+    zones: Arc<Mutex<ZoneCache>>,
 }
 
 /// `example.com` -> `example.com.`

@@ -241,9 +241,17 @@ async fn wildcard_server() -> (
             vec![Arc::new(handler) as Arc<dyn ZoneHandler>],
         );
     }
-    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let addr = udp.local_addr().unwrap();
-    let tcp = tokio::net::TcpListener::bind(addr).await.unwrap();
+    // UDP and TCP on the same port number (the TCP port may be taken: try again).
+    let mut bound = None;
+    for _ in 0..50 {
+        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = udp.local_addr().unwrap();
+        if let Ok(tcp) = tokio::net::TcpListener::bind(addr).await {
+            bound = Some((udp, tcp, addr));
+            break;
+        }
+    }
+    let (udp, tcp, addr) = bound.expect("a port free for UDP and TCP");
     let mut server = hickory_server::Server::new(catalog);
     server.register_socket(udp);
     server.register_listener(tcp, Duration::from_secs(5), 64);
