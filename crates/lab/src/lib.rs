@@ -226,8 +226,8 @@ impl Lab {
             let l = bind_tcp(&format!("WHOIS {host}")).await?;
             let addr = local(&l, &host)?;
             whois_eps.insert(host.clone(), addr);
-            config.whois_hosts.insert(host, addr);
-            tasks.push(tokio::spawn(whois::serve(l, role, shared.clone())));
+            config.whois_hosts.insert(host.clone(), addr);
+            tasks.push(tokio::spawn(whois::serve(l, host, role, shared.clone())));
         }
 
         // SMTP.

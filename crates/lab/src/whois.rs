@@ -42,7 +42,13 @@ pub(crate) fn hosts(s: &Scenario) -> Vec<(String, WhoisRole)> {
     out
 }
 
-pub(crate) async fn serve(listener: TcpListener, role: WhoisRole, shared: Arc<Shared>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    host: String,
+    role: WhoisRole,
+    shared: Arc<Shared>,
+) {
+    let host = Arc::new(host);
     let mut stop = shared.shutdown_signal();
     loop {
         tokio::select! {
@@ -51,7 +57,8 @@ pub(crate) async fn serve(listener: TcpListener, role: WhoisRole, shared: Arc<Sh
                 let Ok((stream, _)) = acc else { continue };
                 let role = role.clone();
                 let shared = shared.clone();
-                tokio::spawn(async move { handle(stream, role, shared).await });
+                let host = host.clone();
+                tokio::spawn(async move { handle(stream, &host, role, shared).await });
             }
         }
     }
@@ -81,8 +88,32 @@ async fn read_query(stream: &mut TcpStream) -> Option<String> {
     Some(String::from_utf8_lossy(line).trim().to_string())
 }
 
-async fn handle(mut stream: TcpStream, role: WhoisRole, shared: Arc<Shared>) {
+async fn handle(mut stream: TcpStream, host: &str, role: WhoisRole, shared: Arc<Shared>) {
     let peer = stream.peer_addr().ok();
+    // The server's own host name lives under a scenario domain that may have lapsed (the .mobi
+    // case): deleted -> the name no longer leads anywhere; re-registered -> someone else answers.
+    match host_domain_fate(&shared.scenario, &shared.view(), host) {
+        HostFate::Gone => {
+            // Read the query, then close without a word.
+            let _ = read_query(&mut stream).await;
+            let _ = stream.shutdown().await;
+            return;
+        }
+        HostFate::Taken(domain, since) => {
+            let Some(query) = read_query(&mut stream).await else {
+                return;
+            };
+            let text = format!(
+                "% This server is not operated by the registry.\n\
+                 % The domain {domain} was registered by a third party on {since}.\n\n\
+                 No match for \"{}\".\n",
+                normalise(&query).to_ascii_uppercase()
+            );
+            let _ = write_all(&mut stream, &text).await;
+            return;
+        }
+        HostFate::Normal => {}
+    }
     let Some(query) = read_query(&mut stream).await else {
         return;
     };
@@ -122,6 +153,31 @@ async fn write_all(stream: &mut TcpStream, text: &str) -> std::io::Result<()> {
     let crlf = text.replace('\n', "\r\n");
     stream.write_all(crlf.as_bytes()).await?;
     stream.shutdown().await
+}
+
+enum HostFate {
+    Normal,
+    Gone,
+    Taken(String, jiff::civil::Date),
+}
+
+/// What became of the scenario domain a WHOIS host name lives under.
+fn host_domain_fate(s: &Scenario, view: &View, host: &str) -> HostFate {
+    let Some(def) = s
+        .domains
+        .iter()
+        .filter(|d| is_subdomain(host, &d.name))
+        .max_by_key(|d| d.name.len())
+    else {
+        return HostFate::Normal;
+    };
+    match view.domains.get(&def.name) {
+        Some(st) if !st.exists() => HostFate::Gone,
+        Some(st) if st.registered != def.registered => {
+            HostFate::Taken(def.name.clone(), st.registered)
+        }
+        _ => HostFate::Normal,
+    }
 }
 
 fn normalise(q: &str) -> String {

@@ -80,3 +80,23 @@ async fn whois_follows_the_clock() {
     );
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn mobi_whois_host_lapses_and_is_taken_over() {
+    let lab = start().await;
+    let host = "whois.dotmobiregistry.net";
+    let ok = whois(&lab, host, "kuronekoyamato.mobi").await;
+    assert!(ok.contains("Domain Name: KURONEKOYAMATO.MOBI"), "{ok}");
+    assert!(ok.contains("Registrant Organization"), "thick registry");
+    lab.advance_days(40).await; // dotmobiregistry.net deleted
+    let gone = whois(&lab, host, "kuronekoyamato.mobi").await;
+    assert_eq!(gone, "", "nobody answers for a deleted host name");
+    lab.advance_days(2).await; // drop-caught
+    let rogue = whois(&lab, host, "kuronekoyamato.mobi").await;
+    assert!(rogue.contains("not operated by the registry"), "{rogue}");
+    assert!(
+        rogue.contains("registered by a third party on 2026-11-12"),
+        "{rogue}"
+    );
+    lab.shutdown().await;
+}
