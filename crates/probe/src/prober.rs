@@ -239,35 +239,40 @@ impl Prober {
     pub async fn registration(&self, domain: &DomainName) -> RegistrationView {
         let mut view = RegistrationView::default();
         let mut try_whois = true;
+        // Set when the TLD has no RDAP service: an issue only if WHOIS does not answer either.
+        let mut no_service = None;
         if self.inner.opts.rdap {
             let l = self.inner.rdap.lookup(domain).await;
             view.issues
                 .extend(l.issues.into_iter().map(|m| issue("rdap", m)));
             if !l.has_service {
-                view.issues.push(issue(
-                    "rdap",
-                    format!("no RDAP service is known for .{}", domain.tld()),
-                ));
+                no_service = Some(format!("no RDAP service is known for .{}", domain.tld()));
             }
             try_whois = l.registry.is_none();
             view.registry = l.registry;
             view.registrar = l.registrar;
         }
-        if try_whois {
-            if self.inner.opts.whois {
-                match self.inner.whois.lookup(domain).await {
-                    Ok(w) => {
-                        view.registry = Some(w.registry);
-                        view.registrar = w.registrar;
-                    }
-                    Err(e) => view.issues.push(issue("whois", e.to_string())),
+        if try_whois && self.inner.opts.whois {
+            match self.inner.whois.lookup(domain).await {
+                Ok(w) => {
+                    let mut registry = w.registry;
+                    let why = no_service
+                        .take()
+                        .unwrap_or_else(|| "RDAP gave no registry record".to_string());
+                    registry.notes.insert(0, format!("{why}: WHOIS used"));
+                    view.registry = Some(registry);
+                    view.registrar = w.registrar;
                 }
-            } else if view.registry.is_none() {
-                view.issues.push(issue(
-                    "whois",
-                    "no registration data: RDAP gave none and WHOIS is off",
-                ));
+                Err(e) => view.issues.push(issue("whois", e.to_string())),
             }
+        } else if try_whois && view.registry.is_none() {
+            view.issues.push(issue(
+                "whois",
+                "no registration data: RDAP gave none and WHOIS is off",
+            ));
+        }
+        if let Some(m) = no_service {
+            view.issues.insert(0, issue("rdap", m));
         }
         view
     }
