@@ -203,6 +203,16 @@ async fn fetch_bootstrap(
     Ok((b, reply.body))
 }
 
+/// The `errorCode` of an RFC 9083 error object that is not a domain object.
+fn error_code(body: &[u8]) -> Option<u16> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if v.get("objectClassName").is_some() {
+        return None;
+    }
+    let code = v.get("errorCode")?.as_u64()?;
+    u16::try_from(code).ok().filter(|c| (400..=599).contains(c))
+}
+
 /// Label-wise longest match of `domain` in a TLD/suffix -> base URL table.
 pub fn override_for<'a>(
     overrides: &'a BTreeMap<String, String>,
@@ -286,7 +296,17 @@ impl RdapClient {
                 reply.rate_limited_retries
             ));
         }
-        match reply.status {
+        // Some servers answer HTTP 200 with an RFC 9083 error object: use its errorCode.
+        let mut status = reply.status;
+        if (200..=299).contains(&status)
+            && let Some(code) = error_code(&reply.body)
+        {
+            notes.push(format!(
+                "HTTP {status} with an error object (errorCode {code})"
+            ));
+            status = code;
+        }
+        match status {
             200..=299 => {
                 let mut p = parse_domain(domain, &shown, &reply.body).map_err(|error| {
                     RdapError::Parse {
@@ -500,6 +520,31 @@ mod tests {
             "https://rdap.verisign.com/com/v1/domain/example.com"
         );
         assert!(domain_url("not a url", &d("example.com")).is_err());
+    }
+
+    #[test]
+    fn error_objects() {
+        assert_eq!(
+            error_code(br#"{"errorCode":404,"title":"Not Found"}"#),
+            Some(404)
+        );
+        assert_eq!(error_code(br#"{"errorCode":"404"}"#), None);
+        assert_eq!(
+            error_code(br#"{"objectClassName":"domain","errorCode":404}"#),
+            None
+        );
+        assert_eq!(error_code(br#"{"errorCode":200}"#), None);
+        assert_eq!(error_code(b"not json"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn error_code_never_panics(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100), code in 0u64..100_000) {
+            let _ = error_code(&body);
+            let json = format!("{{\"errorCode\":{code}}}");
+            let got = error_code(json.as_bytes());
+            proptest::prop_assert_eq!(got.is_some(), (400..=599).contains(&code));
+        }
     }
 
     #[tokio::test]
