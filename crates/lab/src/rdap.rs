@@ -435,10 +435,11 @@ fn domain_json(
             {"title": "RDDS Inaccuracy Complaint Form", "description": ["URL of the ICANN RDDS Inaccuracy Complaint Form: https://icann.org/wicf"], "links": [{"value": self_url, "rel": "help", "href": "https://icann.org/wicf", "type": "text/html"}]},
         ],
     });
-    if st.name.split('.').any(|l| l.starts_with("xn--"))
+    if let Some(def) = s.domain(&st.name)
+        && !def.unicode.is_empty()
         && let Some(obj) = v.as_object_mut()
     {
-        obj.insert("unicodeName".into(), json!(st.name));
+        obj.insert("unicodeName".into(), json!(def.unicode));
     }
     v
 }

@@ -249,6 +249,9 @@ pub struct DomainDef {
     pub lame_at: Vec<String>,
     #[serde(default)]
     pub ds: Vec<Ds>,
+    /// U-label form of an internationalised name (RDAP `unicodeName`), e.g. `biglоbe.net`.
+    #[serde(default)]
+    pub unicode: String,
     #[serde(default)]
     pub registrant: String,
     /// Registrant e-mail shown where the registry publishes it (JPRS general layout).

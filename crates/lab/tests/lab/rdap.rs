@@ -263,3 +263,16 @@ async fn nameserver_and_registrar_entity_objects() {
     assert_eq!(st, 404);
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn idn_lookalike_has_unicode_name() {
+    let lab = start().await;
+    let c = http_client();
+    let (_, _, boot, _) = get(&c, &lab.net_config().rdap_bootstrap_url.unwrap()).await;
+    let net = base_for(&boot, "net");
+    let (st, _, d, _) = get(&c, &format!("{net}domain/xn--biglbe-zqf.net")).await;
+    assert_eq!(st, 200);
+    assert_eq!(d["ldhName"], "xn--biglbe-zqf.net");
+    assert_eq!(d["unicodeName"], "bigl\u{43e}be.net");
+    lab.shutdown().await;
+}
