@@ -548,6 +548,37 @@ impl DnsProbe {
         }
     }
 
+    /// Resolves any host name iteratively from the root (CNAMEs followed) and returns the
+    /// records of `rtype` (a mnemonic: `A`, `MX`, `TXT`, ...) in presentation form.
+    pub async fn lookup(&self, name: &DomainName, rtype: &str) -> RecordSet {
+        let fail = |outcome: DnsOutcome| RecordSet {
+            rtype: rtype.to_ascii_uppercase(),
+            outcome,
+            values: Vec::new(),
+            ttl: None,
+        };
+        let Ok(t) = RecordType::from_str(&rtype.to_ascii_uppercase()) else {
+            return fail(DnsOutcome::Error(format!(
+                "unknown record type {:?}",
+                rtype.chars().take(16).collect::<String>()
+            )));
+        };
+        let Some(n) = fqdn(name) else {
+            return fail(DnsOutcome::Error("not a DNS name".into()));
+        };
+        let budget = Arc::new(AtomicU32::new(MAX_QUERIES_PER_SNAPSHOT));
+        let res = BUDGET.scope(budget, self.resolve(&n, t, 0)).await;
+        let mut values: Vec<String> = res.records.iter().map(present).collect();
+        values.sort();
+        values.dedup();
+        RecordSet {
+            rtype: t.to_string(),
+            outcome: res.outcome,
+            values,
+            ttl: res.records.iter().map(|r| r.ttl).min(),
+        }
+    }
+
     fn random_label(&self, domain: &DomainName) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();

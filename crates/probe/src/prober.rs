@@ -277,6 +277,12 @@ impl Prober {
         view
     }
 
+    /// One RRset of any host name, resolved iteratively (CNAMEs followed): for checking the
+    /// targets a zone refers to (MX hosts, CNAME targets, SPF includes).
+    pub async fn lookup(&self, name: &DomainName, rtype: &str) -> domains::dns::RecordSet {
+        self.inner.dns.lookup(name, rtype).await
+    }
+
     /// The DNS state.
     pub async fn dns(&self, domain: &DomainName) -> DnsSnapshot {
         self.inner.dns.snapshot(domain).await

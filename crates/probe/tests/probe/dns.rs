@@ -190,6 +190,45 @@ async fn out_of_bailiwick_nameservers_are_resolved_iteratively() {
     lab.shutdown().await;
 }
 
+#[tokio::test]
+async fn lookups_of_any_host_name() {
+    let lab = lab::Lab::start(scenario()).await.unwrap();
+    let dns = probe_for(lab.net_config());
+    let cname = dns
+        .lookup(&dn("static.hinode-logistics.co.jp"), "cname")
+        .await;
+    assert_eq!(cname.rtype, "CNAME");
+    assert_eq!(cname.outcome, DnsOutcome::Answer);
+    assert_eq!(cname.values, ["hinode-static.s3.amazonaws.com."]);
+    // A through the CNAME, into another zone
+    let a = dns.lookup(&dn("static.hinode-logistics.co.jp"), "A").await;
+    assert_eq!(a.values, ["192.0.2.80"]);
+    let mx = dns.lookup(&dn("hinode-logistics.com"), "MX").await;
+    assert_eq!(mx.values, ["10 mail.hinode-logistics.com."]);
+    assert!(mx.ttl.is_some());
+    let nx = dns.lookup(&dn("nope.hinode-logistics.com"), "A").await;
+    assert_eq!(nx.outcome, DnsOutcome::NxDomain);
+    let nodata = dns.lookup(&dn("www.hinode-logistics.com"), "CAA").await;
+    assert_eq!(nodata.outcome, DnsOutcome::NoData, "{nodata:?}");
+    let bad = dns.lookup(&dn("hinode-logistics.com"), "BOGUS").await;
+    assert!(matches!(bad.outcome, DnsOutcome::Error(_)));
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn wildcard_zone_in_the_lab() {
+    let lab = lab::Lab::start(scenario()).await.unwrap();
+    let dns = probe_for(lab.net_config());
+    // A parked lookalike: every name under it answers.
+    let parked = dns.snapshot(&dn("aws-s3.cloud")).await;
+    assert_eq!(parked.wildcard, Some(true));
+    let any = dns.lookup(&dn("login.secure.aws-s3.cloud"), "A").await;
+    assert_eq!(any.values, ["198.51.100.201"]);
+    let plain = dns.snapshot(&dn("hinode-logistics.com")).await;
+    assert_eq!(plain.wildcard, Some(false));
+    lab.shutdown().await;
+}
+
 fn hickory_proto_name(s: &str) -> hickory_proto::rr::Name {
     hickory_proto::rr::Name::from_str(s).unwrap()
 }
