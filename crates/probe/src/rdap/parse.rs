@@ -552,6 +552,15 @@ impl EntityWalk {
                         .and_then(|v| text(v, "IANA Registrar ID", notes));
                 }
             }
+            if reg.iana_id.is_none()
+                && let Some(h) = handle.as_deref().filter(|h| {
+                    !h.is_empty() && h.len() <= 10 && h.bytes().all(|b| b.is_ascii_digit())
+                })
+            {
+                // The gTLD RDAP profile makes the registrar entity's handle its IANA id.
+                notes.push("IANA Registrar ID taken from the registrar entity's handle");
+                reg.iana_id = Some(h.to_string());
+            }
             if reg.iana_id.is_none() && depth == 0 {
                 notes.push("the registrar entity has no IANA Registrar ID");
             }
@@ -864,6 +873,27 @@ mod tests {
         assert!(n.notes.is_empty(), "{:?}", n.notes);
         let n = parse_ip_network("x", b"{}").unwrap();
         assert!(n.notes.iter().any(|x| x.contains("no abuse contact")));
+    }
+
+    #[test]
+    fn iana_id_from_handle() {
+        let body = json!({"objectClassName": "domain", "ldhName": "example.com",
+            "entities": [{"objectClassName": "entity", "handle": "1068", "roles": ["registrar"]}]})
+        .to_string();
+        let p = parse_domain(&dn("example.com"), "x", body.as_bytes()).unwrap();
+        let r = p.record.registrar.unwrap();
+        assert_eq!(r.iana_id.as_deref(), Some("1068"));
+        assert!(
+            p.record
+                .notes
+                .iter()
+                .any(|n| n.contains("taken from the registrar entity's handle"))
+        );
+        let body = json!({"objectClassName": "domain", "ldhName": "example.com",
+            "entities": [{"objectClassName": "entity", "handle": "REG-ACME", "roles": ["registrar"]}]})
+        .to_string();
+        let p = parse_domain(&dn("example.com"), "x", body.as_bytes()).unwrap();
+        assert!(p.record.registrar.unwrap().iana_id.is_none());
     }
 
     #[test]
