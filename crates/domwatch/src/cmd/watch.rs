@@ -119,6 +119,12 @@ pub struct RunArgs {
     /// table (alert lines and a summary) or json (the summary as JSON).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Requests at once to one RDAP server (politeness; raise only for servers you run).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub rdap_per_host: u16,
+    /// Minimum time between two requests to one RDAP server, in milliseconds.
+    #[arg(long, default_value_t = 250, value_name = "MS")]
+    pub rdap_interval_ms: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -703,7 +709,12 @@ fn setup(args: &RunArgs, global: &Global, rt: &tokio::runtime::Runtime) -> anyho
             .parse::<lettre::message::Mailbox>()
             .map_err(|e| super::usage(format!("--mail-from {:?}: {e}", mail.from)))?;
     }
-    let prober = rt.block_on(async { probe::Prober::new(cfg, probe::ProbeOptions::default()) });
+    let popts = probe::ProbeOptions {
+        per_host_concurrency: usize::from(args.rdap_per_host),
+        min_interval: Duration::from_millis(args.rdap_interval_ms),
+        ..probe::ProbeOptions::default()
+    };
+    let prober = rt.block_on(async { probe::Prober::new(cfg, popts) });
     let prober = prober.map_err(|e| super::network(format!("cannot set up the prober: {e}")))?;
     Ok(Pass {
         prober: Arc::new(prober),

@@ -359,3 +359,63 @@ async fn killed_run_loses_no_snapshot_and_resumes() {
     assert_eq!(s.runs(1).unwrap()[0].status, store::RunStatus::Finished);
     e.lab.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemon_passes_on_schedule_and_stops_on_sigterm() {
+    let e = env().await;
+    let (code, _, _) = dw(&e, &["watch", "add", "hinode-logistics.com"]).await;
+    assert_eq!(code, 0);
+    // Two passes one second apart, then it stops by itself.
+    let (code, out, err) = dw(
+        &e,
+        &[
+            "watch",
+            "daemon",
+            "--interval",
+            "1s",
+            "--jitter",
+            "0%",
+            "--passes",
+            "2",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.matches("names observed").count(), 2, "{out}");
+    let s = store::Store::open(&e.db).unwrap();
+    assert_eq!(s.runs(10).unwrap().len(), 2);
+    drop(s);
+
+    // A long interval: SIGTERM during the wait ends the daemon cleanly after its pass.
+    let child = command(&e, &["watch", "daemon", "--interval", "6h"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut finished = false;
+    for _ in 0..1500 {
+        let s = store::Store::open(&e.db).unwrap();
+        if s.runs(10).unwrap().len() == 3
+            && s.runs(1).unwrap()[0].status == store::RunStatus::Finished
+        {
+            finished = true;
+            break;
+        }
+        drop(s);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(finished, "the daemon's first pass did not finish");
+    let pid = child.id().unwrap().to_string();
+    let killed = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    let out = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the daemon did not stop on SIGTERM")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("run 3"));
+    e.lab.shutdown().await;
+}
