@@ -897,6 +897,70 @@ mod tests {
     }
 
     #[test]
+    fn real_afnic_response() {
+        let body = include_bytes!("../../data/fixtures/domain_afnic_fr.json");
+        let p = parse_domain(&dn("afnic.fr"), "https://rdap.nic.fr/", body).unwrap();
+        let r = &p.record;
+        assert_eq!(r.lookup, Lookup::Registered);
+        assert_eq!(r.handle.as_deref(), Some("DOM000000181261-FRNIC"));
+        assert_eq!(r.statuses, vec![EppStatus::Active]);
+        assert_eq!(r.expires().unwrap().to_rfc3339(), "2029-07-18T08:26:59Z");
+        assert_eq!(
+            r.event(&EventAction::Transfer).unwrap().to_rfc3339(),
+            "2017-07-18T08:26:59Z"
+        );
+        let ns: Vec<&str> = r.nameservers.iter().map(|n| n.as_str()).collect();
+        assert_eq!(ns, ["ns1.nic.fr", "ns2.nic.fr", "ns3.nic.fr"]);
+        let reg = r.registrar.as_ref().unwrap();
+        assert_eq!(reg.iana_id.as_deref(), Some("9999"));
+        assert_eq!(reg.name.as_deref(), Some("Registry Operations"));
+        let roles: Vec<&ContactRole> = r.contacts.iter().map(|c| &c.role).collect();
+        assert_eq!(
+            roles
+                .iter()
+                .filter(|r| ***r == ContactRole::Technical)
+                .count(),
+            2
+        );
+        let registrant = r
+            .contacts
+            .iter()
+            .find(|c| c.role == ContactRole::Registrant)
+            .unwrap();
+        assert_eq!(registrant.email.as_deref(), Some("contact@nic.fr"));
+        assert!(!registrant.redacted);
+        assert!(p.related.is_empty());
+        assert!(
+            r.notes.iter().any(|n| n.contains("no abuse contact")),
+            "{:?}",
+            r.notes
+        );
+    }
+
+    #[test]
+    fn rfc9537_redaction_example() {
+        let body = include_bytes!("../../data/fixtures/lookup_with_redaction.json");
+        let p = parse_domain(&dn("example.com"), "x", body).unwrap();
+        let r = &p.record;
+        assert_eq!(r.registrar.as_ref().unwrap().iana_id.as_deref(), Some("1"));
+        let registrant = r
+            .contacts
+            .iter()
+            .find(|c| c.role == ContactRole::Registrant)
+            .unwrap();
+        assert!(registrant.redacted);
+        assert!(registrant.name.is_none() && registrant.email.is_none());
+        let tech = r
+            .contacts
+            .iter()
+            .find(|c| c.role == ContactRole::Technical)
+            .unwrap();
+        assert!(tech.redacted);
+        assert_eq!(r.nameservers.len(), 2);
+        assert!(!r.dnssec.as_ref().unwrap().delegation_signed);
+    }
+
+    #[test]
     fn not_json() {
         assert!(matches!(
             parse_domain(&dn("example.com"), "x", b"<html>rate limited</html>"),
