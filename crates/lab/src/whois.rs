@@ -14,10 +14,15 @@ use crate::state::DomainState;
 
 const MAX_QUERY: usize = 512;
 
+/// Host name of the lab RIR's WHOIS service.
+pub(crate) const RIR_HOST: &str = "whois.rir.example";
+
 /// What a WHOIS host is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum WhoisRole {
     Iana,
+    /// The lab RIR (IP networks, RPSL-style answers).
+    Rir,
     Registry(String),
     Registrar(String),
 }
@@ -25,6 +30,9 @@ pub(crate) enum WhoisRole {
 /// Every WHOIS host name of the scenario with its role.
 pub(crate) fn hosts(s: &Scenario) -> Vec<(String, WhoisRole)> {
     let mut out = vec![("whois.iana.org".to_string(), WhoisRole::Iana)];
+    if !s.networks.is_empty() {
+        out.push((RIR_HOST.to_string(), WhoisRole::Rir));
+    }
     for r in &s.registries {
         if let Some(h) = &r.whois
             && !out.iter().any(|(n, _)| n == h)
@@ -195,6 +203,7 @@ fn normalise(q: &str) -> String {
 pub(crate) fn answer(s: &Scenario, view: &View, role: &WhoisRole, query: &str) -> String {
     match role {
         WhoisRole::Iana => iana(s, &normalise(query)),
+        WhoisRole::Rir => rir(s, view, &normalise(query)),
         WhoisRole::Registry(id) => {
             let Some(r) = s.registry(id) else {
                 return String::new();
@@ -234,10 +243,94 @@ pub(crate) fn answer(s: &Scenario, view: &View, role: &WhoisRole, query: &str) -
     }
 }
 
+/// The network containing an IPv4 address: (network, first, last).
+fn network_of(
+    s: &Scenario,
+    ip: std::net::Ipv4Addr,
+) -> Option<(&crate::scenario::Network, u32, u32)> {
+    s.networks
+        .iter()
+        .filter_map(|n| {
+            let (a, l) = crate::rdap::parse_prefix(&n.prefix)?;
+            let mask = if l == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(l))
+            };
+            let first = u32::from(a) & mask;
+            let last = first | !mask;
+            (u32::from(ip) & mask == first).then_some((n, first, last, l))
+        })
+        .max_by_key(|(_, _, _, l)| *l)
+        .map(|(n, f, t, _)| (n, f, t))
+}
+
+fn rir(s: &Scenario, view: &View, q: &str) -> String {
+    let mut o =
+        String::from("% This is the lab RIR WHOIS service.\n% The objects are in RPSL format.\n\n");
+    let ip = q
+        .split('/')
+        .next()
+        .and_then(|a| a.parse::<std::net::Ipv4Addr>().ok());
+    let Some((n, first, last)) = ip.and_then(|ip| network_of(s, ip)) else {
+        o.push_str("%ERROR:101: no entries found\n%\n% No entries found in source LAB.\n");
+        return o;
+    };
+    let _ = writeln!(
+        o,
+        "inetnum:        {} - {}",
+        std::net::Ipv4Addr::from(first),
+        std::net::Ipv4Addr::from(last)
+    );
+    let _ = writeln!(o, "netname:        {}", n.name);
+    let _ = writeln!(o, "descr:          {}", n.org);
+    let _ = writeln!(o, "country:        {}", n.country);
+    let _ = writeln!(o, "org:            ORG-{}", n.handle);
+    let _ = writeln!(o, "admin-c:        ADM-{}", n.handle);
+    let _ = writeln!(o, "tech-c:         TECH-{}", n.handle);
+    let _ = writeln!(o, "abuse-c:        ABUSE-{}", n.handle);
+    o.push_str("status:         ASSIGNED PA\n");
+    let _ = writeln!(o, "mnt-by:         MAINT-{}", n.handle);
+    let _ = writeln!(o, "last-modified:  {}", view.now);
+    o.push_str("source:         LAB\n\n");
+    let _ = writeln!(o, "irt:            IRT-{}", n.handle);
+    let _ = writeln!(o, "e-mail:         {}", n.abuse_email);
+    let _ = writeln!(o, "abuse-mailbox:  {}", n.abuse_email);
+    o.push_str("source:         LAB\n\n");
+    let _ = writeln!(o, "role:           {} technical contact", n.org);
+    let _ = writeln!(o, "nic-hdl:        TECH-{}", n.handle);
+    let _ = writeln!(o, "e-mail:         {}", n.tech_email);
+    o.push_str("source:         LAB\n");
+    o
+}
+
 fn iana(s: &Scenario, q: &str) -> String {
     let mut out = String::from(
         "% IANA WHOIS server\n% for more information on IANA, visit http://www.iana.org\n",
     );
+    if let Ok(ip) = q
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .parse::<std::net::Ipv4Addr>()
+    {
+        if network_of(s, ip).is_some() {
+            out.push_str("% This query returned 1 object\n\n");
+            let _ = writeln!(out, "refer:        {RIR_HOST}\n");
+            let _ = writeln!(
+                out,
+                "inetnum:      {}.0.0.0 - {}.255.255.255",
+                ip.octets()[0],
+                ip.octets()[0]
+            );
+            out.push_str("organisation: Lab RIR\nstatus:       ALLOCATED\n\n");
+            let _ = writeln!(out, "whois:        {RIR_HOST}\n");
+            out.push_str("source:       IANA\n");
+        } else {
+            out.push_str("% This query returned 0 objects.\n");
+        }
+        return out;
+    }
     let tld = q.rsplit('.').next().unwrap_or_default();
     let reg = s
         .registries

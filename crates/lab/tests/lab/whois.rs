@@ -100,3 +100,22 @@ async fn mobi_whois_host_lapses_and_is_taken_over() {
     );
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn ip_whois_refers_to_the_rir_with_the_lapsing_contact() {
+    let lab = start().await;
+    let iana = whois(&lab, "whois.iana.org", "192.0.2.10").await;
+    assert!(iana.contains("refer:        whois.rir.example"), "{iana}");
+    let rir = whois(&lab, "whois.rir.example", "192.0.2.10").await;
+    assert!(
+        rir.contains("inetnum:        192.0.2.0 - 192.0.2.127"),
+        "{rir}"
+    );
+    assert!(rir.contains("netname:        NEWXT-NET"));
+    assert!(rir.contains("abuse-mailbox:  abuse@newxt.com"));
+    let none = whois(&lab, "whois.rir.example", "10.1.2.3").await;
+    assert!(none.contains("no entries found"), "{none}");
+    let none = whois(&lab, "whois.iana.org", "10.1.2.3").await;
+    assert!(none.contains("0 objects"), "{none}");
+    lab.shutdown().await;
+}
