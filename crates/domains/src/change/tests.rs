@@ -381,3 +381,120 @@ fn delegation_gone_in_redemption_is_expected() {
         Severity::Critical
     );
 }
+
+mod prop {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::findings::{RulePolicy, inspect_findings};
+
+    const STATUSES: [EppStatus; 8] = [
+        EppStatus::ClientTransferProhibited,
+        EppStatus::ClientUpdateProhibited,
+        EppStatus::ServerTransferProhibited,
+        EppStatus::ServerUpdateProhibited,
+        EppStatus::ServerDeleteProhibited,
+        EppStatus::ClientHold,
+        EppStatus::PendingTransfer,
+        EppStatus::RedemptionPeriod,
+    ];
+    const OUTCOMES: [DnsOutcome; 6] = [
+        DnsOutcome::Answer,
+        DnsOutcome::Referral,
+        DnsOutcome::NoData,
+        DnsOutcome::NxDomain,
+        DnsOutcome::Timeout,
+        DnsOutcome::ServFail,
+    ];
+    const PHASES: [LifecyclePhase; 6] = [
+        LifecyclePhase::Active,
+        LifecyclePhase::AutoRenewGrace,
+        LifecyclePhase::Redemption,
+        LifecyclePhase::PendingDelete,
+        LifecyclePhase::NotRegistered,
+        LifecyclePhase::Unknown,
+    ];
+
+    /// A snapshot built from arbitrary choices over the fields the rules and the diff read.
+    fn arb_snapshot() -> impl Strategy<Value = Snapshot> {
+        (
+            proptest::bits::u8::ANY,
+            0usize..6,
+            0usize..6,
+            0usize..6,
+            0usize..4,
+            any::<bool>(),
+            any::<bool>(),
+            "[a-z]{1,8}",
+            0i64..400,
+        )
+            .prop_map(
+                |(bits, out, rec_out, phase, lookup, lame, signed, reg, d)| {
+                    let mut s = healthy();
+                    s.taken_at = day(s.taken_at, d);
+                    s.phase = PHASES[phase];
+                    both(&mut s, |r| {
+                        r.statuses = STATUSES
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| bits & (1 << i) != 0)
+                            .map(|(_, st)| st.clone())
+                            .collect();
+                        r.lookup = match lookup {
+                            0 => Lookup::Registered,
+                            1 => Lookup::NotFound,
+                            2 => Lookup::Reserved,
+                            _ => Lookup::RateLimited {
+                                retry_after_secs: None,
+                            },
+                        };
+                        r.registrar.as_mut().unwrap().name = Some(reg.clone());
+                        r.dnssec.as_mut().unwrap().delegation_signed = signed;
+                    });
+                    let dns = s.dns.as_mut().unwrap();
+                    dns.delegation.as_mut().unwrap().outcome = OUTCOMES[out].clone();
+                    if lame {
+                        dns.nameservers[0].servers[0].authoritative = false;
+                    }
+                    for r in &mut dns.records {
+                        r.outcome = OUTCOMES[rec_out].clone();
+                    }
+                    s
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn rules_and_diff_never_panic(a in arb_snapshot(), b in arb_snapshot()) {
+            let _ = inspect_findings(&a, a.taken_at, &RulePolicy::default());
+            let changes = diff(&a, &b);
+            prop_assert!(diff(&a, &a).is_empty());
+            let f = change_findings(&changes);
+            prop_assert!(f.len() >= changes.len());
+            for c in &changes {
+                prop_assert!(!c.before.is_empty() && !c.after.is_empty());
+            }
+        }
+
+        #[test]
+        fn unobserved_parts_never_change(a in arb_snapshot()) {
+            let mut b = a.clone();
+            b.taken_at = day(a.taken_at, 1);
+            both(&mut b, |r| {
+                r.lookup = Lookup::RateLimited { retry_after_secs: Some(1) };
+                r.statuses.clear();
+            });
+            b.phase = LifecyclePhase::Unknown;
+            let dns = b.dns.as_mut().unwrap();
+            dns.delegation.as_mut().unwrap().outcome = DnsOutcome::Timeout;
+            dns.delegation.as_mut().unwrap().ns.clear();
+            for r in &mut dns.records {
+                r.outcome = DnsOutcome::Timeout;
+                r.values.clear();
+            }
+            let ch = diff(&a, &b);
+            prop_assert!(ch.is_empty(), "{:?}", ch);
+        }
+    }
+}

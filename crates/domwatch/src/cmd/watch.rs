@@ -1279,4 +1279,48 @@ mod tests {
         assert!(seen.len() > 20, "the jitter spreads");
         assert_eq!(next_delay(base, 0.0, 7), base);
     }
+
+    mod prop {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        proptest! {
+            #[test]
+            fn inventory_parser_never_panics(text in "\\PC{0,400}") {
+                if let Ok(lines) = parse_inventory(&text) {
+                    for l in &lines {
+                        prop_assert!(!l.name.is_empty());
+                        prop_assert!(l.line >= 1);
+                    }
+                    let _ = to_watched(SuffixList::embedded(), lines, Timestamp::UNIX_EPOCH);
+                }
+            }
+
+            #[test]
+            fn csv_inventory_round_trips(
+                names in proptest::collection::vec("[a-z]{1,10}\\.(com|net|co\\.jp)", 1..20),
+                owner in "[A-Za-z ]{0,12}",
+            ) {
+                let mut text = String::from("name,owner,tags\n");
+                for n in &names {
+                    text.push_str(&format!("{n},{owner},a;b\n"));
+                }
+                let lines = parse_inventory(&text).unwrap();
+                prop_assert_eq!(lines.len(), names.len());
+                for (l, n) in lines.iter().zip(&names) {
+                    prop_assert_eq!(&l.name, n);
+                    prop_assert_eq!(l.owner.as_deref(), Some(owner.trim()).filter(|o| !o.is_empty()));
+                    prop_assert_eq!(&l.tags, &vec!["a".to_string(), "b".to_string()]);
+                }
+            }
+
+            #[test]
+            fn option_parsers_never_panic(s in "\\PC{0,40}") {
+                let _ = s.parse::<Interval>();
+                let _ = s.parse::<Jitter>();
+                let _ = s.parse::<crate::alert::AlertSpec>();
+            }
+        }
+    }
 }
