@@ -419,3 +419,74 @@ async fn daemon_passes_on_schedule_and_stops_on_sigterm() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("run 3"));
     e.lab.shutdown().await;
 }
+
+#[test]
+fn inventory_add_list_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inv.db");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env("XDG_DATA_HOME", dir.path())
+            .env_remove("DOMWATCH_CONFIG")
+            .env_remove("DOMWATCH_DB")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let inv = dir.path().join("inventory.csv");
+    std::fs::write(
+        &inv,
+        "# our domains\nname,owner,tags,high_value\nexample.com,Web team,prod;brand,yes\nwww.example.net,Mail team,,\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["watch", "add", "--file", inv.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("2 added"), "{out}");
+    // Importing again changes nothing.
+    let (_, out, _) = run(&["watch", "add", "--file", inv.to_str().unwrap()]);
+    assert!(out.contains("0 added, 2 already watched; 2 names"), "{out}");
+    let (code, out, _) = run(&["watch", "list", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["name"], "example.com");
+    assert_eq!(list[0]["owner"], "Web team");
+    assert_eq!(list[0]["high_value"], true);
+    assert_eq!(
+        list[1]["name"], "example.net",
+        "reduced to the registrable domain"
+    );
+    let (_, out, _) = run(&["watch", "list"]);
+    assert!(out.contains("never"), "{out}");
+    let (code, out, _) = run(&["watch", "remove", "example.net"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("1 removed; 1 names"), "{out}");
+    // Bad input: exit 2 naming the line; nothing is added.
+    std::fs::write(&inv, "example.org\nbad..name\n").unwrap();
+    let (code, _, err) = run(&["watch", "add", "--file", inv.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("line 2"), "{err}");
+    let (_, out, _) = run(&["watch", "list", "--format", "list"]);
+    assert_eq!(out, "example.com\n");
+    // History of a name never watched: exit 2.
+    let (code, _, _) = run(&["watch", "history", "unknown.org"]);
+    assert_eq!(code, 2);
+    // A pass with nothing watched is a usage error too.
+    let empty = dir.path().join("empty.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+        .arg("--db")
+        .arg(&empty)
+        .args(["watch", "run"])
+        .env_remove("DOMWATCH_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
