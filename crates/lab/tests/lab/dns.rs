@@ -224,3 +224,16 @@ async fn ipv6_glue_and_aaaa() {
     assert_eq!(ans, vec!["www.hinode-logistics.com. AAAA 2001:db8::10"]);
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn default_scenario_has_a_servfail_provider() {
+    let lab = start().await;
+    let mut c = tcp_client(dns_socket(&lab, "203.0.113.45")).await;
+    let (rc, aa, ..) = ask(&mut c, "hinode-events.com.", RecordType::SOA).await;
+    assert_eq!((rc, aa), (ResponseCode::ServFail, false));
+    let mut tld = udp_client(dns_socket(&lab, "198.51.100.10")).await;
+    let (_, _, _, auth, add) = ask(&mut tld, "brokendns.net.", RecordType::NS).await;
+    assert!(auth.iter().any(|r| r.ends_with("NS ns1.brokendns.net.")));
+    assert!(add.iter().any(|r| r == "ns1.brokendns.net. A 203.0.113.45"));
+    lab.shutdown().await;
+}
