@@ -266,10 +266,12 @@ impl Prober {
                 Err(e) => view.issues.push(issue("whois", e.to_string())),
             }
         } else if try_whois && view.registry.is_none() {
-            view.issues.push(issue(
-                "whois",
-                "no registration data: RDAP gave none and WHOIS is off",
-            ));
+            let why = if self.inner.opts.rdap {
+                "no registration data: RDAP gave none and WHOIS is off"
+            } else {
+                "no registration data: RDAP and WHOIS are off"
+            };
+            view.issues.push(issue("whois", why));
         }
         if let Some(m) = no_service {
             view.issues.insert(0, issue("rdap", m));

@@ -33,34 +33,34 @@ fn scenario() -> lab::Scenario {
     text.push_str(
         r#"
 [[hoster]]
-id = "brokendns"
-name = "Broken DNS"
+id = "probe-servfail"
+name = "Probe test: SERVFAIL"
 behaviour = "servfail"
-nameservers = [{ name = "ns1.brokendns.net", ip = "203.0.113.71" }]
+nameservers = [{ name = "ns1.probe-servfail.net", ip = "203.0.113.171" }]
 
 [[hoster]]
-id = "silentdns"
-name = "Silent DNS"
+id = "probe-silent"
+name = "Probe test: silent"
 behaviour = "timeout"
-nameservers = [{ name = "ns1.silentdns.net", ip = "203.0.113.81" }]
+nameservers = [{ name = "ns1.probe-silent.net", ip = "203.0.113.181" }]
 
 [[domain]]
-name = "brokendns.net"
+name = "probe-servfail.net"
 registrar = "cheapreg"
 registered = "2020-01-01"
 expires = "2027-01-01"
-nameservers = ["ns1.brokendns.net"]
+nameservers = ["ns1.probe-servfail.net"]
 records = ["@ A 192.0.2.71"]
-registrant = "Broken DNS"
+registrant = "Probe test"
 
 [[domain]]
-name = "silentdns.net"
+name = "probe-silent.net"
 registrar = "cheapreg"
 registered = "2020-01-01"
 expires = "2027-01-01"
-nameservers = ["ns1.silentdns.net"]
+nameservers = ["ns1.probe-silent.net"]
 records = ["@ A 192.0.2.81"]
-registrant = "Silent DNS"
+registrant = "Probe test"
 "#,
     );
     lab::Scenario::from_toml(&text).unwrap()
@@ -145,7 +145,7 @@ async fn nxdomain_servfail_and_timeout_are_distinct() {
     assert_eq!(nx.record("A").unwrap().outcome, DnsOutcome::NxDomain);
     assert_eq!(nx.wildcard, None);
 
-    let sf = dns.snapshot(&dn("brokendns.net")).await;
+    let sf = dns.snapshot(&dn("probe-servfail.net")).await;
     assert_eq!(
         sf.delegation.as_ref().unwrap().outcome,
         DnsOutcome::Referral
@@ -155,7 +155,7 @@ async fn nxdomain_servfail_and_timeout_are_distinct() {
     assert!(sf.nameservers[0].is_lame());
     assert_eq!(sf.record("A").unwrap().outcome, DnsOutcome::ServFail);
 
-    let to = dns.snapshot(&dn("silentdns.net")).await;
+    let to = dns.snapshot(&dn("probe-silent.net")).await;
     let s = &to.nameservers[0].servers[0];
     assert_eq!(s.outcome, DnsOutcome::Timeout);
     assert_eq!(s.tcp_outcome, Some(DnsOutcome::Timeout));
