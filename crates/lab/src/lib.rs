@@ -18,6 +18,7 @@
 //! ```
 
 mod dns;
+mod mime;
 mod rdap;
 pub mod scenario;
 mod shared;
