@@ -83,6 +83,14 @@ impl Store {
         Ok(usize::from(&v))
     }
 
+    /// SQLite's own consistency check of the whole file (`PRAGMA integrity_check`).
+    pub fn integrity_check(&self) -> Result<bool> {
+        let r: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+
     /// The journal mode in effect (`wal` for a file, `memory` in memory).
     pub fn journal_mode(&self) -> Result<String> {
         Ok(self

@@ -307,23 +307,24 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
     }
     if let Some(dns) = &s.dns {
         match &dns.delegation {
-            Some(d) => t.row([
-                "delegation".to_string(),
-                format!(
-                    "{} at {}: {}{}",
-                    d.outcome.as_str(),
-                    d.parent_zone,
+            Some(d) => {
+                let ns =
                     d.ns.iter()
                         .map(|n| n.as_str())
                         .collect::<Vec<_>>()
-                        .join(" "),
-                    if d.ds.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (DS {})", d.ds.len())
-                    }
-                ),
-            ]),
+                        .join(" ");
+                let ds = if d.ds.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (DS {})", d.ds.len())
+                };
+                let text = if domains::findings::is_delegated(&d.outcome) {
+                    format!("by {}: {ns}{ds}", d.parent_zone)
+                } else {
+                    format!("{} at {}", d.outcome.as_str(), d.parent_zone)
+                };
+                t.row(["delegation".to_string(), text]);
+            }
             None => t.row(["delegation", "(not observed)"]),
         }
         for ns in &dns.nameservers {

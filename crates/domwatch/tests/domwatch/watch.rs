@@ -327,6 +327,7 @@ async fn killed_run_loses_no_snapshot_and_resumes() {
     );
 
     let s = store::Store::open(&e.db).unwrap();
+    assert!(s.integrity_check().unwrap());
     let kept = s.snapshot_count().unwrap();
     assert!(
         kept >= stored && kept < names.len(),
@@ -341,7 +342,21 @@ async fn killed_run_loses_no_snapshot_and_resumes() {
     );
     drop(s);
 
-    let (code, out, err) = dw(&e, &["watch", "run", "--resume", "--format", "json"]).await;
+    let (code, out, err) = dw(
+        &e,
+        &[
+            "watch",
+            "run",
+            "--resume",
+            "--format",
+            "json",
+            "--rdap-per-host",
+            "8",
+            "--rdap-interval-ms",
+            "0",
+        ],
+    )
+    .await;
     assert!(code == 0 || code == 1, "{out}{err}");
     let summary: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(summary["run"]["run_id"], run.id.0);

@@ -155,6 +155,7 @@ fn crash_mid_run_keeps_stored_snapshots() {
         // The process dies here: no finish_run, connection dropped.
     }
     let mut s = Store::open(&path).unwrap();
+    assert!(s.integrity_check().unwrap());
     assert_eq!(s.snapshot_count().unwrap(), 2);
     assert_eq!(s.run(run).unwrap().unwrap().status, RunStatus::Running);
     let done = s.run_domains_done(run).unwrap();
