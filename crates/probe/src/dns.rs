@@ -35,7 +35,7 @@ use domains::dns::{
 };
 use domains::netconfig::NetConfig;
 
-use classify::{classify, ds_from_rdata, present};
+use classify::{classify, ds_of, present};
 
 /// The IPv4 addresses of the thirteen root servers (a to m.root-servers.net), from IANA's root
 /// hints file (<https://www.internic.net/domain/named.root>). Used when the configuration gives
@@ -861,16 +861,6 @@ fn glue_records(ns: &[Name], additional: &[Record]) -> Vec<Glue> {
     v.sort();
     v.dedup();
     v
-}
-
-fn ds_of(r: &Record) -> Option<domains::registration::DsRecord> {
-    if r.record_type() != RecordType::DS {
-        return None;
-    }
-    match &r.data {
-        RData::Unknown { rdata, .. } => ds_from_rdata(&rdata.anything),
-        _ => None,
-    }
 }
 
 /// IPv4 first (reachable nearly everywhere), then IPv6; deduplicated.

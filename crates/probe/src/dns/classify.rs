@@ -2,6 +2,7 @@
 
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::serialize::binary::BinEncodable;
 
 use domains::dns::DnsOutcome;
 use domains::registration::DsRecord;
@@ -99,16 +100,33 @@ pub fn dnskey_presentation(b: &[u8]) -> Option<String> {
     Some(format!("{flags} {} {} {}", b[2], b[3], base64(&b[4..])))
 }
 
+/// The wire RDATA of a record. DS and DNSKEY arrive as unknown RDATA while hickory's DNSSEC
+/// features are off, as typed RDATA when another crate turns them on: both give the same bytes.
+fn rdata_bytes(r: &Record) -> Option<Vec<u8>> {
+    match &r.data {
+        RData::Unknown { rdata, .. } => Some(rdata.anything.clone()),
+        other => BinEncodable::to_bytes(other).ok(),
+    }
+}
+
+/// A DS record's data, if `r` is one.
+pub fn ds_of(r: &Record) -> Option<DsRecord> {
+    if r.record_type() != RecordType::DS {
+        return None;
+    }
+    ds_from_rdata(&rdata_bytes(r)?)
+}
+
 /// A record's RDATA in presentation format, clipped to [`MAX_VALUE`] characters.
 pub fn present(r: &Record) -> String {
-    let s = match (&r.data, r.record_type()) {
-        (RData::Unknown { rdata, .. }, RecordType::DS) => ds_from_rdata(&rdata.anything).map(|d| {
+    let s = match r.record_type() {
+        RecordType::DS => ds_of(r).map(|d| {
             format!(
                 "{} {} {} {}",
                 d.key_tag, d.algorithm, d.digest_type, d.digest
             )
         }),
-        (RData::Unknown { rdata, .. }, RecordType::DNSKEY) => dnskey_presentation(&rdata.anything),
+        RecordType::DNSKEY => rdata_bytes(r).and_then(|b| dnskey_presentation(&b)),
         _ => None,
     }
     .unwrap_or_else(|| r.data.to_string());
@@ -200,6 +218,17 @@ mod tests {
         );
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64(b"fo"), "Zm8=");
+        let rec = Record::from_rdata(
+            n("example.test."),
+            60,
+            RData::Unknown {
+                code: RecordType::DS,
+                rdata: hickory_proto::rr::rdata::NULL::with(vec![0x30, 0x39, 13, 2, 0xab]),
+            },
+        );
+        let ds = ds_of(&rec).unwrap();
+        assert_eq!((ds.key_tag, ds.digest.as_str()), (12345, "ab"));
+        assert_eq!(present(&rec), "12345 13 2 ab");
     }
 
     proptest! {
