@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::DomainName;
 use crate::dns::{Delegation, DnsOutcome, DnsSnapshot, RecordSet};
-use crate::findings::{Finding, Severity, is_delegated};
+use crate::findings::{Finding, Severity, is_delegated, is_other_lock};
 use crate::registration::{
     Contact, ContactRole, EppStatus, LifecyclePhase, Lookup, RegistrationRecord,
 };
@@ -421,8 +421,11 @@ fn registration_diff(
     let sb: BTreeSet<&EppStatus> = b.statuses.iter().collect();
     if !re_registered {
         for st in sa.difference(&sb) {
-            if st.is_registrar_lock() || st.is_registry_lock() {
-                let sev = if st.is_registry_lock() || **st == EppStatus::ClientTransferProhibited {
+            if st.is_registrar_lock() || st.is_registry_lock() || is_other_lock(st) {
+                let sev = if st.is_registry_lock()
+                    || **st == EppStatus::ClientTransferProhibited
+                    || is_other_lock(st)
+                {
                     Severity::High
                 } else {
                     Severity::Medium
@@ -432,7 +435,7 @@ fn registration_diff(
         }
     }
     for st in sb.difference(&sa) {
-        if st.is_registrar_lock() || st.is_registry_lock() {
+        if st.is_registrar_lock() || st.is_registry_lock() || is_other_lock(st) {
             d.push(ChangeKind::LockAdded, Severity::Info, "(none)", st.as_epp());
         }
         if st.is_hold() {

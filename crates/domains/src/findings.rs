@@ -4,6 +4,14 @@
 //! phase, holds, delegation health). Change findings come from [`crate::change`]. Both are pure:
 //! "now" is a parameter.
 //!
+//! State finding codes (stable): `not-registered`, `reserved`, `registration-unknown`,
+//! `in-auto-renew-grace`, `in-redemption`, `pending-delete`, `expired`, `expires-soon`, `hold`,
+//! `pending-transfer`, `no-registrar-lock`, `no-registry-lock` (high-value names only),
+//! `ns-mismatch-registry-vs-dns`, `not-delegated`, `ns-is-cname`, `ns-unresolvable`,
+//! `lame-delegation`, `no-working-nameserver`, `inconsistent-ns-set`, `inconsistent-soa-serial`,
+//! `incomplete-observation`. Change findings use the [`crate::change::ChangeKind`] names, plus
+//! `likely-hijack`.
+//!
 //! A part of a snapshot that could not be observed (timeout, rate limit: see
 //! [`Snapshot::issues`] and [`Lookup::RateLimited`]) yields no finding about that part, except
 //! one `incomplete-observation` note.
@@ -324,7 +332,10 @@ fn registration_rules(s: &Snapshot, now: Timestamp, policy: &RulePolicy, out: &m
             "",
         ));
     }
-    if !rec.has_registrar_lock() && !rec.has_status(&EppStatus::ServerTransferProhibited) {
+    if !rec.has_registrar_lock()
+        && !rec.has_status(&EppStatus::ServerTransferProhibited)
+        && !rec.statuses.iter().any(is_other_lock)
+    {
         out.push(finding(
             s,
             "no-registrar-lock",
@@ -529,6 +540,12 @@ fn dns_rules(s: &Snapshot, dns: &DnsSnapshot, out: &mut Vec<Finding>) {
             list,
         ));
     }
+}
+
+/// A registry-specific lock status outside EPP, e.g. JPRS `AgentChangeLocked` (the registrar
+/// cannot be changed) or `DomainTransferLocked`.
+pub fn is_other_lock(st: &EppStatus) -> bool {
+    matches!(st, EppStatus::Other(s) if s.to_ascii_lowercase().contains("locked"))
 }
 
 /// The parent published a delegation: a referral (what a parent server answers for a child

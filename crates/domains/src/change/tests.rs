@@ -498,3 +498,20 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn jprs_lock_removed() {
+    let mut a = healthy();
+    both(&mut a, |r| {
+        r.statuses = vec![
+            EppStatus::parse("Connected"),
+            EppStatus::parse("AgentChangeLocked"),
+        ]
+    });
+    let mut b = later(&a, 1);
+    both(&mut b, |r| r.statuses = vec![EppStatus::parse("Connected")]);
+    let c = one(&a, &b, ChangeKind::LockRemoved);
+    assert_eq!(c.before, "AgentChangeLocked");
+    assert_eq!(c.severity, Severity::High);
+    assert_eq!(kinds(&b, &a), vec![ChangeKind::LockAdded]);
+}

@@ -270,3 +270,17 @@ fn delegation_as_answer_or_referral() {
         assert!(has(&s, "lame-delegation"), "{outcome:?}");
     }
 }
+
+#[test]
+fn jprs_lock_counts_as_a_lock() {
+    let mut s = healthy();
+    both(&mut s, |r| {
+        r.statuses = vec![
+            EppStatus::parse("Connected"),
+            EppStatus::parse("AgentChangeLocked"),
+        ]
+    });
+    assert!(!has(&s, "no-registrar-lock"));
+    both(&mut s, |r| r.statuses = vec![EppStatus::parse("Connected")]);
+    assert!(has(&s, "no-registrar-lock"));
+}
