@@ -143,11 +143,14 @@ impl Prober {
             },
             limiter,
         )?;
+        // The built-in table of unlisted ccTLD services goes with IANA's bootstrap only.
+        let iana_bootstrap = cfg.rdap_bootstrap_url.is_none();
         let rdap = RdapClient::new(
             http.clone(),
             BootstrapSource::new(bootstrap_url, opts.cache_dir.clone()),
             cfg.rdap_overrides.clone(),
-        );
+        )
+        .with_builtin_overrides(iana_bootstrap);
         let cfg = Arc::new(cfg);
         let dns = DnsProbe::new(
             cfg.clone(),

@@ -249,7 +249,19 @@ pub struct RdapClient {
     http: Http,
     bootstrap: Arc<BootstrapSource>,
     overrides: Arc<BTreeMap<String, String>>,
+    builtin: bool,
 }
+
+/// RDAP services of ccTLDs that IANA's bootstrap file does not list (2026-07), used after the
+/// configured overrides and the bootstrap file, and only with IANA's own bootstrap (a custom one,
+/// such as the lab's, describes a closed world). Sources: DENIC's RDAP page
+/// (<https://www.denic.de/en/rdap/>, service at `https://rdap.denic.de`) and SWITCH's RDAP
+/// service for .ch and .li (`https://rdap.nic.ch/`, `https://rdap.nic.li/`).
+pub const BUILTIN_OVERRIDES: &[(&str, &str)] = &[
+    ("de", "https://rdap.denic.de/"),
+    ("ch", "https://rdap.nic.ch/"),
+    ("li", "https://rdap.nic.li/"),
+];
 
 impl RdapClient {
     pub fn new(
@@ -261,10 +273,18 @@ impl RdapClient {
             http,
             bootstrap: Arc::new(bootstrap),
             overrides: Arc::new(overrides),
+            builtin: false,
         }
     }
 
-    /// The registry's RDAP base URL for a domain: the override table first, then the bootstrap.
+    /// Also use [`BUILTIN_OVERRIDES`] for TLDs the bootstrap file does not list.
+    pub fn with_builtin_overrides(mut self, on: bool) -> RdapClient {
+        self.builtin = on;
+        self
+    }
+
+    /// The registry's RDAP base URL for a domain: the configured overrides first, then the
+    /// bootstrap, then (if enabled) the built-in table.
     pub async fn base_url(&self, domain: &DomainName) -> (Option<String>, Option<String>) {
         if let Some(u) = override_for(&self.overrides, domain) {
             return (Some(u.to_string()), None);
@@ -273,7 +293,17 @@ impl RdapClient {
         let url = b
             .dns_urls(domain.as_str())
             .and_then(bootstrap::preferred_url)
-            .map(str::to_string);
+            .map(str::to_string)
+            .or_else(|| {
+                self.builtin
+                    .then(|| {
+                        BUILTIN_OVERRIDES
+                            .iter()
+                            .find(|(tld, _)| *tld == domain.tld())
+                            .map(|(_, u)| (*u).to_string())
+                    })
+                    .flatten()
+            });
         (url, issue)
     }
 
@@ -520,6 +550,42 @@ mod tests {
             "https://rdap.verisign.com/com/v1/domain/example.com"
         );
         assert!(domain_url("not a url", &d("example.com")).is_err());
+    }
+
+    #[tokio::test]
+    async fn builtin_overrides_only_with_iana_bootstrap() {
+        let d = DomainName::parse("denic.de").unwrap();
+        // The bootstrap cannot be fetched: the embedded copy (which lacks .de) is used.
+        let closed = RdapClient::new(
+            http(),
+            BootstrapSource::new(dead_url(), None),
+            BTreeMap::new(),
+        );
+        assert_eq!(closed.base_url(&d).await.0, None);
+        let open = RdapClient::new(
+            http(),
+            BootstrapSource::new(dead_url(), None),
+            BTreeMap::new(),
+        )
+        .with_builtin_overrides(true);
+        assert_eq!(
+            open.base_url(&d).await.0.as_deref(),
+            Some("https://rdap.denic.de/")
+        );
+        let com = DomainName::parse("example.com").unwrap();
+        assert_eq!(
+            open.base_url(&com).await.0.as_deref(),
+            Some("https://rdap.verisign.com/com/v1/")
+        );
+        // A configured override wins.
+        let mut o = BTreeMap::new();
+        o.insert("de".to_string(), "http://127.0.0.1:9/rdap/".to_string());
+        let conf = RdapClient::new(http(), BootstrapSource::new(dead_url(), None), o)
+            .with_builtin_overrides(true);
+        assert_eq!(
+            conf.base_url(&d).await.0.as_deref(),
+            Some("http://127.0.0.1:9/rdap/")
+        );
     }
 
     #[test]
