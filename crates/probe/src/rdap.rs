@@ -7,6 +7,12 @@
 //! `Retry-After` (waited out within limits, then reported as rate limited), slow or huge answers
 //! (time and size limits), non-conformant JSON (read leniently, each deviation noted on the
 //! record).
+//!
+//! Crates: `icann-rdap-common` 0.0.30 (the newest ICANN release that builds on our rustc 1.95)
+//! supplies the RFC 9083 model and its conformance checks (their findings become notes on the
+//! record), the jCard reader (registrar names, abuse e-mail and phone) and the bootstrap file
+//! type. HTTP is our own `reqwest` with rustls ([`crate::http`]): `icann-rdap-client` would add
+//! a vendored OpenSSL and a second TLS stack, and it does not guard redirect targets.
 
 pub mod bootstrap;
 pub mod parse;
