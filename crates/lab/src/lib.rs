@@ -340,6 +340,12 @@ impl Lab {
         self.advance_days(u32::try_from(days).unwrap_or(0)).await
     }
 
+    /// The scheduled and life-cycle events of the next `days` days (desk actions not yet taken
+    /// are not included).
+    pub fn timeline(&self, days: u32) -> Vec<AppliedEvent> {
+        self.shared.timeline(i64::from(days))
+    }
+
     /// Every message the SMTP sink received and every reply the abuse desks wrote.
     pub fn mailbox(&self) -> Vec<MailMessage> {
         self.shared.mailbox()

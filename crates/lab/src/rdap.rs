@@ -32,6 +32,7 @@ pub(crate) fn router(hub: Hub) -> Router {
         .route("/advance", post(advance))
         .route("/mailbox", get(mailbox))
         .route("/domains", get(domains))
+        .route("/timeline", get(timeline))
         .route("/bootstrap/{file}", get(bootstrap))
         .route("/rdap/{server}/domain/{name}", get(domain))
         .route("/rdap/{server}/v2/domain/{name}", get(domain_v2))
@@ -124,6 +125,25 @@ async fn advance(State(hub): State<Hub>, body: axum::body::Bytes) -> Response {
     match tokio::task::spawn_blocking(move || shared.advance(days)).await {
         Ok(out) => json_ok(serde_json::to_value(out).unwrap_or(Value::Null)),
         Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "advance failed").into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TimelineQuery {
+    days: Option<i64>,
+}
+
+/// The scheduled and life-cycle events of the coming days (desk actions not yet taken are not
+/// known in advance).
+async fn timeline(
+    State(hub): State<Hub>,
+    axum::extract::Query(q): axum::extract::Query<TimelineQuery>,
+) -> Response {
+    let days = q.days.unwrap_or(120).clamp(0, 3650);
+    let shared = hub.shared.clone();
+    match tokio::task::spawn_blocking(move || shared.timeline(days)).await {
+        Ok(events) => json_ok(json!({"day": hub.shared.day(), "events": events})),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "timeline failed").into_response(),
     }
 }
 

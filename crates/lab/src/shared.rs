@@ -160,6 +160,16 @@ impl Shared {
         }
     }
 
+    /// The events of the next `days` days as things stand (no new desk actions).
+    pub fn timeline(&self, days: i64) -> Vec<AppliedEvent> {
+        let (day, actions) = {
+            let inner = self.lock();
+            (inner.day, inner.actions.clone())
+        };
+        let to = (day + days.clamp(0, 36_500)).min(36_500);
+        state::events_between(&self.scenario, day, to, &actions)
+    }
+
     pub fn day(&self) -> i64 {
         self.lock().day
     }

@@ -50,6 +50,15 @@ enum LabAction {
         #[arg(long, value_name = "URL")]
         control: Option<String>,
     },
+    /// Show the coming events of a running lab (scheduled and life-cycle events).
+    Timeline {
+        /// How many days ahead.
+        #[arg(long, default_value_t = 120)]
+        days: u32,
+        /// Control URL of the lab (default: `lab_control` of the `--config` file).
+        #[arg(long, value_name = "URL")]
+        control: Option<String>,
+    },
     /// Show the lab mailbox (reports received, abuse desks' replies) as JSON.
     Mailbox {
         /// Control URL of the lab (default: `lab_control` of the `--config` file).
@@ -101,6 +110,22 @@ pub fn run(args: LabArgs, global: &Global) -> anyhow::Result<ExitCode> {
             let url = control_url(control, global)?;
             let v = http(&format!("{url}/clock"), None)?;
             println!("{}", serde_json::to_string(&v)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(LabAction::Timeline { days, control }) => {
+            let url = control_url(control, global)?;
+            let v = http(&format!("{url}/timeline?days={days}"), None)?;
+            let empty = Vec::new();
+            for e in v["events"].as_array().unwrap_or(&empty) {
+                println!(
+                    "day {:>4}  {}  {:<24} {:<18} {}",
+                    e["day"].as_i64().unwrap_or_default(),
+                    e["date"].as_str().unwrap_or_default(),
+                    crate::output::sanitize(e["domain"].as_str().unwrap_or_default()),
+                    crate::output::sanitize(e["kind"].as_str().unwrap_or_default()),
+                    crate::output::sanitize(e["detail"].as_str().unwrap_or_default()),
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(LabAction::Mailbox { control }) => {

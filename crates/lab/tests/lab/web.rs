@@ -169,3 +169,37 @@ async fn config_file_round_trips() {
     );
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn timeline_lists_coming_events_without_moving_the_clock() {
+    let lab = start().await;
+    let events = lab.timeline(90);
+    assert_eq!(lab.day(), 0);
+    let hijack = events
+        .iter()
+        .find(|e| e.domain == "hinode-logistics.com" && e.kind == "transfer")
+        .unwrap();
+    assert_eq!(hijack.day, 12);
+    assert!(
+        events
+            .iter()
+            .any(|e| e.domain == "hinode-cdn.net" && e.kind == "deleted" && e.day == 83)
+    );
+    let base = lab.net_config().lab_control.unwrap();
+    let v: Value = http_client()
+        .get(format!("{base}/timeline?days=5"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let days: Vec<i64> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["day"].as_i64().unwrap())
+        .collect();
+    assert_eq!(days, vec![3, 5]);
+    lab.shutdown().await;
+}
