@@ -764,19 +764,49 @@ async fn one_pass(
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<(PassSummary, AlertSummary)> {
     let bar = progress_bar(global, None, "watch run");
-    let summary = run_pass(store, pass.prober.clone(), &pass.opts, &bar, Some(stop)).await?;
     let mut stdout = std::io::stdout();
-    let alerts = send_alerts(
+    pass_with_alerts(
         store,
-        &pass.sinks,
-        args.alert_min_severity,
-        &pass.mail,
+        pass.prober.clone(),
+        &pass.opts,
+        &PassAlerts {
+            sinks: &pass.sinks,
+            min: args.alert_min_severity,
+            mail: &pass.mail,
+            format: args.format,
+        },
+        &bar,
+        Some(stop),
         &mut stdout,
     )
-    .await?;
-    let mut out = std::io::stdout().lock();
-    write_summary(&summary, &alerts, args.format, &mut out)?;
-    Ok((summary, alerts))
+    .await
+}
+
+/// Where and how a pass alerts and reports.
+#[derive(Debug, Clone, Copy)]
+pub struct PassAlerts<'a> {
+    pub sinks: &'a [AlertSpec],
+    pub min: Severity,
+    pub mail: &'a MailSettings,
+    /// The summary's format (table: one line; json: one object).
+    pub format: Format,
+}
+
+/// A whole `watch run` pass for callers with their own observer and writer (the demo): the
+/// pass, the alerts (stdout sinks write to `out`), then the summary on `out`.
+pub async fn pass_with_alerts<O: Observer>(
+    store: &mut Store,
+    observer: Arc<O>,
+    opts: &PassOptions,
+    alerts: &PassAlerts<'_>,
+    progress: &indicatif::ProgressBar,
+    stop: Option<tokio::sync::watch::Receiver<bool>>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<(PassSummary, AlertSummary)> {
+    let summary = run_pass(store, observer, opts, progress, stop).await?;
+    let sent = send_alerts(store, alerts.sinks, alerts.min, alerts.mail, out).await?;
+    write_summary(&summary, &sent, alerts.format, out)?;
+    Ok((summary, sent))
 }
 
 /// Writes a pass summary: one line for people, or one JSON object.
@@ -1164,14 +1194,29 @@ mod tests {
         assert_eq!(a.sent["stdout"], text.lines().count());
         // Nothing is alerted twice, even after another pass with the same state.
         fake.advance(1);
-        run_pass(&mut store, fake.clone(), &opts(), &bar, None)
-            .await
-            .unwrap();
         let mut again = Vec::new();
-        send_alerts(&mut store, &sinks, Severity::High, &mail(), &mut again)
-            .await
-            .unwrap();
-        assert!(again.is_empty(), "{}", String::from_utf8_lossy(&again));
+        let m = mail();
+        let alerts = PassAlerts {
+            sinks: &sinks,
+            min: Severity::High,
+            mail: &m,
+            format: Format::Table,
+        };
+        let (s3, a3) = pass_with_alerts(
+            &mut store,
+            fake.clone(),
+            &opts(),
+            &alerts,
+            &bar,
+            None,
+            &mut again,
+        )
+        .await
+        .unwrap();
+        assert_eq!((s3.observed, s3.changes, a3.sent["stdout"]), (3, 0, 0));
+        let again = String::from_utf8(again).unwrap();
+        assert!(!again.contains("ALERT"), "{again}");
+        assert!(again.starts_with("run 3: 3 of 3 names observed"), "{again}");
         // History shows the change.
         let h = load_history(&store, &DomainName::parse("b.com").unwrap(), 10).unwrap();
         assert_eq!(h.entries.len(), 3);
