@@ -30,18 +30,33 @@
 //! - `fake-nameserver`: imitations of DNS operators' name-server domains (`awsdns-017.net`).
 //!
 //! # Scoring (0-100)
-//! Each finding starts from a base for its technique (homograph 85-92, hyphenation 75, tld-swap
-//! 70, combosquat 62, brand-in-subdomain 60 or 75 when the brand's whole domain is spelled out,
-//! edit distance `88 - 28 x weighted cost` plus up to 9 for long brands, minus 12 for two edits
-//! on a brand shorter than 9 letters), where the weighted cost
-//! of an edit is small when it is hard to see (look-alike glyphs 0.3, doubled letters and
-//! hyphens 0.3-0.4, keyboard neighbours 0.5) and 1.0 for an unrelated letter. Then: +10 for a
-//! TLD common in abuse, +5 per phishing keyword in the host name (`login`, `secure`, `jp`...,
-//! at most +15), +5 per additional technique for the same brand (at most +10), -10/-15 for
-//! brands of 5/4 letters or less, -10 to -25 for generic brand words (found glued inside at
-//! least 3 popular names, like `health` in `menshealth`), and -60 when the name's registrable domain is in the
-//! popularity list (a top-10k site is rarely a fresh lookalike). The brands' own names and
-//! allowlisted names are never reported. The default threshold is [`DEFAULT_MIN_SCORE`].
+//! Each finding starts from a base for its technique:
+//! - homograph: 92 (IDN, equal UTS #39 skeletons) or 85 (ASCII skeleton);
+//! - edit distance: `88 - 30 x weighted cost`, +1.5 per letter of brand beyond 6 (at most +9),
+//!   -12 for two edits on a brand shorter than 9 letters (-4 from 9 letters); the weighted cost
+//!   of an edit is small when it is hard to see (look-alike glyphs 0.3, hyphens and doubled
+//!   letters 0.3-0.4, transpositions and keyboard neighbours 0.5, a one-bit flip 0.6) and 1.0
+//!   for an unrelated letter; in a subdomain -5, followed by the brand's suffix (`.co.ip.`) +12;
+//! - tld-swap 70, hyphenation (`ucs-card`) 75, an extra brand token as the whole label 70;
+//! - brand text in the registrable label (combosquat): 70 with boundaries on both sides, 64 on
+//!   one, 50 on none; +6 with a phishing keyword next to it, +8 when the brand's suffix follows
+//!   (`amazon-co-jp`);
+//! - brand text in a subdomain: 80 when the brand's whole domain is spelled out
+//!   (`ucscard.co.jp.`), 68 as a whole label, 66/60/48 with boundaries on both/one/no sides;
+//! - fake name server: 80.
+//!
+//! Brand length: found text gets -20 (2 letters), -12 (3), -10 (4), -8 (5), -3 (6), +5 (7-9),
+//! +8 (10+); other techniques -20 for 4 letters or less and -14 for 5 (short labels exist
+//! everywhere: `jtb` is not `jcb`, and 3-letter brands get no edits at all).
+//!
+//! Then for the name: +10 for a TLD common in abuse, +6 per phishing keyword among its labels
+//! and hyphen tokens (`login`, `secure`, `jp`..., at most 3), +5 per additional technique for
+//! the same brand (at most +10), -10 to -25 for generic brand words (glued inside at least 3
+//! popular names, like `health` in `menshealth`), and -60 when the name's registrable domain is
+//! in the popularity list (a top-10k site is rarely a fresh lookalike). The brands' own names
+//! and allowlisted names are never reported. The default threshold is [`DEFAULT_MIN_SCORE`]:
+//! `paypay.ne.jp` (one unrelated letter from `paypal`, 58) stays below it,
+//! `kuronekoyamatc.cc` (a look-alike letter, a long brand, an abused TLD) scores 97.
 
 mod edit;
 mod punycode;
@@ -63,7 +78,7 @@ pub use edit::Op;
 use edit::{Hashes, WeightedScratch};
 
 /// Hits below this score are not reported by default.
-pub const DEFAULT_MIN_SCORE: u8 = 65;
+pub const DEFAULT_MIN_SCORE: u8 = 60;
 
 /// The popularity list embedded (Tranco top 10k via the MISP warning list, CC0).
 pub const EMBEDDED_POPULAR: &str = include_str!("../data/lookalike/tranco10k.txt");
@@ -336,6 +351,9 @@ pub struct BrandIndex {
 
 const BLOOM_BITS: usize = 1 << 21;
 
+/// Length of the leading window of a label that the deletion index covers.
+const WINDOW: usize = 8;
+
 fn bloom_bit(k: u64) -> (usize, u64) {
     let b = (k >> 40) as usize & (BLOOM_BITS - 1);
     (b >> 6, 1u64 << (b & 63))
@@ -343,8 +361,8 @@ fn bloom_bit(k: u64) -> (usize, u64) {
 
 fn max_edits_for(len: usize, opt: u8) -> u8 {
     match len {
-        0..=4 => 0,
-        5 => opt.min(1),
+        0..=3 => 0,
+        4 | 5 => opt.min(1),
         _ => opt,
     }
 }
@@ -440,7 +458,11 @@ impl BrandIndex {
                 .push(ui);
             if u.max_edits > 0 && !u.text.starts_with("xn--") {
                 let mut keys = Vec::new();
-                deletion_keys(t, usize::from(u.max_edits), &mut keys);
+                deletion_keys(
+                    &t[..t.len().min(WINDOW)],
+                    usize::from(u.max_edits),
+                    &mut keys,
+                );
                 keys.sort_unstable();
                 keys.dedup();
                 for k in keys {
@@ -585,8 +607,8 @@ enum Ev {
         left: bool,
         right: bool,
     },
-    /// A fake name-server domain (index into `tables::NS_FAMILIES`).
-    FakeNs(u8),
+    /// A fake name-server domain (see `domains::fuzz::is_fake_ns_domain`).
+    FakeNs,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -643,6 +665,8 @@ pub struct Matcher<'a> {
     /// Per unit: a generic word (glued inside several popular names, like `health` in
     /// `menshealth`), which is weak evidence when found inside another name.
     generic: Vec<bool>,
+    /// Per unit: never glued inside a popular name (needs a popularity list to know).
+    distinctive: Vec<bool>,
 }
 
 /// A unit found glued inside (not at the start, not after a hyphen) at least this many popular
@@ -731,6 +755,11 @@ impl<'a> Matcher<'a> {
             popular,
             min_score: DEFAULT_MIN_SCORE,
             generic: counts.iter().map(|&c| c >= GENERIC_MIN).collect(),
+            distinctive: counts
+                .iter()
+                .zip(&index.units)
+                .map(|(&c, u)| c == 0 && !popular.is_empty() && u.text.len() >= 4)
+                .collect(),
         }
     }
 
@@ -852,7 +881,7 @@ impl<'a> Matcher<'a> {
                 if n >= 8 {
                     break;
                 }
-                if l.len() >= 5 && l != "www" {
+                if l.len() >= 4 && l != "www" {
                     self.probe(
                         l.as_bytes(),
                         Place::Subdomain,
@@ -860,6 +889,25 @@ impl<'a> Matcher<'a> {
                         (off + l.len()) as u16,
                         s,
                     );
+                }
+                if l.contains('-') {
+                    // Hyphen tokens of a subdomain label (`aeoon-co-jp`).
+                    let mut toff = off;
+                    for (k, tok) in l.split('-').enumerate() {
+                        if k >= 6 {
+                            break;
+                        }
+                        if tok.len() >= 4 && tok.len() != l.len() {
+                            self.probe(
+                                tok.as_bytes(),
+                                Place::Subdomain,
+                                toff as u16,
+                                (toff + tok.len()) as u16,
+                                s,
+                            );
+                        }
+                        toff += tok.len() + 1;
+                    }
                 }
                 off += l.len() + 1;
             }
@@ -883,9 +931,13 @@ impl<'a> Matcher<'a> {
                 let left = is_boundary(st.checked_sub(1).map(|i| pb[i]));
                 let right = is_boundary(pb.get(en).copied());
                 let len = en - st;
+                // Anchors: short brands must stand alone; a distinctive one (never glued
+                // inside a popular name, like `smbc`) may be glued on one side (`smbccojp`).
+                let distinctive = self.distinctive.get(u as usize).copied().unwrap_or(false);
                 let ok = match len {
-                    0..=4 => left && right,
-                    5..=6 => left || right,
+                    0..=3 => left && right,
+                    4 => (left && right) || (distinctive && (left || right)),
+                    5..=6 => left || right || distinctive,
                     _ => true,
                 };
                 if ok {
@@ -906,28 +958,16 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
-        let icann_reg = self.psl.registrable(name, Section::Icann).unwrap_or(reg);
-        // Fake name servers.
-        if lb.len() >= 5
-            && (memchr::memmem::find(lb, b"awsdns").is_some()
-                || memchr::memmem::find(lb, b"domaincontrol").is_some()
-                || memchr::memmem::find(lb, b"azure-dns").is_some()
-                || memchr::memmem::find(lb, b"googledomains").is_some()
-                || memchr::memmem::find(lb, b"cloudflare").is_some()
-                || memchr::memmem::find(lb, b"nsone").is_some()
-                || memchr::memmem::find(lb, b"ultradns").is_some())
-            && let Some(f) = tables::fake_ns_family(icann_reg)
-        {
-            let fi = tables::NS_FAMILIES
-                .iter()
-                .position(|x| x.token == f.token)
-                .unwrap_or(0);
-            push(&mut s.cands, u32::MAX, Ev::FakeNs(fi as u8));
+        // Fake name servers (`domains::fuzz` knows the providers; allocation-free unless the
+        // label carries a provider anchor such as `dns` or `aws`).
+        if lb.len() >= 4 && crate::fuzz::is_fake_ns_domain(reg).is_some() {
+            push(&mut s.cands, u32::MAX, Ev::FakeNs);
         }
         if s.cands.is_empty() {
             return None;
         }
         // From here on: a candidate. Own names and allowlisted names are never reported.
+        let icann_reg = self.psl.registrable(name, Section::Icann).unwrap_or(reg);
         if idx.own.contains(reg) || idx.own.contains(icann_reg) || self.allow.contains(name) {
             return None;
         }
@@ -955,7 +995,11 @@ impl<'a> Matcher<'a> {
         {
             return; // `portal` is no typo of `tportal`
         }
-        s.hashes.load(q);
+        // Only a window at the start is indexed (SymSpell's prefix trick): if two strings are
+        // within k edits, their windows are within k deletions each of a common string, so the
+        // probe stays exact; the real distance on the whole strings verifies.
+        let w = n.min(WINDOW);
+        s.hashes.load(&q[..w]);
         let h = &*s.hashes;
         let check = |k: u64, s_cands: &mut Vec<Cand>, rows: &mut Vec<u8>| {
             let (w, bit) = bloom_bit(k);
@@ -989,11 +1033,11 @@ impl<'a> Matcher<'a> {
         let rows = &mut s.rows;
         let cands = &mut s.cands;
         check(h.whole(), cands, rows);
-        for i in 0..n {
+        for i in 0..w {
             check(h.del1(i), cands, rows);
         }
-        for i in 0..n {
-            for j in i + 1..n {
+        for i in 0..w {
+            for j in i + 1..w {
                 check(h.del2(i, j), cands, rows);
             }
         }
@@ -1023,7 +1067,7 @@ impl<'a> Matcher<'a> {
             .filter(|t| tables::is_keyword(t))
             .count()
             .min(3) as i32;
-        modifier += 5 * kw;
+        modifier += 6 * kw;
         // Popularity of the unit someone controls (`Section::All`): `x.github.io` is not made
         // popular by `github.io`.
         let popular = self.popular.contains(reg);
@@ -1081,7 +1125,7 @@ impl<'a> Matcher<'a> {
             if !techniques.iter().any(|t| t == tech) {
                 techniques.push(tech.to_string());
             }
-            let p = self.describe(&c, prefix, label, s);
+            let p = self.describe(&c, prefix, label, reg, s);
             if let Some(kind) = permutation_kind(&c, &s.weighted.ops, label) {
                 let t = format!("permutation:{kind}");
                 if !techniques.contains(&t) {
@@ -1093,15 +1137,10 @@ impl<'a> Matcher<'a> {
             }
         }
         let (brand_name, brand_suffix) = if brand_i == u32::MAX {
-            let fam = cands
-                .iter()
-                .find_map(|c| match c.ev {
-                    Ev::FakeNs(f) => tables::NS_FAMILIES.get(usize::from(f)),
-                    _ => None,
-                })
-                .map(|f| f.real.first().copied().unwrap_or("awsdns-NN.net"))
-                .unwrap_or("");
-            (fam.to_string(), None)
+            let family = crate::fuzz::is_fake_ns_domain(reg)
+                .map(|(f, _)| f)
+                .unwrap_or("dns-provider");
+            (format!("{family} (name servers)"), None)
         } else {
             let b = &idx.brands[brand_i as usize];
             (b.domain.as_str().to_string(), Some(&*b.suffix))
@@ -1145,7 +1184,7 @@ impl<'a> Matcher<'a> {
             return (base, tech);
         }
         let penalty = match c.ev {
-            Ev::IdnHomograph | Ev::FakeNs(_) => 0,
+            Ev::IdnHomograph | Ev::FakeNs => 0,
             Ev::Substring { .. }
             | Ev::Edit {
                 place: Place::Token | Place::Subdomain,
@@ -1166,18 +1205,19 @@ impl<'a> Matcher<'a> {
         s: &mut Scratch,
     ) -> (i32, &'static str) {
         let idx = self.index;
-        if let Ev::FakeNs(_) = c.ev {
+        if let Ev::FakeNs = c.ev {
             return (80, "fake-nameserver");
         }
         let unit = &idx.units[c.unit as usize];
         let blen = unit.text.len();
         let short = match blen {
-            0..=4 => -15,
-            5 => -10,
+            0..=4 => -20,
+            5 => -14,
             _ => 0,
         };
         match c.ev {
-            Ev::TldSwap => (70 + short / 2, "tld-swap"),
+            // Short labels exist in every TLD for unrelated reasons (`nta.co.jp`).
+            Ev::TldSwap => (70 + short, "tld-swap"),
             Ev::TokenLabel => (70 + short / 2, "brand-token"),
             Ev::Hyphenation => (75 + short / 2, "edit-distance"),
             Ev::AsciiHomograph => (85 + short / 2, "homograph"),
@@ -1192,19 +1232,26 @@ impl<'a> Matcher<'a> {
                 };
                 let cost = edit::weighted(unit.text.as_bytes(), q, &mut s.weighted);
                 let long_bonus = (blen.min(12) as f32 - 6.0).max(0.0) * 1.5;
-                let mut base = (88.0 - 28.0 * cost + long_bonus) as i32 + short;
+                let mut base = (88.0 - 30.0 * cost + long_bonus) as i32 + short;
                 // Two edits change a third of a 6-letter brand: much weaker evidence.
                 if s.weighted.ops.len() >= 2 {
                     base -= if blen < 9 { 12 } else { 4 };
                 }
+                let b = &idx.brands[unit.brand as usize];
+                let after = prefix.as_bytes().get(usize::from(end)..).unwrap_or(&[]);
                 let tech = match place {
                     Place::Label | Place::Dehyphen => "edit-distance",
                     Place::Token => {
-                        base -= 5;
+                        if follows_suffix(after, b.suffix.as_bytes()) {
+                            base += 8;
+                        }
                         "combosquat"
                     }
                     Place::Subdomain => {
-                        base -= 10;
+                        base -= 5;
+                        if follows_suffix(after, b.suffix.as_bytes()) {
+                            base += 12;
+                        }
                         "brand-in-subdomain"
                     }
                 };
@@ -1219,19 +1266,36 @@ impl<'a> Matcher<'a> {
             } => {
                 let pb = prefix.as_bytes();
                 let (st, en) = (usize::from(start), usize::from(end));
+                let b = &idx.brands[unit.brand as usize];
+                let after = pb.get(en..).unwrap_or(&[]);
+                // Found text: short brands need more context, long ones are distinctive.
+                let len_adj = match blen {
+                    0..=2 => -20,
+                    3 => -12,
+                    4 => -10,
+                    5 => -8,
+                    6 => -3,
+                    7..=9 => 5,
+                    _ => 8,
+                };
+                let whole_label = left
+                    && right
+                    && (st == 0 || pb[st - 1] == b'.')
+                    && after.first().is_none_or(|&c| c == b'.');
                 if in_label {
-                    let rest_kw = {
-                        let before =
-                            &prefix[prefix.len() - label.len()..st.max(prefix.len() - label.len())];
-                        let after = prefix.get(en..).unwrap_or("");
-                        keyword_in(before) || keyword_in(after)
-                    };
-                    let mut base = if left || right { 62 } else { 45 } + short;
-                    if left && right {
-                        base += 5;
+                    let label_start = prefix.len() - label.len();
+                    let before = prefix.get(label_start..st.max(label_start)).unwrap_or("");
+                    let rest = prefix.get(en..).unwrap_or("");
+                    let mut base = match (left, right) {
+                        (true, true) => 70,
+                        (true, false) | (false, true) => 64,
+                        (false, false) => 50,
+                    } + len_adj;
+                    if keyword_in(before) || keyword_in(rest) {
+                        base += 6;
                     }
-                    if rest_kw {
-                        base += 8;
+                    if follows_suffix(after, b.suffix.as_bytes()) {
+                        base += 8; // `amazon-co-jp.xyz`
                     }
                     let tech = if unit.kind == UnitKind::Token || !(left || right) {
                         "brand-token"
@@ -1240,36 +1304,32 @@ impl<'a> Matcher<'a> {
                     };
                     (base, tech)
                 } else {
-                    let b = &idx.brands[unit.brand as usize];
                     // The brand's whole domain spelled out: `ucscard.co.jp.` or `amazon-co-jp`.
-                    let after = pb.get(en..).unwrap_or(&[]);
-                    let sfx = b.suffix.as_bytes();
-                    let full = after.len() > sfx.len()
-                        && (after[0] == b'.' || after[0] == b'-')
-                        && after[1..]
-                            .iter()
-                            .zip(sfx)
-                            .all(|(&x, &y)| x == y || (y == b'.' && x == b'-'))
-                        && is_boundary(after.get(sfx.len() + 1).copied());
-                    let mut base = if full { 75 } else { 60 } + short;
-                    if !(left && right) {
-                        base -= 5;
-                    }
+                    let full = follows_suffix(after, b.suffix.as_bytes());
+                    let base = if full {
+                        80
+                    } else if whole_label {
+                        68
+                    } else if left && right {
+                        66
+                    } else if left || right {
+                        60
+                    } else {
+                        48
+                    } + len_adj;
                     (base, "brand-in-subdomain")
                 }
             }
-            Ev::FakeNs(_) => (80, "fake-nameserver"),
+            Ev::FakeNs => (80, "fake-nameserver"),
         }
     }
 
-    fn describe(&self, c: &Cand, prefix: &str, label: &str, s: &mut Scratch) -> String {
+    fn describe(&self, c: &Cand, prefix: &str, label: &str, reg: &str, s: &mut Scratch) -> String {
         let idx = self.index;
-        if let Ev::FakeNs(f) = c.ev {
-            let fam = tables::NS_FAMILIES.get(usize::from(f));
-            return format!(
-                "imitates the name servers of {}",
-                fam.map(|f| f.operator).unwrap_or("a DNS operator")
-            );
+        if let Ev::FakeNs = c.ev {
+            return crate::fuzz::is_fake_ns_domain(reg)
+                .map(|(_, why)| why)
+                .unwrap_or_else(|| "imitates a DNS provider's name servers".to_string());
         }
         let unit = &idx.units[c.unit as usize];
         let bl = &unit.text;
@@ -1316,7 +1376,7 @@ impl<'a> Matcher<'a> {
                     format!("brand {found} in the subdomain, the domain is someone else's")
                 }
             }
-            Ev::FakeNs(_) => String::new(),
+            Ev::FakeNs => String::new(),
         }
     }
 
@@ -1341,6 +1401,28 @@ fn permutation_kind(c: &Cand, ops: &[Op], label: &str) -> Option<&'static str> {
         } => op_kind(ops, label),
         _ => None,
     }
+}
+
+/// Whether `after` (the text right after a brand occurrence) continues with the brand's
+/// suffix or a one-letter lookalike of it, as a label or hyphen run: `.co.jp.`, `-co-jp`,
+/// `.co.ip.`.
+fn follows_suffix(after: &[u8], suffix: &[u8]) -> bool {
+    if after.len() < suffix.len() + 1 || !(after[0] == b'.' || after[0] == b'-') {
+        return false;
+    }
+    let body = &after[1..=suffix.len()];
+    let mut mismatches = 0;
+    for (&x, &y) in body.iter().zip(suffix) {
+        if x == y || (y == b'.' && (x == b'-' || x == b'.')) {
+            continue;
+        }
+        if y == b'.' || x == b'.' || x == b'-' {
+            return false;
+        }
+        mismatches += 1;
+    }
+    let limit = usize::from(suffix.len() >= 4);
+    mismatches <= limit && is_boundary(after.get(suffix.len() + 1).copied())
 }
 
 fn keyword_in(s: &str) -> bool {

@@ -1,5 +1,5 @@
 //! Small tables the matcher scores with: keyboard neighbours, look-alike glyphs, suspicious
-//! TLDs, combosquat keywords, the ASCII homoglyph skeleton and fake-nameserver families.
+//! TLDs, combosquat keywords and the ASCII homoglyph skeleton.
 
 /// QWERTY rows with their horizontal offsets (in key widths).
 const ROWS: [(&[u8], f32); 4] = [
@@ -405,95 +405,6 @@ pub fn ascii_skeleton(label: &str, out: &mut String) {
     }
 }
 
-/// DNS-operator name-server domains that attackers imitate, with the real registrable domains.
-pub struct NsFamily {
-    /// The token that identifies the family (`awsdns`).
-    pub token: &'static str,
-    /// The operator, for explanations.
-    pub operator: &'static str,
-    /// The real registrable domains (for `awsdns` checked by pattern instead).
-    pub real: &'static [&'static str],
-}
-
-/// Name-server families checked for fakes.
-pub const NS_FAMILIES: &[NsFamily] = &[
-    NsFamily {
-        token: "awsdns",
-        operator: "Amazon Route 53",
-        real: &[],
-    },
-    NsFamily {
-        token: "domaincontrol",
-        operator: "GoDaddy",
-        real: &["domaincontrol.com"],
-    },
-    NsFamily {
-        token: "azure-dns",
-        operator: "Azure DNS",
-        real: &[
-            "azure-dns.com",
-            "azure-dns.net",
-            "azure-dns.org",
-            "azure-dns.info",
-        ],
-    },
-    NsFamily {
-        token: "googledomains",
-        operator: "Google Domains",
-        real: &["googledomains.com"],
-    },
-    NsFamily {
-        token: "cloudflare",
-        operator: "Cloudflare",
-        real: &["cloudflare.com", "cloudflare.net"],
-    },
-    NsFamily {
-        token: "nsone",
-        operator: "NS1",
-        real: &["nsone.net"],
-    },
-    NsFamily {
-        token: "ultradns",
-        operator: "UltraDNS",
-        real: &[
-            "ultradns.com",
-            "ultradns.net",
-            "ultradns.org",
-            "ultradns.biz",
-            "ultradns.info",
-        ],
-    },
-];
-
-/// Whether a registrable domain (ICANN view) imitates a DNS operator's name-server domain:
-/// `awsdns-017.net` (Route 53 uses exactly `awsdns-00` .. `awsdns-63` under com, net, org and
-/// co.uk), `awsdns-cloud.com`, `domaincontrol-ns.com`. Returns the family.
-pub fn fake_ns_family(registrable: &str) -> Option<&'static NsFamily> {
-    let (label, suffix) = registrable.split_once('.')?;
-    for f in NS_FAMILIES {
-        if !label.contains(f.token) {
-            continue;
-        }
-        if f.token == "awsdns" {
-            let real = label.strip_prefix("awsdns-").is_some_and(|n| {
-                n.len() == 2 && n.bytes().all(|b| b.is_ascii_digit()) && {
-                    let v = (n.as_bytes()[0] - b'0') * 10 + (n.as_bytes()[1] - b'0');
-                    v <= 63
-                }
-            }) && matches!(suffix, "com" | "net" | "org" | "co.uk");
-            if real {
-                return None;
-            }
-            return Some(f);
-        }
-        if f.real.contains(&registrable) {
-            return None;
-        }
-        return Some(f);
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,16 +436,5 @@ mod tests {
         assert_eq!(s, t);
         ascii_skeleton("arnazon", &mut s);
         assert_eq!(s, "amazon");
-    }
-
-    #[test]
-    fn fake_ns() {
-        assert!(fake_ns_family("awsdns-017.net").is_some());
-        assert!(fake_ns_family("awsdns-17.net").is_none());
-        assert!(fake_ns_family("awsdns-64.net").is_some());
-        assert!(fake_ns_family("awsdns-12.xyz").is_some());
-        assert!(fake_ns_family("domaincontrol.com").is_none());
-        assert!(fake_ns_family("domaincontrol-dns.com").is_some());
-        assert!(fake_ns_family("example.com").is_none());
     }
 }
