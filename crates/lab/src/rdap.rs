@@ -297,7 +297,19 @@ async fn domain_common(
     if let Some(resp) = limited(&hub, &server, peer, rl) {
         return resp;
     }
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let mut name = name.trim_end_matches('.').to_lowercase();
+    if !name.is_ascii() {
+        // U-label query (RFC 9082 allows it): the scenario knows the U-labels of its IDNs.
+        if let Some(d) = hub
+            .shared
+            .scenario
+            .domains
+            .iter()
+            .find(|d| !d.unicode.is_empty() && d.unicode.to_lowercase() == name)
+        {
+            name = d.name.clone();
+        }
+    }
     if name.len() > 253 || !crate::scenario::valid_name(&name) {
         return error(
             StatusCode::BAD_REQUEST,

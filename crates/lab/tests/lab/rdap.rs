@@ -274,5 +274,10 @@ async fn idn_lookalike_has_unicode_name() {
     assert_eq!(st, 200);
     assert_eq!(d["ldhName"], "xn--biglbe-zqf.net");
     assert_eq!(d["unicodeName"], "bigl\u{43e}be.net");
+    let (st, _, d, _) = get(&c, &format!("{net}domain/bigl\u{43e}be.net")).await;
+    assert_eq!(st, 200, "U-label query");
+    assert_eq!(d["ldhName"], "xn--biglbe-zqf.net");
+    let (st, ..) = get(&c, &format!("{net}domain/\u{43e}\u{43e}.net")).await;
+    assert_eq!(st, 400);
     lab.shutdown().await;
 }
