@@ -242,8 +242,13 @@ pub struct PassSummary {
     pub new_findings: BTreeMap<String, usize>,
     /// The worst new finding.
     pub worst_new: Option<Severity>,
-    /// The pass was stopped by a signal before every name was observed.
+    /// The pass was stopped by a signal before every name was observed, or some snapshots were
+    /// not stored (see `clock_mismatch`): the run stays unfinished, `--resume` completes it.
     pub interrupted: bool,
+    /// Snapshots not stored because their time disagreed with the pass's clock (e.g. the lab
+    /// clock could not be read and the prober fell back to the system clock): storing them
+    /// would put a wrong time in the history.
+    pub clock_mismatch: usize,
 }
 
 /// One pass over the inventory. Each observation is stored in its own transaction as soon as
@@ -263,6 +268,7 @@ pub async fn run_pass<O: Observer>(
         ));
     }
     let now = observer.now().await;
+    let started = std::time::Instant::now();
     let resumed = if opts.resume {
         store.resume_run()?
     } else {
@@ -312,16 +318,36 @@ pub async fn run_pass<O: Observer>(
                 continue;
             }
         };
-        record(store, run, &w, &snap, opts, &mut summary)?;
         progress.inc(1);
+        if !clock_agrees(now, started.elapsed(), snap.taken_at) {
+            tracing::warn!(
+                "{}: snapshot time {} disagrees with the pass clock {now}; not stored",
+                w.name,
+                snap.taken_at
+            );
+            summary.clock_mismatch += 1;
+            continue;
+        }
+        record(store, run, &w, &snap, opts, &mut summary)?;
     }
-    if stopped(&stop) && pending.next().is_some() {
+    if (stopped(&stop) && pending.next().is_some()) || summary.clock_mismatch > 0 {
         summary.interrupted = true;
     } else {
         store.finish_run(run, observer.now().await)?;
     }
     progress.finish_and_clear();
     Ok(summary)
+}
+
+/// Whether a snapshot's time fits the pass: not before the pass started (an hour of slack) and
+/// not later than the pass's elapsed time plus a day (a lab clock advanced during the pass).
+pub fn clock_agrees(pass_start: Timestamp, elapsed: Duration, taken_at: Timestamp) -> bool {
+    let lo = pass_start.as_second() - 3600;
+    let hi = pass_start
+        .as_second()
+        .saturating_add(i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX / 2))
+        .saturating_add(86_400);
+    (lo..=hi).contains(&taken_at.as_second())
 }
 
 fn record(
@@ -848,6 +874,14 @@ pub fn write_summary(
         s.incomplete,
         s.changes,
     )?;
+    if s.clock_mismatch > 0 {
+        writeln!(
+            out,
+            "{} snapshots not stored: their time disagreed with the pass clock (run again with \
+             --resume)",
+            s.clock_mismatch
+        )?;
+    }
     for (sink, err) in &a.failed {
         writeln!(out, "alert sink {sink} failed: {}", sanitize(err))?;
     }
@@ -904,7 +938,7 @@ fn daemon(args: DaemonArgs, global: &Global) -> anyhow::Result<ExitCode> {
             if s.worst_new.is_some_and(|w| w >= Severity::High) {
                 worst = ExitCode::from(1);
             }
-            if s.interrupted || *stop.borrow() || args.passes.is_some_and(|p| passes >= p) {
+            if *stop.borrow() || args.passes.is_some_and(|p| passes >= p) {
                 break;
             }
             let seed = std::time::SystemTime::now()
@@ -1258,6 +1292,47 @@ mod tests {
         // Resuming a finished run starts a new one.
         let s = run_pass(&mut store, fake, &o, &bar, None).await.unwrap();
         assert_eq!((s.observed, s.skipped), (4, 0));
+    }
+
+    #[tokio::test]
+    async fn snapshots_with_a_foreign_clock_are_not_stored() {
+        let names = ["a.com", "b.com"];
+        let fake = Fake::new(&names);
+        let mut store = store_with(&names);
+        let bar = indicatif::ProgressBar::hidden();
+        // The observer's clock jumps 40 days between the pass start and the snapshots, as when
+        // the prober falls back from the lab clock to the system clock.
+        struct Skewed(Arc<Fake>);
+        impl Observer for Skewed {
+            async fn now(&self) -> Timestamp {
+                let t = self.0.now().await;
+                self.0.advance(40);
+                t
+            }
+            async fn observe(&self, d: &DomainName) -> Snapshot {
+                self.0.observe(d).await
+            }
+        }
+        let s = run_pass(
+            &mut store,
+            Arc::new(Skewed(fake.clone())),
+            &opts(),
+            &bar,
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!((s.observed, s.clock_mismatch), (0, 2));
+        assert!(s.interrupted);
+        assert_eq!(store.snapshot_count().unwrap(), 0);
+        let t: Timestamp = "2026-10-01T00:00:00Z".parse().unwrap();
+        assert!(clock_agrees(t, Duration::from_secs(60), t));
+        assert!(!clock_agrees(t, Duration::from_secs(60), fake.now().await));
+        assert!(!clock_agrees(
+            t,
+            Duration::ZERO,
+            Timestamp::from_second(t.as_second() - 7200).unwrap()
+        ));
     }
 
     #[tokio::test]
