@@ -213,3 +213,18 @@ fn history_is_ordered() {
         day(2)
     );
 }
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    drop(Store::open(&path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    assert!(
+        Store::open(&path).is_err(),
+        "a store from a newer domwatch must not be touched"
+    );
+}
