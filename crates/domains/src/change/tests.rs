@@ -515,3 +515,17 @@ fn jprs_lock_removed() {
     assert_eq!(c.severity, Severity::High);
     assert_eq!(kinds(&b, &a), vec![ChangeKind::LockAdded]);
 }
+
+#[test]
+fn expired_without_grace_status() {
+    let a = healthy();
+    let mut b = later(&a, 1);
+    b.phase = LifecyclePhase::Expired;
+    let c = one(&a, &b, ChangeKind::Expired);
+    assert_eq!((c.before.as_str(), c.after.as_str()), ("active", "expired"));
+    assert_eq!(c.severity, Severity::High);
+    // Unknown phases (rate limited) are no transition.
+    let mut u = later(&a, 2);
+    u.phase = LifecyclePhase::Unknown;
+    assert!(diff(&b, &u).is_empty());
+}
