@@ -78,11 +78,61 @@ impl FromStr for AlertSpec {
     }
 }
 
+/// The SMTP relay for alert mail (`--smtp`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmtpRelay {
+    /// Plain SMTP to a socket address: a local MTA or the lab's SMTP sink on loopback.
+    Plain(SocketAddr),
+    /// STARTTLS on the submission port (or the given one), the certificate checked against the
+    /// host name: `starttls://HOST[:PORT]`.
+    StartTls { host: String, port: Option<u16> },
+}
+
+impl FromStr for SmtpRelay {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix("starttls://") {
+            let (host, port) = match rest.rsplit_once(':') {
+                Some((h, p)) => (
+                    h,
+                    Some(
+                        p.parse::<u16>()
+                            .map_err(|_| format!("SMTP port in {s:?}"))?,
+                    ),
+                ),
+                None => (rest, None),
+            };
+            let host =
+                domains::DomainName::parse(host).map_err(|e| format!("SMTP relay {s:?}: {e}"))?;
+            return Ok(SmtpRelay::StartTls {
+                host: host.to_string(),
+                port,
+            });
+        }
+        s.parse::<SocketAddr>().map(SmtpRelay::Plain).map_err(|_| {
+            format!("SMTP relay {s:?}: expected IP:PORT (plain) or starttls://HOST[:PORT]")
+        })
+    }
+}
+
+impl fmt::Display for SmtpRelay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SmtpRelay::Plain(a) => write!(f, "{a}"),
+            SmtpRelay::StartTls { host, port: None } => write!(f, "starttls://{host}"),
+            SmtpRelay::StartTls {
+                host,
+                port: Some(p),
+            } => write!(f, "starttls://{host}:{p}"),
+        }
+    }
+}
+
 /// How mail is sent.
 #[derive(Debug, Clone)]
 pub struct MailSettings {
-    /// The SMTP relay (plain SMTP; used on loopback for the lab).
-    pub relay: Option<SocketAddr>,
+    pub relay: Option<SmtpRelay>,
     pub from: String,
 }
 
@@ -238,7 +288,8 @@ async fn send_mail(
 
     let relay = settings
         .relay
-        .context("no SMTP relay: give --smtp HOST:PORT or a --config with `smtp`")?;
+        .clone()
+        .context("no SMTP relay: give --smtp RELAY or a --config with `smtp`")?;
     let worst = findings
         .iter()
         .map(|f| f.finding.severity)
@@ -258,11 +309,23 @@ async fn send_mail(
         .header(ContentType::TEXT_PLAIN)
         .body(mail_body(findings))
         .context("build the alert e-mail")?;
-    let transport: AsyncSmtpTransport<Tokio1Executor> =
-        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(relay.ip().to_string())
-            .port(relay.port())
-            .timeout(Some(Duration::from_secs(20)))
-            .build();
+    let transport: AsyncSmtpTransport<Tokio1Executor> = match &relay {
+        SmtpRelay::Plain(addr) => {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string())
+                .port(addr.port())
+                .timeout(Some(Duration::from_secs(20)))
+                .build()
+        }
+        SmtpRelay::StartTls { host, port } => {
+            let mut b = AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                .with_context(|| format!("SMTP relay {host}"))?
+                .timeout(Some(Duration::from_secs(20)));
+            if let Some(p) = port {
+                b = b.port(*p);
+            }
+            b.build()
+        }
+    };
     transport
         .send(msg)
         .await
@@ -299,5 +362,15 @@ mod tests {
         assert!("smtp=not an address".parse::<AlertSpec>().is_err());
         assert!("smtp=soc@example.com".parse::<AlertSpec>().is_ok());
         assert!("pager".parse::<AlertSpec>().is_err());
+        assert_eq!(
+            "127.0.0.1:2525".parse::<SmtpRelay>().unwrap(),
+            SmtpRelay::Plain("127.0.0.1:2525".parse().unwrap())
+        );
+        let tls = "starttls://Mail.Example.com:587"
+            .parse::<SmtpRelay>()
+            .unwrap();
+        assert_eq!(tls.to_string(), "starttls://mail.example.com:587");
+        assert!("starttls://bad..host".parse::<SmtpRelay>().is_err());
+        assert!("mail.example.com".parse::<SmtpRelay>().is_err());
     }
 }

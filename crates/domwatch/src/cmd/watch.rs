@@ -16,7 +16,6 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -34,7 +33,7 @@ use store::{RunId, Store, StoredFinding, WatchedDomain};
 
 use super::inspect::{net_config, registrable, runtime};
 use crate::Global;
-use crate::alert::{AlertSpec, MailSettings, deliver};
+use crate::alert::{AlertSpec, MailSettings, SmtpRelay, deliver};
 use crate::output::{Format, Table, progress_bar, sanitize};
 
 #[derive(Debug, clap::Args)]
@@ -110,9 +109,10 @@ pub struct RunArgs {
     /// Continue the last unfinished pass instead of starting a new one.
     #[arg(long)]
     pub resume: bool,
-    /// SMTP relay for `--alert smtp=...` (default: `smtp` of the --config file).
-    #[arg(long, value_name = "HOST:PORT")]
-    pub smtp: Option<SocketAddr>,
+    /// SMTP relay for `--alert smtp=...`: `IP:PORT` for plain SMTP to a local MTA (or the lab),
+    /// `starttls://HOST[:PORT]` for a remote relay (default: `smtp` of the --config file).
+    #[arg(long, value_name = "RELAY")]
+    pub smtp: Option<SmtpRelay>,
     /// Sender address of alert e-mails.
     #[arg(long, default_value = "domwatch@localhost", value_name = "ADDRESS")]
     pub mail_from: String,
@@ -722,13 +722,13 @@ fn setup(args: &RunArgs, global: &Global, rt: &tokio::runtime::Runtime) -> anyho
     let sinks = sinks_for(args)?;
     let cfg = net_config(global)?;
     let mail = MailSettings {
-        relay: args.smtp.or(cfg.smtp),
+        relay: args.smtp.clone().or(cfg.smtp.map(SmtpRelay::Plain)),
         from: args.mail_from.clone(),
     };
     if sinks.iter().any(|s| matches!(s, AlertSpec::Smtp(_))) {
         if mail.relay.is_none() {
             return Err(super::usage(
-                "--alert smtp=... needs --smtp HOST:PORT or a --config with `smtp`",
+                "--alert smtp=... needs --smtp RELAY or a --config with `smtp`",
             ));
         }
         mail.from
