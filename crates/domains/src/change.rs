@@ -679,7 +679,8 @@ fn is_ns_move(c: &Change) -> bool {
 }
 
 /// One finding per change, plus correlated findings: a registrar move (registrar, IANA id or
-/// transfer) together with an NS change in the same diff is a critical `likely-hijack`.
+/// transfer) together with an NS change in the same diff is a critical `likely-hijack`; a
+/// re-registration together with a registrar or NS move is a critical `drop-caught` instead.
 pub fn change_findings(changes: &[Change]) -> Vec<Finding> {
     let mut out: Vec<Finding> = changes
         .iter()
@@ -700,6 +701,33 @@ pub fn change_findings(changes: &[Change]) -> Vec<Finding> {
         let mine: Vec<&Change> = changes.iter().filter(|c| &c.domain == dom).collect();
         let reg = mine.iter().find(|c| is_registrar_move(c.kind));
         let ns = mine.iter().find(|c| is_ns_move(c));
+        // A new registration date means the name lapsed and was registered again: a registrar
+        // move in the same diff is a drop-catch, not a transfer of a live registration.
+        if let Some(rereg) = mine.iter().find(|c| c.kind == ChangeKind::ReRegistered) {
+            if reg.is_some() || ns.is_some() {
+                let moved = reg
+                    .map(|r| format!("; {}: {} -> {}", r.kind, r.before, r.after))
+                    .unwrap_or_default();
+                out.push(Finding {
+                    code: "drop-caught".into(),
+                    severity: Severity::Critical,
+                    domain: dom.clone(),
+                    title: "Drop-caught: the name lapsed and was registered again by someone else"
+                        .into(),
+                    detail: format!("registration {} -> {}{moved}", rereg.before, rereg.after),
+                    remediation: "Everything that still points at this name (NS, MX, CNAME, SPF \
+                                  includes, contact e-mail, WHOIS server names) now trusts a \
+                                  stranger: remove those references at once, then try to \
+                                  recover the name (buy it back, or a dispute procedure)."
+                        .into(),
+                    subject: format!(
+                        "{} -> {} @ {}",
+                        rereg.before, rereg.after, rereg.observed_at
+                    ),
+                });
+            }
+            continue;
+        }
         if let (Some(reg), Some(ns)) = (reg, ns) {
             let lock = mine
                 .iter()

@@ -10,7 +10,7 @@
 //! `ns-mismatch-registry-vs-dns`, `not-delegated`, `ns-is-cname`, `ns-unresolvable`,
 //! `lame-delegation`, `no-working-nameserver`, `inconsistent-ns-set`, `inconsistent-soa-serial`,
 //! `incomplete-observation`. Change findings use the [`crate::change::ChangeKind`] names, plus
-//! `likely-hijack`.
+//! `likely-hijack` and `drop-caught`.
 //!
 //! A part of a snapshot that could not be observed (timeout, rate limit: see
 //! [`Snapshot::issues`] and [`Lookup::RateLimited`]) yields no finding about that part, except

@@ -100,6 +100,34 @@ fn hijack_raises_registrar_ns_lock_and_correlates() {
 }
 
 #[test]
+fn re_registration_elsewhere_is_a_drop_catch_not_a_hijack() {
+    let a = healthy();
+    let mut b = hijacked(&a);
+    both(&mut b, |r| {
+        r.events.retain(|e| e.action != EventAction::Registration);
+        r.events.push(Event {
+            action: EventAction::Registration,
+            date: RegDate::utc(ts("2026-08-20T00:00:00Z")),
+        });
+    });
+    let changes = diff(&a, &b);
+    assert!(changes.iter().any(|c| c.kind == ChangeKind::ReRegistered));
+    let f = change_findings(&changes);
+    assert_eq!(f.iter().filter(|f| f.code == "likely-hijack").count(), 0);
+    let drop = f
+        .iter()
+        .find(|f| f.code == "drop-caught")
+        .expect("drop-caught");
+    assert_eq!(drop.severity, Severity::Critical);
+    assert!(drop.detail.contains("2026-08-20"), "{}", drop.detail);
+    assert!(
+        drop.detail.contains("Evil Registrar") || drop.detail.contains("6666"),
+        "{}",
+        drop.detail
+    );
+}
+
+#[test]
 fn registrar_change_alone_is_not_hijack() {
     let a = healthy();
     let mut b = later(&a, 1);

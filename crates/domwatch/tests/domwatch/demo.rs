@@ -30,6 +30,7 @@ fn demo_runs_every_step_against_the_lab() {
         "likely-hijack",
         "entered-redemption",
         "re-registered",
+        "drop-caught",
         "Demo finished: every step ran.",
     ] {
         assert!(
