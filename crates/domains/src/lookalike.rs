@@ -33,7 +33,8 @@
 //! Each finding starts from a base for its technique:
 //! - homograph: 92 (IDN, equal UTS #39 skeletons) or 85 (ASCII skeleton);
 //! - edit distance: `88 - 30 x weighted cost`, +1.5 per letter of brand beyond 6 (at most +9),
-//!   -12 for two edits on a brand shorter than 9 letters (-4 from 9 letters); the weighted cost
+//!   -12 for two edits on a brand shorter than 9 letters (-4 from 9 letters) unless both are
+//!   look-alike glyphs (`b19lobe`); the weighted cost
 //!   of an edit is small when it is hard to see (look-alike glyphs 0.3, hyphens and doubled
 //!   letters 0.3-0.4, transpositions and keyboard neighbours 0.5, a one-bit flip 0.6) and 1.0
 //!   for an unrelated letter; in a subdomain -5, followed by the brand's suffix (`.co.ip.`) +12;
@@ -438,6 +439,7 @@ impl BrandIndex {
             }
         }
         let mut skel = String::new();
+        let mut text = String::new();
         let mut chars = Vec::new();
         let mut patterns: Vec<&str> = Vec::new();
         for (ui, u) in idx.units.iter().enumerate() {
@@ -451,7 +453,7 @@ impl BrandIndex {
                 .entry(edit::hash(skel.as_bytes()))
                 .or_default()
                 .push(ui);
-            unicode_skeleton_of(&u.text, &mut chars, &mut skel);
+            unicode_skeleton_of(&u.text, &mut chars, &mut text, &mut skel);
             idx.unicode_skeletons
                 .entry(skel.as_str().into())
                 .or_default()
@@ -528,7 +530,7 @@ fn deletion_keys(t: &[u8], depth: usize, out: &mut Vec<u64>) {
 }
 
 /// UTS #39 skeleton of a label given as Unicode (or A-label text), lower-cased, into `out`.
-fn unicode_skeleton_of(label: &str, chars: &mut Vec<char>, out: &mut String) {
+fn unicode_skeleton_of(label: &str, chars: &mut Vec<char>, text: &mut String, out: &mut String) {
     out.clear();
     let decoded: Option<&[char]> = match label.strip_prefix("xn--") {
         Some(rest) if punycode::decode(rest, chars) => Some(chars),
@@ -537,12 +539,10 @@ fn unicode_skeleton_of(label: &str, chars: &mut Vec<char>, out: &mut String) {
     };
     match decoded {
         Some(cs) => {
-            let mut tmp = [0u8; 4];
-            let mut s = String::new();
-            for c in cs {
-                s.push_str(c.encode_utf8(&mut tmp));
-            }
-            for c in unicode_security::skeleton(&s) {
+            text.clear();
+            text.extend(cs.iter());
+            // The skeleton is decomposed (NFD): dropping combining marks folds `ÿ` to `y`.
+            for c in unicode_security::skeleton(text).filter(|&c| !is_combining_mark(c)) {
                 out.extend(c.to_lowercase());
             }
         }
@@ -552,6 +552,18 @@ fn unicode_skeleton_of(label: &str, chars: &mut Vec<char>, out: &mut String) {
             }
         }
     }
+}
+
+/// Combining diacritical marks (the blocks that matter for Latin, Greek and Cyrillic).
+fn is_combining_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}'..='\u{036F}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}'
+    )
 }
 
 /// A name that imitates a brand.
@@ -582,6 +594,9 @@ enum Place {
     Token,
     /// A subdomain label.
     Subdomain,
+    /// The registrable label's Unicode skeleton without diacritics (an IDN label folded to
+    /// ASCII, in `Scratch::skel`).
+    Folded,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -622,6 +637,7 @@ pub struct Scratch {
     name: String,
     buf: String,
     skel: String,
+    text: String,
     chars: Vec<char>,
     hashes: Box<Hashes>,
     rows: Vec<u8>,
@@ -636,6 +652,7 @@ impl Default for Scratch {
             name: String::with_capacity(256),
             buf: String::with_capacity(256),
             skel: String::with_capacity(256),
+            text: String::with_capacity(256),
             chars: Vec::with_capacity(64),
             hashes: Box::default(),
             rows: Vec::with_capacity(64 * 64),
@@ -863,13 +880,22 @@ impl<'a> Matcher<'a> {
             // IDN homographs.
             if label.starts_with("xn--") {
                 let mut chars = std::mem::take(&mut s.chars);
-                unicode_skeleton_of(label, &mut chars, &mut skel);
+                let mut text = std::mem::take(&mut s.text);
+                unicode_skeleton_of(label, &mut chars, &mut text, &mut skel);
+                s.text = text;
                 if let Some(units) = idx.unicode_skeletons.get(skel.as_str()) {
                     for &u in units {
                         push(&mut s.cands, u, Ev::IdnHomograph);
                     }
                 }
                 s.chars = chars;
+                // Look-alike letters plus edits (`paÿpał`): edit distance on the folded text.
+                if skel.is_ascii() && skel.len() <= edit::MAX {
+                    s.skel = skel;
+                    let folded = std::mem::take(&mut s.skel);
+                    self.probe(folded.as_bytes(), Place::Folded, 0, 0, s);
+                    skel = folded;
+                }
             }
             s.skel = skel;
         }
@@ -1225,6 +1251,7 @@ impl<'a> Matcher<'a> {
             Ev::Edit { place, start, end } => {
                 let q: &[u8] = match place {
                     Place::Dehyphen => s.buf.as_bytes(),
+                    Place::Folded => s.skel.as_bytes(),
                     _ => prefix
                         .as_bytes()
                         .get(usize::from(start)..usize::from(end))
@@ -1234,13 +1261,18 @@ impl<'a> Matcher<'a> {
                 let long_bonus = (blen.min(12) as f32 - 6.0).max(0.0) * 1.5;
                 let mut base = (88.0 - 30.0 * cost + long_bonus) as i32 + short;
                 // Two edits change a third of a 6-letter brand: much weaker evidence.
-                if s.weighted.ops.len() >= 2 {
+                // Look-alike glyphs only (`b19lobe`) are still hard to see.
+                if s.weighted.ops.len() >= 2 && cost > 0.65 {
                     base -= if blen < 9 { 12 } else { 4 };
                 }
                 let b = &idx.brands[unit.brand as usize];
                 let after = prefix.as_bytes().get(usize::from(end)..).unwrap_or(&[]);
                 let tech = match place {
                     Place::Label | Place::Dehyphen => "edit-distance",
+                    Place::Folded => {
+                        base += 5;
+                        "homograph"
+                    }
                     Place::Token => {
                         if follows_suffix(after, b.suffix.as_bytes()) {
                             base += 8;
@@ -1347,6 +1379,7 @@ impl<'a> Matcher<'a> {
             Ev::Edit { place, start, end } => {
                 let q: String = match place {
                     Place::Dehyphen => s.buf.clone(),
+                    Place::Folded => s.skel.clone(),
                     _ => prefix
                         .get(usize::from(start)..usize::from(end))
                         .unwrap_or(label)
@@ -1357,6 +1390,12 @@ impl<'a> Matcher<'a> {
                 match place {
                     Place::Label => format!("{ops} of {bl}"),
                     Place::Dehyphen => format!("{ops} of {bl} (hyphens removed)"),
+                    Place::Folded => {
+                        let shown = DomainName::parse(label)
+                            .map(|d| d.to_unicode())
+                            .unwrap_or_else(|_| label.to_string());
+                        format!("{shown} ({label}) reads as {q}: {ops} of {bl}")
+                    }
                     Place::Token => format!("{q}: {ops} of {bl}, combined with other words"),
                     Place::Subdomain => format!("subdomain {q}: {ops} of {bl}"),
                 }

@@ -2,5 +2,6 @@
 
 mod domains {
     mod jpcert;
+    mod lookalike_alloc;
     mod psl_conformance;
 }

@@ -240,3 +240,83 @@ proptest! {
         }
     }
 }
+
+/// Applies up to two random edits (substitution, insertion, omission, transposition).
+fn mutate(base: &str, ops: &[(u8, usize, u8)]) -> String {
+    let mut v: Vec<u8> = base.bytes().collect();
+    for &(kind, pos, c) in ops {
+        let c = b'a' + c % 26;
+        let p = pos % (v.len() + 1);
+        match kind % 4 {
+            0 if p < v.len() => v[p] = c,
+            1 => v.insert(p, c),
+            2 if p < v.len() && v.len() > 1 => {
+                v.remove(p);
+            }
+            3 if p + 1 < v.len() => v.swap(p, p + 1),
+            _ => {}
+        }
+    }
+    String::from_utf8(v).unwrap()
+}
+
+proptest! {
+    // The deletion index covers only a window at the start of each label: every label within
+    // the edit bound must still be found (as an edit-distance candidate, at any score).
+    #[test]
+    fn edits_within_the_bound_are_always_candidates(
+        brand in "[a-z]{6,16}",
+        ops in proptest::collection::vec((0u8..4, 0usize..20, 0u8..26), 1..=2),
+    ) {
+        let f = Fixture {
+            index: BrandIndex::build(
+                &brands(&format!("{brand}.com")),
+                SuffixList::embedded(),
+                &IndexOptions::default(),
+            ),
+            allow: Allowlist::new(),
+            popular: Popularity::none(),
+        };
+        let label = mutate(&brand, &ops);
+        let mut rows = Vec::new();
+        prop_assume!(label != brand && label.len() >= 4);
+        prop_assume!(edit::osa_within(brand.as_bytes(), label.as_bytes(), 2, &mut rows).is_some());
+        let m = Matcher::new(&f.index, SuffixList::embedded(), &f.allow, &f.popular)
+            .with_min_score(1);
+        let h = m.check(&format!("{label}.xyz"), &mut Scratch::new());
+        prop_assert!(h.is_some(), "{label} not found for {brand}");
+    }
+}
+
+#[test]
+fn fuzz_permutations_are_caught() {
+    use crate::fuzz::{FuzzOptions, permutations};
+    // dnstwist-style permutations of a brand in a few TLDs: the matcher finds most of them;
+    // what it leaves are the weakest (two-letter changes of short brands, bare dictionary
+    // words next to a short brand).
+    for (brand, min_share) in [("kuronekoyamato.co.jp", 0.9), ("rakuten.co.jp", 0.8)] {
+        let f = Fixture::new(brand);
+        let d = DomainName::parse(brand).unwrap();
+        let opts = FuzzOptions {
+            tlds: Some(vec![
+                "com".into(),
+                "xyz".into(),
+                "cc".into(),
+                "co.jp".into(),
+            ]),
+            ..FuzzOptions::default()
+        };
+        let perms = permutations(&d, SuffixList::embedded(), &opts).unwrap();
+        assert!(perms.len() > 100);
+        let caught = perms
+            .iter()
+            .filter(|p| f.check(p.name.as_str()).is_some())
+            .count();
+        let share = caught as f64 / perms.len() as f64;
+        assert!(
+            share >= min_share,
+            "{brand}: {caught}/{} = {share:.2}",
+            perms.len()
+        );
+    }
+}
