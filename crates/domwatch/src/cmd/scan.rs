@@ -3,9 +3,9 @@
 //! Feeds (files or stdin, gzip detected by its magic bytes) are read line by line on one thread
 //! and parsed with `domains::feed` into chunks of names; each chunk is matched on all cores
 //! (rayon, one `Scratch` per worker) with `domains::lookalike`, and hits are written by the
-//! main thread **in input order**. `--format jsonl`, `csv` and `list` stream (memory stays flat
-//! however long the feed); `json` and `table` keep the hits (not the names) until the end. A
-//! bad line is counted and skipped, never fatal.
+//! main thread **in input order** (`table` sorts by score at the end). `--format jsonl`, `csv`
+//! and `list` stream (memory stays flat however long the feed); `json` and `table` keep the hits
+//! (not the names) until the end. A bad line is counted and skipped, never fatal.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
@@ -527,6 +527,8 @@ impl Sink {
                 if self.kept.is_empty() {
                     return Ok(());
                 }
+                // Strongest first; equal scores keep the input order.
+                self.kept.sort_by(|a, b| b.score.cmp(&a.score));
                 let mut t = Table::new(["score", "name", "brand", "techniques", "explanation"]);
                 for h in &self.kept {
                     t.row([
