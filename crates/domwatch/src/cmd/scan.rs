@@ -133,6 +133,9 @@ impl Chunk {
 struct Feed {
     label: String,
     reader: Box<dyn Read + Send>,
+    /// Stdin: may be a live stream (certstream), so chunks are handed over as soon as the
+    /// input pauses.
+    live: bool,
 }
 
 pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -187,6 +190,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
             Box::new(file)
         };
         feeds.push(Feed {
+            live: f == "-",
             label: f.clone(),
             reader: Box::new(CountingReader {
                 inner: raw,
@@ -339,16 +343,16 @@ fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<
 }
 
 /// Wraps a reader in a gzip decoder when it starts with the gzip magic bytes.
-fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn BufRead + Send>> {
+fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<BufReader<Box<dyn Read + Send>>> {
     let mut br = BufReader::with_capacity(1 << 20, reader);
     let head = br.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        Ok(Box::new(BufReader::with_capacity(
+        Ok(BufReader::with_capacity(
             1 << 20,
-            flate2::bufread::MultiGzDecoder::new(br),
-        )))
+            Box::new(flate2::bufread::MultiGzDecoder::new(br)),
+        ))
     } else {
-        Ok(Box::new(br))
+        Ok(br)
     }
 }
 
@@ -425,7 +429,10 @@ fn read_feeds(
                 LineRead::Line => handle(Some(&buf), &mut chunk),
                 LineRead::TooLong => handle(None, &mut chunk),
             }
-            if chunk.len() >= CHUNK_NAMES {
+            // A live stream (stdin) must not wait for a full chunk: when everything read so
+            // far is parsed, hand over what there is before the next read blocks.
+            if chunk.len() >= CHUNK_NAMES || (feed.live && chunk.len() > 0 && r.buffer().is_empty())
+            {
                 let full = std::mem::take(&mut chunk);
                 if tx.send(full).is_err() {
                     return Ok(()); // the writer stopped (e.g. a closed pipe)
@@ -450,7 +457,7 @@ fn match_chunks(
     for chunk in rx.iter() {
         let hits: Vec<Hit> = (0..chunk.len())
             .into_par_iter()
-            .with_min_len(4096)
+            .with_min_len(1024)
             .map_init(Scratch::new, |s, i| matcher.check(chunk.name(i), s))
             .flatten()
             .collect();
