@@ -535,7 +535,7 @@ impl Sink {
                     return Ok(());
                 }
                 // Strongest first; equal scores keep the input order.
-                self.kept.sort_by(|a, b| b.score.cmp(&a.score));
+                self.kept.sort_by_key(|h| std::cmp::Reverse(h.score));
                 let mut t = Table::new(["score", "name", "brand", "techniques", "explanation"]);
                 for h in &self.kept {
                     t.row([
