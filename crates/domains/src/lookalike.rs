@@ -51,7 +51,8 @@
 //! everywhere: `jtb` is not `jcb`, and 3-letter brands get no edits at all).
 //!
 //! Then for the name: +10 for a TLD common in abuse, +6 per phishing keyword among its labels
-//! and hyphen tokens (`login`, `secure`, `jp`..., at most 3), +5 per additional technique for
+//! and hyphen tokens (`login`, `secure`, `jp`..., also one edit off for 5+ letters: `lpgin`; at
+//! most 3), +5 per additional technique for
 //! the same brand (at most +10), -10 to -25 for generic brand words (glued inside at least 3
 //! popular names, like `health` in `menshealth`), and -60 when the name's registrable domain is
 //! in the popularity list (a top-10k site is rarely a fresh lookalike). The brands' own names
@@ -1088,9 +1089,19 @@ impl<'a> Matcher<'a> {
         if tables::suspicious_tld(tld) {
             modifier += 10;
         }
+        // Keywords, also misspelt ones (`lpgin`, `acount`: one edit from a 5+ letter keyword).
+        let rows = &mut s.rows;
         let kw = prefix
             .split(['.', '-'])
-            .filter(|t| tables::is_keyword(t))
+            .filter(|t| {
+                tables::is_keyword(t)
+                    || (t.len() >= 5
+                        && tables::KEYWORDS.iter().any(|k| {
+                            k.len() >= 5
+                                && k.len().abs_diff(t.len()) <= 1
+                                && edit::osa_within(k.as_bytes(), t.as_bytes(), 1, rows).is_some()
+                        }))
+            })
             .count()
             .min(3) as i32;
         modifier += 6 * kw;
@@ -1444,8 +1455,19 @@ fn permutation_kind(c: &Cand, ops: &[Op], label: &str) -> Option<&'static str> {
 
 /// Whether `after` (the text right after a brand occurrence) continues with the brand's
 /// suffix or a one-letter lookalike of it, as a label or hyphen run: `.co.jp.`, `-co-jp`,
-/// `.co.ip.`.
+/// `.co.ip.`; or glued, exactly, for multi-label suffixes: `cojp`.
 fn follows_suffix(after: &[u8], suffix: &[u8]) -> bool {
+    if after.first().is_some_and(|c| c.is_ascii_lowercase()) && suffix.contains(&b'.') {
+        // Glued without separators: `amazoncojp7`.
+        let mut i = 0;
+        for &y in suffix.iter().filter(|&&y| y != b'.') {
+            if after.get(i) != Some(&y) {
+                return false;
+            }
+            i += 1;
+        }
+        return is_boundary(after.get(i).copied());
+    }
     if after.len() < suffix.len() + 1 || !(after[0] == b'.' || after[0] == b'-') {
         return false;
     }

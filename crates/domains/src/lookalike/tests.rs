@@ -320,3 +320,22 @@ fn fuzz_permutations_are_caught() {
         );
     }
 }
+
+#[test]
+fn suffix_imitation_after_the_brand() {
+    assert!(follows_suffix(b".co.jp.okiae", b"co.jp"));
+    assert!(follows_suffix(b"-co-jp", b"co.jp"));
+    assert!(follows_suffix(b".co.ip.geponitor", b"co.jp"));
+    assert!(follows_suffix(b"cojp7", b"co.jp"));
+    assert!(!follows_suffix(b"cojpx", b"co.jp"));
+    assert!(!follows_suffix(b".net", b"co.jp"));
+    assert!(!follows_suffix(b"store", b"com"));
+}
+
+#[test]
+fn misspelt_keywords_count() {
+    let f = Fixture::new(BRANDS);
+    let plain = f.any("rakuten-xqzwv.com").unwrap().score;
+    let typo = f.any("rakuten-lpgin.com").unwrap().score;
+    assert!(typo > plain, "{typo} <= {plain}");
+}
