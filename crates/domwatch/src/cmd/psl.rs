@@ -136,42 +136,80 @@ pub fn run(args: PslArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 let d = DomainName::parse(n).map_err(|e| cmd::usage(e.to_string()))?;
                 rows.push(lookup(list, &d));
             }
-            match format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut out, &rows)?;
-                    writeln!(out)?;
-                }
-                Format::Jsonl => {
-                    for r in &rows {
-                        serde_json::to_writer(&mut out, r)?;
-                        writeln!(out)?;
-                    }
-                }
-                _ => {
-                    let mut t = Table::new([
-                        "name",
-                        "unicode",
-                        "icann suffix",
-                        "registrable (icann)",
-                        "suffix (all)",
-                        "registrable (all)",
-                    ]);
-                    for r in &rows {
-                        t.row([
-                            r.name.clone(),
-                            r.unicode.clone(),
-                            r.icann_suffix.clone().unwrap_or("-".into()),
-                            r.icann_registrable.clone().unwrap_or("-".into()),
-                            r.suffix.clone().unwrap_or("-".into()),
-                            r.registrable.clone().unwrap_or("-".into()),
-                        ]);
-                    }
-                    t.write(&mut out)?;
-                }
-            }
+            write_lookups(&names, &rows, format, &mut out)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes name splits in any format (`name` and `psl lookup` share it).
+pub fn write_lookups(
+    inputs: &[String],
+    rows: &[Lookup],
+    format: Format,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Jsonl => {
+            for r in rows {
+                serde_json::to_writer(&mut *out, r)?;
+                writeln!(out)?;
+            }
+        }
+        Format::List => {
+            for r in rows {
+                writeln!(out, "{}", r.name)?;
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.write_record([
+                "name",
+                "unicode",
+                "icann_suffix",
+                "icann_registrable",
+                "suffix",
+                "registrable",
+            ])?;
+            for r in rows {
+                w.write_record([
+                    r.name.as_str(),
+                    r.unicode.as_str(),
+                    r.icann_suffix.as_deref().unwrap_or(""),
+                    r.icann_registrable.as_deref().unwrap_or(""),
+                    r.suffix.as_deref().unwrap_or(""),
+                    r.registrable.as_deref().unwrap_or(""),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            let mut t = Table::new([
+                "input",
+                "A-label",
+                "U-label",
+                "public suffix",
+                "registrable domain",
+                "owner unit (with private suffixes)",
+            ]);
+            for (input, r) in inputs.iter().zip(rows) {
+                t.row([
+                    input.clone(),
+                    r.name.clone(),
+                    r.unicode.clone(),
+                    r.icann_suffix.clone().unwrap_or("-".into()),
+                    r.icann_registrable.clone().unwrap_or("-".into()),
+                    r.registrable.clone().unwrap_or("-".into()),
+                ]);
+            }
+            t.write(out)?;
+        }
+    }
+    Ok(())
 }
 
 /// One name's split, as `psl lookup` and `name` print it.
