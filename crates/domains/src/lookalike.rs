@@ -157,11 +157,12 @@ impl Brand {
     }
 }
 
-/// Names never reported: exact names and suffix entries (`*.example.com` / `.example.com` cover
-/// the subdomains; a bare `example.com` entry covers the name and its subdomains too).
+/// Names never reported: exact names (`example.com`: that name only) and suffix entries
+/// (`*.example.com` or `.example.com`: the name and everything below it).
 #[derive(Debug, Clone, Default)]
 pub struct Allowlist {
     names: Set<Box<str>>,
+    suffixes: Set<Box<str>>,
 }
 
 /// An allowlist file that could not be read.
@@ -181,13 +182,18 @@ impl Allowlist {
     /// ignored and reported as false.
     pub fn insert(&mut self, entry: &str) -> bool {
         let e = entry.trim();
-        let e = e
-            .strip_prefix("*.")
-            .or_else(|| e.strip_prefix('.'))
-            .unwrap_or(e);
+        let (e, suffix) = match e.strip_prefix("*.").or_else(|| e.strip_prefix('.')) {
+            Some(rest) => (rest, true),
+            None => (e, false),
+        };
         match DomainName::parse(e) {
             Ok(d) => {
-                self.names.insert(d.as_str().into());
+                let set = if suffix {
+                    &mut self.suffixes
+                } else {
+                    &mut self.names
+                };
+                set.insert(d.as_str().into());
                 true
             }
             Err(_) => false,
@@ -228,22 +234,25 @@ impl Allowlist {
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.names.len() + self.suffixes.len()
     }
 
     /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.names.is_empty() && self.suffixes.is_empty()
     }
 
     /// Whether `name` (normalised) or one of its parents is listed.
     pub fn contains(&self, name: &str) -> bool {
-        if self.names.is_empty() {
+        if self.names.contains(name) {
+            return true;
+        }
+        if self.suffixes.is_empty() {
             return false;
         }
         let mut rest = name;
         loop {
-            if self.names.contains(rest) {
+            if self.suffixes.contains(rest) {
                 return true;
             }
             match rest.split_once('.') {

@@ -190,6 +190,8 @@ fn allowlist_entries() {
     let plain = Allowlist::parse("# c\n*.example.com\nfoo.net\n").unwrap();
     assert!(plain.contains("a.example.com"));
     assert!(plain.contains("foo.net"));
+    assert!(plain.contains("example.com"));
+    assert!(!plain.contains("www.foo.net"), "a plain entry is exact");
     assert!(!plain.contains("bar.net"));
 }
 

@@ -56,8 +56,9 @@ pub struct ScanArgs {
     /// stand for the brand, e.g. `ucscard.co.jp ucs-card`).
     #[arg(long = "brands", value_name = "FILE")]
     brand_files: Vec<PathBuf>,
-    /// Names never reported: a plain list (`example.com`, `*.example.com`) or a MISP warning
-    /// list JSON (repeatable). The brands' own domains are always allowed.
+    /// Names never reported: a plain list (`example.com` for that name, `*.example.com` or
+    /// `.example.com` for it and everything below) or a MISP warning list JSON (repeatable).
+    /// The brands' own domains and their subdomains are always allowed.
     #[arg(long = "allow", value_name = "FILE")]
     allow: Vec<PathBuf>,
     /// Lowest score reported (0-100).
