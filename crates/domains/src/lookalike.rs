@@ -838,8 +838,9 @@ impl<'a> Matcher<'a> {
             }
         }
         let lb = label.as_bytes();
-        // Dehyphenated label.
-        if lb.contains(&b'-') {
+        // Dehyphenated label and hyphen tokens (not for `xn--` labels, whose hyphens are
+        // Punycode syntax: the folded skeleton below covers them).
+        if lb.contains(&b'-') && !label.starts_with("xn--") {
             let mut buf = std::mem::take(&mut s.buf);
             buf.clear();
             buf.extend(label.chars().filter(|&c| c != '-'));
@@ -1055,7 +1056,11 @@ impl<'a> Matcher<'a> {
                 }
                 let unit = &idx.units[u as usize];
                 let t = unit.text.as_bytes();
-                if t == q {
+                // The dehyphenated label against a hyphenated token says nothing new.
+                if t == q
+                    || (place == Place::Dehyphen && t.contains(&b'-'))
+                    || eq_ignoring_hyphens(t, q)
+                {
                     continue;
                 }
                 if edit::osa_within(t, q, usize::from(unit.max_edits), rows).is_some() {
@@ -1178,7 +1183,8 @@ impl<'a> Matcher<'a> {
                     techniques.push(t);
                 }
             }
-            if !parts.contains(&p) {
+            // A short explanation: the strongest findings only.
+            if !parts.contains(&p) && parts.len() < 2 {
                 parts.push(p);
             }
         }
@@ -1493,6 +1499,19 @@ fn follows_suffix(after: &[u8], suffix: &[u8]) -> bool {
     }
     let limit = usize::from(suffix.len() >= 4);
     mismatches <= limit && is_boundary(after.get(suffix.len() + 1).copied())
+}
+
+/// Whether `a` and `b` are equal once hyphens are removed (`ucs-card` / `ucscard`).
+fn eq_ignoring_hyphens(a: &[u8], b: &[u8]) -> bool {
+    let mut x = a.iter().filter(|&&c| c != b'-');
+    let mut y = b.iter().filter(|&&c| c != b'-');
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if p == q => {}
+            _ => return false,
+        }
+    }
 }
 
 fn keyword_in(s: &str) -> bool {
