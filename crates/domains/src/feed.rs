@@ -141,6 +141,7 @@ pub struct LineParser {
     format: FeedFormat,
     zone: ZoneState,
     csv_column: Option<usize>,
+    zone_targets: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -150,6 +151,8 @@ struct ZoneState {
     last_emitted: String,
     in_parens: bool,
     buf: String,
+    target: String,
+    last_target: String,
 }
 
 impl LineParser {
@@ -165,7 +168,16 @@ impl LineParser {
             format,
             zone: ZoneState::default(),
             csv_column: None,
+            zone_targets: false,
         }
+    }
+
+    /// Zone files: also emit the targets of NS, CNAME, DNAME and MX records (where fake name
+    /// servers such as `ns-650.awsdns-017.net` show up); repeated targets on consecutive
+    /// lines are emitted once.
+    pub fn with_zone_targets(mut self, on: bool) -> LineParser {
+        self.zone_targets = on;
+        self
     }
 
     /// The format in use.
@@ -287,6 +299,48 @@ impl LineParser {
             emit(&z.owner);
             z.last_emitted.clear();
             z.last_emitted.push_str(&z.owner);
+        }
+        if self.zone_targets {
+            // The record part: [ttl] [class] type rdata (the owner, when present, is consumed).
+            let mut rest = std::iter::once(first)
+                .filter(|_| starts_blank)
+                .chain(fields);
+            let mut rtype = None;
+            for f in rest.by_ref().take(4) {
+                let ttl = f.bytes().all(|b| b.is_ascii_digit());
+                let class = matches!(f.to_ascii_uppercase().as_str(), "IN" | "CH" | "HS" | "CS");
+                if !(ttl || class) {
+                    rtype = Some(f);
+                    break;
+                }
+            }
+            let target = match rtype.map(str::to_ascii_uppercase).as_deref() {
+                Some("NS" | "CNAME" | "DNAME") => rest.next(),
+                Some("MX") => rest.nth(1),
+                _ => None,
+            };
+            if let Some(t) = target.filter(|t| *t != ".") {
+                z.target.clear();
+                if t == "@" {
+                    z.target.push_str(&z.origin);
+                } else if let Some(abs) = t.strip_suffix('.') {
+                    z.target.push_str(abs);
+                } else {
+                    z.target.push_str(t);
+                    if !z.origin.is_empty() {
+                        z.target.push('.');
+                        z.target.push_str(&z.origin);
+                    }
+                }
+                if !plausible_name(&z.target) {
+                    return Err(bad(&z.target));
+                }
+                if z.target != z.last_target {
+                    emit(&z.target);
+                    z.last_target.clear();
+                    z.last_target.push_str(&z.target);
+                }
+            }
         }
         Ok(())
     }
@@ -592,6 +646,37 @@ mod tests {
     }
 
     #[test]
+    fn zone_targets() {
+        let mut p = LineParser::new(FeedFormat::Zone).with_zone_targets(true);
+        let (n, e) = collect(
+            &mut p,
+            &[
+                "$ORIGIN com.",
+                "example 172800 IN NS ns-650.awsdns-017.net.",
+                "        172800 IN NS ns-650.awsdns-017.net.",
+                "        IN NS ns2",
+                "mail IN MX 10 mx.example.net.",
+                "www CNAME @",
+                "a IN A 192.0.2.1",
+            ],
+        );
+        assert_eq!(
+            n,
+            [
+                "example.com",
+                "ns-650.awsdns-017.net",
+                "ns2.com",
+                "mail.com",
+                "mx.example.net",
+                "www.com",
+                "com",
+                "a.com"
+            ]
+        );
+        assert_eq!(e, 0);
+    }
+
+    #[test]
     fn csv_lines() {
         let mut p = LineParser::new(FeedFormat::Csv {
             column: "url".into(),
@@ -657,7 +742,7 @@ mod tests {
                 _ => FeedFormat::Csv { column: "url".into() },
             };
             let _ = detect(lines.iter().map(String::as_str));
-            let mut p = LineParser::new(format);
+            let mut p = LineParser::new(format).with_zone_targets(true);
             for l in &lines {
                 let _ = p.names_from_line(l, &mut |n| {
                     assert!(!n.is_empty());

@@ -75,6 +75,10 @@ pub struct ScanArgs {
     /// `domain`, `name`, `host`, `hostname`, `fqdn`, `url`).
     #[arg(long, value_name = "NAME", default_value = "domain")]
     column: String,
+    /// Zone files: also check the targets of NS, CNAME and MX records (fake name servers such
+    /// as `ns-650.awsdns-017.net` appear there), not only the owner names.
+    #[arg(long)]
+    zone_targets: bool,
     /// Do not lower the score of popular domains (the embedded Tranco top 10k).
     #[arg(long)]
     no_popularity: bool,
@@ -218,7 +222,9 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let mut sink = Sink::new(args.format);
     let result = std::thread::scope(|scope| -> anyhow::Result<()> {
         let reader_counters = counters.clone();
-        let reader = scope.spawn(move || read_feeds(feeds, &input_format, &reader_counters, tx));
+        let zone_targets = args.zone_targets;
+        let reader = scope
+            .spawn(move || read_feeds(feeds, &input_format, zone_targets, &reader_counters, tx));
         let written = match_chunks(&rx, &matcher, &mut sink, &mut out, &counters, &bar);
         // Unblock the reader if writing failed (e.g. a closed pipe).
         drop(rx);
@@ -360,6 +366,7 @@ fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<BufReader<Box<dyn Re
 fn read_feeds(
     feeds: Vec<Feed>,
     format: &FeedFormat,
+    zone_targets: bool,
     counters: &Counters,
     tx: SyncSender<Chunk>,
 ) -> anyhow::Result<()> {
@@ -401,7 +408,7 @@ fn read_feeds(
             format.clone()
         };
         tracing::info!(feed = %feed.label, format = ?fmt, "reading feed");
-        let mut parser = LineParser::new(fmt);
+        let mut parser = LineParser::new(fmt).with_zone_targets(zone_targets);
         let mut handle = |line: Option<&[u8]>, chunk: &mut Chunk| {
             counters.lines.fetch_add(1, Ordering::Relaxed);
             let ok = match line.map(std::str::from_utf8) {

@@ -137,6 +137,18 @@ fn urls_zone_ct_csv_gzip_and_stdin() {
             "{feed}: {stderr}"
         );
     }
+    // Zone NS targets on request: the fake name server behind a delegation.
+    let zone_ns = write(
+        d,
+        "ns.zone",
+        "$ORIGIN com.\nexample 3600 IN NS ns-650.awsdns-017.net.\n",
+    );
+    let out = scan(d, &[&zone_ns]);
+    assert!(jsonl(&out.stdout).is_empty());
+    let out = scan(d, &["--zone-targets", &zone_ns]);
+    let v = jsonl(&out.stdout);
+    assert_eq!(v.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(v[0]["name"], "ns-650.awsdns-017.net");
     // gzip, detected by magic bytes whatever the file name.
     let gz_path = d.join("names.bin");
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
