@@ -136,7 +136,9 @@ pub struct DnsSnapshot {
 impl DnsSnapshot {
     /// The RRset of a type, if it was asked.
     pub fn record(&self, rtype: &str) -> Option<&RecordSet> {
-        self.records.iter().find(|r| r.rtype.eq_ignore_ascii_case(rtype))
+        self.records
+            .iter()
+            .find(|r| r.rtype.eq_ignore_ascii_case(rtype))
     }
 
     /// The NS set the parent publishes.

@@ -5,17 +5,17 @@
 //! Every function here accepts hostile input (feed lines, WHOIS text, RDAP JSON) without
 //! panicking.
 
-pub mod netconfig;
+pub mod change;
+pub mod dns;
+pub mod feed;
+pub mod findings;
+pub mod fuzz;
+pub mod lookalike;
 pub mod name;
+pub mod netconfig;
 pub mod psl;
 pub mod registration;
-pub mod dns;
 pub mod snapshot;
 
 pub use name::{DomainName, NameError, NameRule};
 pub use psl::{Section, SuffixList};
-pub mod feed;
-pub mod fuzz;
-pub mod lookalike;
-pub mod findings;
-pub mod change;

@@ -173,22 +173,20 @@ impl DomainName {
     /// The parent name (without the first label), if any.
     pub fn parent(&self) -> Option<DomainName> {
         let (_, rest) = self.ascii.split_once('.')?;
-        Some(DomainName {
-            ascii: rest.into(),
-        })
+        Some(DomainName { ascii: rest.into() })
     }
 
     /// Whether `self` equals `other` or lies below it.
     pub fn is_subdomain_of(&self, other: &DomainName) -> bool {
         let (a, b) = (self.as_str(), other.as_str());
-        a == b || (a.len() > b.len() && a.ends_with(b) && a.as_bytes()[a.len() - b.len() - 1] == b'.')
+        a == b
+            || (a.len() > b.len() && a.ends_with(b) && a.as_bytes()[a.len() - b.len() - 1] == b'.')
     }
 }
 
 fn has_ace_label(s: &str) -> bool {
-    s.split('.').any(|l| {
-        l.len() >= 4 && l.as_bytes()[..4].eq_ignore_ascii_case(b"xn--")
-    })
+    s.split('.')
+        .any(|l| l.len() >= 4 && l.as_bytes()[..4].eq_ignore_ascii_case(b"xn--"))
 }
 
 /// Structure checks on raw (possibly Unicode) input, before IDNA.
@@ -325,12 +323,18 @@ mod tests {
         assert_eq!(e("ex!ample.com"), NameRule::InvalidCharacter('!'));
         assert_eq!(e("-example.com"), NameRule::HyphenAtLabelEdge);
         assert_eq!(e("192.168.0.1"), NameRule::NumericTld);
-        assert_eq!(e(&format!("{}.com", "a".repeat(64))), NameRule::LabelTooLong(64));
+        assert_eq!(
+            e(&format!("{}.com", "a".repeat(64))),
+            NameRule::LabelTooLong(64)
+        );
         let long = vec!["abcdefghi"; 30].join(".");
         assert!(matches!(e(&long), NameRule::NameTooLong(_)));
         assert_eq!(e("xn--zz.com"), NameRule::Idna);
         let msg = DomainName::parse("a..b").unwrap_err().to_string();
-        assert_eq!(msg, "invalid domain name \"a..b\": empty label (leading dot or two dots in a row)");
+        assert_eq!(
+            msg,
+            "invalid domain name \"a..b\": empty label (leading dot or two dots in a row)"
+        );
     }
 
     proptest! {

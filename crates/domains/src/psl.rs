@@ -76,7 +76,9 @@ impl<'a> Split<'a> {
 pub enum PslError {
     #[error("the Public Suffix List could not be parsed: {0}")]
     Parse(String),
-    #[error("the Public Suffix List has only {0} rules; a real list has thousands (is this the right file?)")]
+    #[error(
+        "the Public Suffix List has only {0} rules; a real list has thousands (is this the right file?)"
+    )]
     TooSmall(usize),
 }
 

@@ -51,12 +51,18 @@ const KNOWN: &[(EppStatus, &str)] = &[
     (EppStatus::Ok, "ok"),
     (EppStatus::Inactive, "inactive"),
     (EppStatus::Active, "active"),
-    (EppStatus::ClientTransferProhibited, "clientTransferProhibited"),
+    (
+        EppStatus::ClientTransferProhibited,
+        "clientTransferProhibited",
+    ),
     (EppStatus::ClientUpdateProhibited, "clientUpdateProhibited"),
     (EppStatus::ClientDeleteProhibited, "clientDeleteProhibited"),
     (EppStatus::ClientRenewProhibited, "clientRenewProhibited"),
     (EppStatus::ClientHold, "clientHold"),
-    (EppStatus::ServerTransferProhibited, "serverTransferProhibited"),
+    (
+        EppStatus::ServerTransferProhibited,
+        "serverTransferProhibited",
+    ),
     (EppStatus::ServerUpdateProhibited, "serverUpdateProhibited"),
     (EppStatus::ServerDeleteProhibited, "serverDeleteProhibited"),
     (EppStatus::ServerRenewProhibited, "serverRenewProhibited"),
@@ -111,10 +117,7 @@ impl EppStatus {
         if let EppStatus::Other(s) = self {
             return s;
         }
-        KNOWN
-            .iter()
-            .find(|(k, _)| k == self)
-            .map_or("", |(_, s)| s)
+        KNOWN.iter().find(|(k, _)| k == self).map_or("", |(_, s)| s)
     }
 
     /// The RDAP spelling (RFC 8056: `client transfer prohibited`).
@@ -608,11 +611,21 @@ mod tests {
             "clientTransferProhibited https://icann.org/epp#clientTransferProhibited",
             "https://icann.org/epp#clientTransferProhibited",
         ] {
-            assert_eq!(EppStatus::parse(s), EppStatus::ClientTransferProhibited, "{s}");
+            assert_eq!(
+                EppStatus::parse(s),
+                EppStatus::ClientTransferProhibited,
+                "{s}"
+            );
         }
-        assert_eq!(EppStatus::parse("redemption period"), EppStatus::RedemptionPeriod);
+        assert_eq!(
+            EppStatus::parse("redemption period"),
+            EppStatus::RedemptionPeriod
+        );
         assert_eq!(EppStatus::parse("server hold"), EppStatus::ServerHold);
-        assert_eq!(EppStatus::parse("Connected"), EppStatus::Other("Connected".into()));
+        assert_eq!(
+            EppStatus::parse("Connected"),
+            EppStatus::Other("Connected".into())
+        );
         assert_eq!(EppStatus::ServerHold.as_rdap(), "server hold");
         assert_eq!(EppStatus::AutoRenewPeriod.as_rdap(), "auto renew period");
         assert!(EppStatus::ClientUpdateProhibited.is_registrar_lock());
@@ -643,15 +656,24 @@ mod tests {
         let p = LifecyclePolicy::GTLD;
         let day = |d: i64| Timestamp::from_second(exp.as_second() + d * 86_400).unwrap();
         assert_eq!(lifecycle_phase(&r, day(-1), &p), LifecyclePhase::Active);
-        assert_eq!(lifecycle_phase(&r, day(10), &p), LifecyclePhase::AutoRenewGrace);
+        assert_eq!(
+            lifecycle_phase(&r, day(10), &p),
+            LifecyclePhase::AutoRenewGrace
+        );
         assert_eq!(lifecycle_phase(&r, day(60), &p), LifecyclePhase::Expired);
         r.statuses.push(EppStatus::RedemptionPeriod);
         r.statuses.push(EppStatus::PendingDelete);
         assert_eq!(lifecycle_phase(&r, day(60), &p), LifecyclePhase::Redemption);
         r.statuses.retain(|s| *s != EppStatus::RedemptionPeriod);
-        assert_eq!(lifecycle_phase(&r, day(80), &p), LifecyclePhase::PendingDelete);
+        assert_eq!(
+            lifecycle_phase(&r, day(80), &p),
+            LifecyclePhase::PendingDelete
+        );
         r.lookup = Lookup::NotFound;
-        assert_eq!(lifecycle_phase(&r, day(90), &p), LifecyclePhase::NotRegistered);
+        assert_eq!(
+            lifecycle_phase(&r, day(90), &p),
+            LifecyclePhase::NotRegistered
+        );
         assert_eq!(
             lifecycle_phase(&r, day(-1), &LifecyclePolicy::JP),
             LifecyclePhase::NotRegistered

@@ -14,7 +14,10 @@ fn unquote(arg: &str) -> Option<String> {
 
 #[test]
 fn official_test_psl_cases_pass() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/psl/test_psl.txt");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/psl/test_psl.txt"
+    );
     let text = std::fs::read_to_string(path).expect("../shared/data/psl/test_psl.txt");
     let list = SuffixList::embedded();
     let mut cases = 0;
@@ -48,5 +51,10 @@ fn official_test_psl_cases_pass() {
         }
     }
     assert!(cases >= 70, "only {cases} cases read");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
