@@ -99,7 +99,9 @@ pub struct RegistrationView {
 struct Inner {
     cfg: Arc<NetConfig>,
     opts: ProbeOptions,
-    http: Http,
+    /// For the lab control interface only: not paced by the RDAP per-host limits, which the
+    /// lab's clock shares a host with.
+    control: Http,
     rdap: RdapClient,
     dns: DnsProbe,
     whois: WhoisClient,
@@ -131,18 +133,17 @@ impl Prober {
             Url::parse(c).map_err(|e| ProbeError::Config(format!("lab_control {c:?}: {e}")))?;
         }
         let limiter = HostLimiter::new(opts.per_host_concurrency, opts.min_interval);
-        let http = Http::new(
-            HttpConfig {
-                timeout: opts.timeout,
-                max_body: opts.max_body,
-                max_redirects: opts.max_redirects,
-                max_429_retries: opts.max_429_retries,
-                retry_after_cap: opts.retry_after_cap,
-                allow_private: cfg.allow_private_addresses,
-                ..HttpConfig::default()
-            },
-            limiter,
-        )?;
+        let http_config = HttpConfig {
+            timeout: opts.timeout,
+            max_body: opts.max_body,
+            max_redirects: opts.max_redirects,
+            max_429_retries: opts.max_429_retries,
+            retry_after_cap: opts.retry_after_cap,
+            allow_private: cfg.allow_private_addresses,
+            ..HttpConfig::default()
+        };
+        let http = Http::new(http_config.clone(), limiter)?;
+        let control = Http::new(http_config, HostLimiter::new(16, Duration::ZERO))?;
         // The built-in table of unlisted ccTLD services goes with IANA's bootstrap only.
         let iana_bootstrap = cfg.rdap_bootstrap_url.is_none();
         let rdap = RdapClient::new(
@@ -173,7 +174,7 @@ impl Prober {
             inner: Arc::new(Inner {
                 cfg,
                 opts,
-                http,
+                control,
                 rdap,
                 dns,
                 whois,
@@ -221,7 +222,7 @@ impl Prober {
             .map_err(|e| e.to_string())?;
         let reply = self
             .inner
-            .http
+            .control
             .get(url, "application/json")
             .await
             .map_err(|e| e.to_string())?;
