@@ -137,12 +137,12 @@ fn write(perms: &[Permutation], format: Format, out: &mut dyn Write) -> std::io:
             Ok(())
         }
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, perms).map_err(std::io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, perms).map_err(json_io)?;
             writeln!(out)
         }
         Format::Jsonl => {
             for p in perms {
-                serde_json::to_writer(&mut *out, p).map_err(std::io::Error::other)?;
+                serde_json::to_writer(&mut *out, p).map_err(json_io)?;
                 writeln!(out)?;
             }
             Ok(())
@@ -150,13 +150,29 @@ fn write(perms: &[Permutation], format: Format, out: &mut dyn Write) -> std::io:
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);
             w.write_record(["name", "unicode", "technique"])
-                .map_err(std::io::Error::other)?;
+                .map_err(csv_io)?;
             for p in perms {
                 w.write_record([p.name.as_str(), &p.name.to_unicode(), p.technique.as_str()])
-                    .map_err(std::io::Error::other)?;
+                    .map_err(csv_io)?;
             }
             w.flush()
         }
+    }
+}
+
+/// A CSV error as an I/O error, keeping the kind of an underlying I/O error (a closed pipe).
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// A JSON error as an I/O error, keeping the kind of an underlying I/O error.
+fn json_io(e: serde_json::Error) -> std::io::Error {
+    match e.io_error_kind() {
+        Some(kind) => std::io::Error::from(kind),
+        None => std::io::Error::other(e),
     }
 }
 
