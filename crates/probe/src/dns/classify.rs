@@ -15,10 +15,19 @@ pub const MAX_VALUE: usize = 1024;
 /// NOERROR with records of the type (or a CNAME) at the name is an answer; a non-authoritative
 /// NOERROR with NS records in the authority section and no SOA is a referral; other NOERRORs are
 /// no data. NXDOMAIN, SERVFAIL and REFUSED map to their own states; other rcodes are errors.
+///
+/// Every server the probe asks is supposed to be authoritative (it walks from the root), so an
+/// NXDOMAIN without the AA bit is not believed: networks that intercept port 53 answer NXDOMAIN
+/// for everything, and "does not exist" is the one answer a drop-catch check must never invent.
 pub fn classify(m: &Message, qname: &Name, qtype: RecordType) -> DnsOutcome {
     match m.metadata.response_code {
         ResponseCode::NoError => {}
-        ResponseCode::NXDomain => return DnsOutcome::NxDomain,
+        ResponseCode::NXDomain if m.metadata.authoritative => return DnsOutcome::NxDomain,
+        ResponseCode::NXDomain => {
+            return DnsOutcome::Error(
+                "NXDOMAIN without AA (not authoritative: intercepted?)".into(),
+            );
+        }
         ResponseCode::ServFail => return DnsOutcome::ServFail,
         ResponseCode::Refused => return DnsOutcome::Refused,
         other => return DnsOutcome::Error(format!("rcode {other}")),
@@ -172,6 +181,11 @@ mod tests {
         );
         assert!(matches!(
             classify(&msg(ResponseCode::NotImp, false), &q, RecordType::A),
+            DnsOutcome::Error(_)
+        ));
+        // An NXDOMAIN that no authoritative server vouches for is not believed.
+        assert!(matches!(
+            classify(&msg(ResponseCode::NXDomain, false), &q, RecordType::A),
             DnsOutcome::Error(_)
         ));
         let mut m = msg(ResponseCode::NoError, true);
