@@ -3,6 +3,10 @@
 //! Everything is bounded and lossy: the desks only look for domain names.
 
 const MAX_DEPTH: u8 = 4;
+/// How far past `=?charset?enc?` the closing `?=` is looked for. RFC 2047 words are at most 75
+/// characters; without a bound, a long Subject of unclosed words (`=?a?q?x` repeated) is scanned
+/// to its end once per word (quadratic work).
+const MAX_ENCODED_WORD: usize = 1000;
 
 /// Headers (unfolded, in order) and the raw body of a message or part.
 pub(crate) fn split(data: &str) -> (Vec<(String, String)>, &str) {
@@ -115,7 +119,9 @@ pub(crate) fn decode_words(s: &str) -> String {
             let _charset = it.next()?;
             let enc = it.next()?;
             let tail = it.next()?;
-            let end = tail.find("?=")?;
+            let window = &tail.as_bytes()[..tail.len().min(MAX_ENCODED_WORD)];
+            // `?` is ASCII: the position is a char boundary of `tail`
+            let end = window.windows(2).position(|w| w == b"?=")?;
             Some((
                 enc.to_ascii_lowercase(),
                 &tail[..end],
@@ -242,6 +248,21 @@ mod tests {
         let (s, t) = subject_and_text("just text about a.test\n");
         assert_eq!(s, "");
         assert_eq!(t, "just text about a.test\n");
+    }
+
+    #[test]
+    fn encoded_words_are_searched_within_a_bound() {
+        // a closing `?=` far beyond any real encoded word does not make one
+        let far = format!("=?utf-8?q?{}?=", "a".repeat(2 * MAX_ENCODED_WORD));
+        assert_eq!(decode_words(&far), far);
+        // many unclosed words: each is left as text (and not scanned to the end of the input)
+        let unclosed = "=?a?q?x ".repeat(50_000);
+        assert_eq!(decode_words(&unclosed), unclosed);
+        let (s, _) = subject_and_text(&format!("Subject: {unclosed}\n\nbody\n"));
+        assert_eq!(s, unclosed.trim());
+        // a word at the bound's edge still decodes
+        let edge = format!("=?utf-8?q?{}?=", "b".repeat(MAX_ENCODED_WORD - 2));
+        assert_eq!(decode_words(&edge), "b".repeat(MAX_ENCODED_WORD - 2));
     }
 
     proptest! {
