@@ -614,13 +614,11 @@ impl Gen<'_> {
             let Ok(c) = u8::try_from(l[i]) else {
                 continue;
             };
-            for layout in 0..tables::LAYOUTS.len() {
-                for n in tables::layout_neighbours(layout, c) {
-                    for at in [i, i + 1] {
-                        let mut v = l.clone();
-                        v.insert(at, n as char);
-                        self.chars(&v);
-                    }
+            for n in tables::keyboard_neighbours(c) {
+                for at in [i, i + 1] {
+                    let mut v = l.clone();
+                    v.insert(at, n as char);
+                    self.chars(&v);
                 }
             }
         }
@@ -678,12 +676,10 @@ impl Gen<'_> {
             let Ok(c) = u8::try_from(l[i]) else {
                 continue;
             };
-            for layout in 0..tables::LAYOUTS.len() {
-                for n in tables::layout_neighbours(layout, c) {
-                    let mut v = l.clone();
-                    v[i] = n as char;
-                    self.chars(&v);
-                }
+            for n in tables::keyboard_neighbours(c) {
+                let mut v = l.clone();
+                v[i] = n as char;
+                self.chars(&v);
             }
         }
     }

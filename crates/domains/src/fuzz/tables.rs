@@ -129,6 +129,25 @@ pub fn keyboard_adjacent(a: u8, b: u8) -> bool {
     ADJACENCY.iter().any(|t| t[x as usize] & (1 << y) != 0)
 }
 
+/// Whether keys `a` and `b` touch on one layout (an index into [`LAYOUTS`]; `0` is QWERTY).
+/// The scanner's edit costs use QWERTY alone: see `lookalike::tables::keyboard_adjacent`.
+pub fn layout_adjacent(layout: usize, a: u8, b: u8) -> bool {
+    let (Some(t), Some(x), Some(y)) = (
+        ADJACENCY.get(layout),
+        key_bit(a.to_ascii_lowercase()),
+        key_bit(b.to_ascii_lowercase()),
+    ) else {
+        return false;
+    };
+    t[x as usize] & (1 << y) != 0
+}
+
+/// The neighbours of key `c` on every layout of [`LAYOUTS`], layout by layout (a key that is
+/// a neighbour on two layouts comes twice).
+pub fn keyboard_neighbours(c: u8) -> impl Iterator<Item = u8> {
+    (0..LAYOUTS.len()).flat_map(move |layout| layout_neighbours(layout, c))
+}
+
 /// The neighbours of key `c` on one layout (empty for characters not on the keyboard table).
 pub fn layout_neighbours(layout: usize, c: u8) -> impl Iterator<Item = u8> {
     let mask = ADJACENCY
@@ -240,6 +259,69 @@ pub fn glyph_weight(a: &str, b: &str) -> f32 {
         return 1.0;
     }
     if glyph_similar(a, b) { 0.7 } else { 0.0 }
+}
+
+/// Single characters that look alike in some fonts but too loosely to generate as homoglyph
+/// permutations (`o`/`a`, `t`/`f`, `u`/`n`): the scanner's edit distance still scores them as
+/// cheap look-alike substitutions, together with the single-character pairs of
+/// [`ASCII_GLYPHS`] and [`NUMERALS`] (see [`glyph_byte_similar`]).
+pub const LOOSE_GLYPH_PAIRS: &[(u8, u8)] = &[
+    (b'o', b'a'),
+    (b'a', b'e'),
+    (b'n', b'h'),
+    (b'p', b'q'),
+    (b't', b'f'),
+    (b'w', b'v'),
+    (b'o', b'q'),
+    (b'u', b'n'),
+];
+
+/// Sets bit `b` of row `a` and bit `a` of row `b` of a 128 x 128 pair table.
+const fn set_pair(t: &mut [u128; 128], a: u8, b: u8) {
+    if a < 128 && b < 128 && a != b {
+        t[a as usize] |= 1 << b;
+        t[b as usize] |= 1 << a;
+    }
+}
+
+/// The symmetric table of single ASCII characters that look alike: every one-character pair
+/// of [`ASCII_GLYPHS`], [`NUMERALS`] and [`LOOSE_GLYPH_PAIRS`], computed at compile time.
+const fn glyph_byte_table() -> [u128; 128] {
+    let mut t = [0u128; 128];
+    let mut i = 0;
+    while i < ASCII_GLYPHS.len() {
+        let (seen, like) = ASCII_GLYPHS[i];
+        if seen.len() == 1 {
+            let mut j = 0;
+            while j < like.len() {
+                if like[j].len() == 1 {
+                    set_pair(&mut t, seen.as_bytes()[0], like[j].as_bytes()[0]);
+                }
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    let mut i = 0;
+    while i < NUMERALS.len() {
+        set_pair(&mut t, NUMERALS[i].0, NUMERALS[i].1);
+        i += 1;
+    }
+    let mut i = 0;
+    while i < LOOSE_GLYPH_PAIRS.len() {
+        set_pair(&mut t, LOOSE_GLYPH_PAIRS[i].0, LOOSE_GLYPH_PAIRS[i].1);
+        i += 1;
+    }
+    t
+}
+
+static GLYPH_BYTES: [u128; 128] = glyph_byte_table();
+
+/// Whether single ASCII characters `a` and `b` look alike (`o`/`0`, `l`/`1`, `c`/`e`, `a`/`4`,
+/// `u`/`n`...): one lookup in a table built at compile time from [`ASCII_GLYPHS`],
+/// [`NUMERALS`] and [`LOOSE_GLYPH_PAIRS`]. Never true for `a == b`.
+pub fn glyph_byte_similar(a: u8, b: u8) -> bool {
+    a < 128 && b < 128 && GLYPH_BYTES[a as usize] & (1 << b) != 0
 }
 
 /// Letter-to-digit ("leet") substitutions, and the reverse, used by the numeral fuzzer.
@@ -690,6 +772,16 @@ mod tests {
         assert_eq!(o, b"iklp09".to_vec());
         assert_eq!(layout_neighbours(7, b'a').count(), 0);
         assert_eq!(jcuken(b'g'), Some('п'));
+        assert!(layout_adjacent(0, b'n', b'j'));
+        assert!(!layout_adjacent(0, b't', b'z'));
+        assert!(layout_adjacent(1, b't', b'z'));
+        assert!(!layout_adjacent(9, b'q', b'w'));
+        let all: Vec<u8> = keyboard_neighbours(b'a').collect();
+        let per_layout: Vec<u8> = (0..LAYOUTS.len())
+            .flat_map(|l| layout_neighbours(l, b'a'))
+            .collect();
+        assert_eq!(all, per_layout);
+        assert!(all.iter().all(|&n| keyboard_adjacent(b'a', n)));
     }
 
     #[test]
@@ -710,6 +802,27 @@ mod tests {
         assert_eq!(latin_for('ο'), Some("o"));
         assert_eq!(latin_for('x'), None);
         assert_eq!(cyrillic_for(b'z'), None);
+        assert!(glyph_byte_similar(b'o', b'0') && glyph_byte_similar(b'0', b'o'));
+        assert!(glyph_byte_similar(b'a', b'4')); // numeral
+        assert!(glyph_byte_similar(b'u', b'n')); // loose
+        assert!(!glyph_byte_similar(b'l', b'y'));
+        assert!(!glyph_byte_similar(b'o', b'o'));
+        assert!(!glyph_byte_similar(b'o', 200));
+    }
+
+    #[test]
+    fn byte_glyph_table_matches_its_sources() {
+        for a in 0..128u8 {
+            for b in 0..128u8 {
+                let (sa, sb) = ((a as char).to_string(), (b as char).to_string());
+                let expected = glyph_similar(&sa, &sb)
+                    || NUMERALS
+                        .iter()
+                        .chain(LOOSE_GLYPH_PAIRS)
+                        .any(|&(x, y)| a != b && ((x, y) == (a, b) || (x, y) == (b, a)));
+                assert_eq!(glyph_byte_similar(a, b), expected, "{sa:?} {sb:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,78 +1,21 @@
-//! Small tables the matcher scores with: keyboard neighbours, look-alike glyphs, suspicious
-//! TLDs, combosquat keywords and the ASCII homoglyph skeleton.
+//! Small tables the matcher scores with. Keyboard neighbours and look-alike glyphs come from
+//! [`crate::fuzz::tables`], the one source shared with the permutation generator; here are the
+//! matcher's own weights, suspicious TLDs, keywords and the ASCII homoglyph skeleton.
 
-/// QWERTY rows with their horizontal offsets (in key widths).
-const ROWS: [(&[u8], f32); 4] = [
-    (b"1234567890-", 0.0),
-    (b"qwertyuiop", 0.5),
-    (b"asdfghjkl", 0.75),
-    (b"zxcvbnm", 1.25),
-];
+use crate::fuzz::tables as shared;
 
-fn key_pos(c: u8) -> Option<(f32, f32)> {
-    for (r, (row, off)) in ROWS.iter().enumerate() {
-        if let Some(i) = row.iter().position(|&k| k == c) {
-            return Some((r as f32, i as f32 + off));
-        }
-    }
-    None
-}
-
-/// Whether two keys touch on a QWERTY keyboard.
+/// Whether two keys touch on a QWERTY keyboard: the QWERTY table of
+/// [`crate::fuzz::tables::LAYOUTS`]. The matcher prices only QWERTY slips as cheap; the
+/// generator also tries QWERTZ and AZERTY neighbours.
 pub fn keyboard_adjacent(a: u8, b: u8) -> bool {
-    if a == b {
-        return false;
-    }
-    match (key_pos(a), key_pos(b)) {
-        (Some((ra, xa)), Some((rb, xb))) => {
-            let dr = (ra - rb).abs();
-            let dx = (xa - xb).abs();
-            (dr == 0.0 && dx <= 1.0) || (dr == 1.0 && dx <= 0.75)
-        }
-        _ => false,
-    }
+    shared::layout_adjacent(0, a, b)
 }
 
-/// Pairs of characters that look alike in common fonts (either order).
-const GLYPH_PAIRS: &[(u8, u8)] = &[
-    (b'0', b'o'),
-    (b'1', b'l'),
-    (b'1', b'i'),
-    (b'l', b'i'),
-    (b'i', b'j'),
-    (b'o', b'c'),
-    (b'c', b'e'),
-    (b'o', b'a'),
-    (b'a', b'e'),
-    (b'u', b'v'),
-    (b'v', b'y'),
-    (b'n', b'm'),
-    (b'n', b'r'),
-    (b'n', b'h'),
-    (b'h', b'b'),
-    (b'b', b'd'),
-    (b'p', b'q'),
-    (b'g', b'q'),
-    (b'q', b'9'),
-    (b'g', b'9'),
-    (b's', b'5'),
-    (b'z', b'2'),
-    (b'b', b'8'),
-    (b'b', b'6'),
-    (b'e', b'3'),
-    (b't', b'7'),
-    (b't', b'f'),
-    (b'a', b'4'),
-    (b'w', b'v'),
-    (b'o', b'q'),
-    (b'u', b'n'),
-];
-
-/// Whether two characters look alike.
+/// Whether two characters look alike: [`crate::fuzz::tables::glyph_byte_similar`] (the
+/// one-character pairs of the generator's glyph and numeral tables, plus the looser shapes
+/// only the matcher scores), one table lookup.
 pub fn glyph_similar(a: u8, b: u8) -> bool {
-    GLYPH_PAIRS
-        .iter()
-        .any(|&(x, y)| (x == a && y == b) || (x == b && y == a))
+    shared::glyph_byte_similar(a, b)
 }
 
 fn is_vowel(c: u8) -> bool {
