@@ -519,9 +519,8 @@ fn ct_line(line: &str, emit: &mut impl FnMut(&str)) -> Result<(), LineError> {
         return Ok(());
     }
     let parsed: CtLine<'_> = serde_json::from_str(t).map_err(|e| {
-        let mut m = e.to_string();
-        m.truncate(120);
-        LineError::Json(m)
+        // the message may quote the line (`invalid type: string "..."`): cut at a character
+        LineError::Json(e.to_string().chars().take(120).collect())
     })?;
     let names = match (parsed.all_domains, parsed.domains, parsed.data) {
         (Some(n), _, _) => n,
@@ -730,7 +729,27 @@ mod tests {
         );
     }
 
+    #[test]
+    fn ct_json_error_quoting_multibyte_text_is_cut_at_a_character() {
+        // serde_json quotes the string; 120 bytes fall inside a 3-byte character
+        let line = format!("{{\"domains\":\"{}\"}}", "日".repeat(60));
+        let err = names_from_line(&line, &FeedFormat::CtJson, &mut |_| {});
+        match err {
+            Err(LineError::Json(m)) => {
+                assert!(m.contains('日'), "{m}");
+                assert!(m.chars().count() <= 120);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     proptest! {
+        #[test]
+        fn ct_json_errors_never_panic(v in "[a-zé日😀]{0,80}", key in "(domains|all_domains|data)") {
+            let line = format!("{{\"{key}\":\"{v}\"}}");
+            let _ = names_from_line(&line, &FeedFormat::CtJson, &mut |_| {});
+        }
+
         #[test]
         fn arbitrary_lines_never_panic(lines in proptest::collection::vec(".{0,200}", 1..8),
                                        fmt in 0usize..5) {
