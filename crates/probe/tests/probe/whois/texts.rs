@@ -417,6 +417,33 @@ proptest! {
     fn dates_never_panic(s in "[0-9 :./+()TZa-zA-Z#-]{0,60}") {
         let _ = whois::parse_date(&s, jiff::tz::Offset::UTC);
     }
+
+    #[test]
+    fn dates_with_multibyte_text_never_panic(s in "[0-9 :./+()TZa-z#é年月日\u{3000}😀-]{0,60}") {
+        let _ = whois::parse_date(&s, jiff::tz::Offset::UTC);
+    }
+
+    #[test]
+    fn multibyte_text_next_to_separators_never_panics(
+        lines in proptest::collection::vec(
+            (
+                r"[a-zé日😀 .\[\]]{0,12}",
+                prop_oneof![Just(":"), Just("\t"), Just("] "), Just(" ("), Just("("), Just(" - ")],
+                r"[a-zé日😀 :()\[\].]{0,24}",
+            ),
+            0..40,
+        )
+    ) {
+        let text: String = lines
+            .iter()
+            .map(|(k, s, v)| format!("{k}{s}{v}\n"))
+            .collect();
+        let d = DomainName::parse("example.jp").unwrap();
+        let _ = whois::parse(&text, &d, Some("jp"), "x");
+        let _ = whois::parse(&text, &d, None, "x");
+        let _ = whois::referral(&text);
+        let _ = whois::domain_in_text(&text);
+    }
 }
 
 #[test]
