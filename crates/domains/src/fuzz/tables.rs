@@ -670,6 +670,8 @@ pub const COMBOSQUAT_PREFIXES: &[&str] = &["my", "www", "the", "get", "go", "e",
 
 /// TLDs often seen in abuse, most frequent first: the suffixes of the phishing host names
 /// that carry a brand in the JPCERT/CC phishing URL list (2019-2023), then cheap generic TLDs.
+/// The scanner counts all but `com` and `net` as suspicious
+/// (`crate::lookalike::tables::suspicious_tld`).
 pub const ABUSED_TLDS: &[&str] = &[
     "com", "xyz", "top", "info", "buzz", "shop", "icu", "monster", "cyou", "net", "tk", "club",
     "cf", "ml", "cc", "ga", "gq", "cn", "tokyo", "vip", "co", "best", "date", "life", "live",

@@ -57,31 +57,12 @@ pub fn substitution_kind(a: u8, b: u8) -> &'static str {
 
 /// TLDs over-represented in phishing and abuse reports (Spamhaus, Interisle, APWG counts):
 /// cheap, fast or lightly checked registration. A name there gets more suspicion, never a
-/// verdict by itself.
+/// verdict by itself. These are the ones besides [`crate::fuzz::tables::ABUSED_TLDS`] (the
+/// generator's list, shared: see [`suspicious_tld`]); a TLD belongs in one list, not both.
 pub const SUSPICIOUS_TLDS: &[&str] = &[
-    "top",
-    "xyz",
-    "cc",
-    "shop",
-    "online",
     "cloud",
-    "icu",
-    "buzz",
-    "club",
-    "site",
-    "vip",
-    "live",
-    "cn",
-    "tk",
-    "ml",
-    "ga",
-    "cf",
-    "gq",
-    "work",
     "fun",
-    "monster",
     "rest",
-    "cyou",
     "sbs",
     "bond",
     "support",
@@ -94,9 +75,7 @@ pub const SUSPICIOUS_TLDS: &[&str] = &[
     "su",
     "link",
     "click",
-    "life",
     "today",
-    "best",
     "email",
     "services",
     "digital",
@@ -110,7 +89,6 @@ pub const SUSPICIOUS_TLDS: &[&str] = &[
     "bid",
     "loan",
     "men",
-    "date",
     "party",
     "review",
     "racing",
@@ -122,14 +100,11 @@ pub const SUSPICIOUS_TLDS: &[&str] = &[
     "kim",
     "ren",
     "pro",
-    "info",
     "biz",
     "asia",
     "one",
     "app",
     "dev",
-    "me",
-    "co",
     "io",
     "ly",
     "to",
@@ -142,9 +117,14 @@ pub const SUSPICIOUS_TLDS: &[&str] = &[
     "pe",
 ];
 
-/// Whether `tld` (the last label) is in [`SUSPICIOUS_TLDS`].
+/// TLDs of [`crate::fuzz::tables::ABUSED_TLDS`] too common in legitimate use to add suspicion.
+const MAINSTREAM_TLDS: &[&str] = &["com", "net"];
+
+/// Whether `tld` (the last label) is suspicious: in [`crate::fuzz::tables::ABUSED_TLDS`] but
+/// not `com` or `net` (too common in legitimate use), or in [`SUSPICIOUS_TLDS`].
 pub fn suspicious_tld(tld: &str) -> bool {
-    SUSPICIOUS_TLDS.contains(&tld)
+    (shared::ABUSED_TLDS.contains(&tld) && !MAINSTREAM_TLDS.contains(&tld))
+        || SUSPICIOUS_TLDS.contains(&tld)
 }
 
 /// Words that phishing names add to a brand (combosquats) or put next to it.
@@ -368,6 +348,15 @@ mod tests {
         assert!(substitution_cost(b'o', b'c') < substitution_cost(b'l', b'y'));
         assert_eq!(substitution_cost(b'l', b'y'), 1.0);
         assert_eq!(substitution_kind(b'o', b'0'), "homoglyph");
+    }
+
+    #[test]
+    fn tlds() {
+        assert!(suspicious_tld("xyz") && suspicious_tld("tokyo") && suspicious_tld("pw"));
+        assert!(!suspicious_tld("com") && !suspicious_tld("net") && !suspicious_tld("jp"));
+        for t in SUSPICIOUS_TLDS {
+            assert!(!shared::ABUSED_TLDS.contains(t), "{t} is in both lists");
+        }
     }
 
     #[test]
