@@ -1037,6 +1037,40 @@ mod tests {
         }
 
         #[test]
+        fn never_panics_on_jcard_shapes(
+            props in proptest::collection::vec(
+                (
+                    "(fn|org|email|tel|adr|url|kind|version|[a-z]{0,4})",
+                    proptest::collection::btree_map("[a-z]{0,4}", arb_json(), 0..3),
+                    "(text|uri|[a-z]{0,4})",
+                    proptest::collection::vec(arb_json(), 0..4),
+                ),
+                0..6,
+            ),
+            roles in proptest::collection::vec(
+                prop_oneof![Just("registrar"), Just("abuse"), Just("registrant"), Just("reseller")],
+                0..3,
+            ),
+        ) {
+            let card: Vec<Value> = props
+                .into_iter()
+                .map(|(name, params, ty, values)| {
+                    let mut p = vec![json!(name), Value::Object(params.into_iter().collect()), json!(ty)];
+                    p.extend(values);
+                    Value::Array(p)
+                })
+                .collect();
+            let entity = json!({"roles": roles, "vcardArray": ["vcard", card], "handle": "1"});
+            let body = json!({
+                "objectClassName": "domain",
+                "ldhName": "example.com",
+                "entities": [entity.clone(), {"roles": ["registrar"], "entities": [entity.clone()]}],
+            });
+            let _ = parse_domain(&dn("example.com"), "x", body.to_string().as_bytes());
+            let _ = parse_ip_network("x", json!({"entities": [entity]}).to_string().as_bytes());
+        }
+
+        #[test]
         fn never_panics_on_json(v in arb_json()) {
             let body = v.to_string();
             if let Ok(p) = parse_domain(&dn("example.com"), "x", body.as_bytes()) {
