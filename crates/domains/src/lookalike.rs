@@ -1110,7 +1110,7 @@ impl<'a> Matcher<'a> {
             .filter(|t| {
                 tables::is_keyword(t)
                     || (t.len() >= 5
-                        && tables::KEYWORDS.iter().any(|k| {
+                        && tables::keywords().any(|k| {
                             k.len() >= 5
                                 && k.len().abs_diff(t.len()) <= 1
                                 && edit::osa_within(k.as_bytes(), t.as_bytes(), 1, rows).is_some()
@@ -1515,12 +1515,8 @@ fn eq_ignoring_hyphens(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn keyword_in(s: &str) -> bool {
-    s.split(['.', '-']).any(|t| {
-        tables::is_keyword(t)
-            || tables::KEYWORDS
-                .iter()
-                .any(|k| k.len() >= 4 && t.contains(k))
-    })
+    s.split(['.', '-'])
+        .any(|t| tables::is_keyword(t) || tables::keywords().any(|k| k.len() >= 4 && t.contains(k)))
 }
 
 fn op_kind(ops: &[Op], label: &str) -> Option<&'static str> {

@@ -127,90 +127,24 @@ pub fn suspicious_tld(tld: &str) -> bool {
         || SUSPICIOUS_TLDS.contains(&tld)
 }
 
-/// Words that phishing names add to a brand (combosquats) or put next to it.
+/// Words that phishing names add to a brand (combosquats) or put next to it, besides
+/// [`crate::fuzz::tables::COMBOSQUAT_WORDS`] (the generator's list, shared: see [`keywords`]);
+/// a word belongs in one list, not both.
 pub const KEYWORDS: &[&str] = &[
-    "login",
-    "logon",
-    "signin",
-    "sign",
-    "secure",
-    "security",
-    "account",
-    "accounts",
-    "verify",
-    "verification",
-    "update",
-    "support",
-    "help",
-    "service",
-    "services",
-    "customer",
-    "member",
-    "members",
-    "my",
-    "online",
-    "auth",
-    "wallet",
-    "pay",
-    "payment",
-    "billing",
-    "confirm",
-    "official",
-    "jp",
-    "japan",
-    "cojp",
-    "card",
-    "mail",
-    "app",
-    "id",
-    "user",
-    "recovery",
-    "unlock",
-    "check",
-    "center",
-    "centre",
-    "portal",
-    "shop",
-    "store",
-    "gift",
-    "prime",
-    "safety",
-    "alert",
-    "notice",
-    "mypage",
-    "web",
-    "net",
-    "info",
-    "com",
-    "co",
-    "www",
-    "cs",
-    "point",
-    "points",
-    "rewards",
-    "bank",
-    "direct",
-    "mobile",
-    "smart",
-    "cloud",
-    "s3",
-    "aws",
-    "api",
-    "pass",
-    "password",
-    "reset",
-    "access",
-    "signup",
-    "order",
-    "delivery",
-    "tracking",
-    "track",
-    "jpn",
+    "sign", "my", "jp", "japan", "cojp", "centre", "prime", "safety", "mypage", "com", "co", "www",
+    "rewards", "direct", "mobile", "smart", "cloud", "s3", "aws", "api", "password", "signup",
+    "order", "jpn",
 ];
 
-/// Whether `token` is one of the [`KEYWORDS`].
+/// Every keyword the matcher knows: [`crate::fuzz::tables::COMBOSQUAT_WORDS`], then
+/// [`KEYWORDS`].
+pub fn keywords() -> impl Iterator<Item = &'static str> {
+    shared::COMBOSQUAT_WORDS.iter().chain(KEYWORDS).copied()
+}
+
+/// Whether `token` is one of the [`keywords`].
 pub fn is_keyword(token: &str) -> bool {
-    KEYWORDS.contains(&token)
+    shared::COMBOSQUAT_WORDS.contains(&token) || KEYWORDS.contains(&token)
 }
 
 /// Words common as subdomain labels or name parts (`portal`, `static`), besides
@@ -351,9 +285,21 @@ mod tests {
     }
 
     #[test]
-    fn tlds() {
+    fn tlds_and_keywords() {
         assert!(suspicious_tld("xyz") && suspicious_tld("tokyo") && suspicious_tld("pw"));
         assert!(!suspicious_tld("com") && !suspicious_tld("net") && !suspicious_tld("jp"));
+        assert!(is_keyword("login") && is_keyword("mypage") && is_keyword("refund"));
+        assert!(!is_keyword("amazon"));
+        assert_eq!(
+            keywords().count(),
+            shared::COMBOSQUAT_WORDS.len() + KEYWORDS.len()
+        );
+        for k in KEYWORDS {
+            assert!(
+                !shared::COMBOSQUAT_WORDS.contains(k),
+                "{k} is in both lists"
+            );
+        }
         for t in SUSPICIOUS_TLDS {
             assert!(!shared::ABUSED_TLDS.contains(t), "{t} is in both lists");
         }
