@@ -597,13 +597,18 @@ impl Gen<'_> {
     }
 
     fn hyphenation(&mut self) {
+        self.separator_between_letters('-');
+    }
+
+    /// Candidates with `sep` put between two characters of the label, never next to a hyphen.
+    fn separator_between_letters(&mut self, sep: char) {
         let l = self.label.clone();
         for i in 1..l.len() {
             if l[i] == '-' || l[i - 1] == '-' {
                 continue;
             }
             let mut v = l.clone();
-            v.insert(i, '-');
+            v.insert(i, sep);
             self.chars(&v);
         }
     }
@@ -685,15 +690,7 @@ impl Gen<'_> {
     }
 
     fn subdomain(&mut self) {
-        let l = self.label.clone();
-        for i in 1..l.len() {
-            if l[i] == '-' || l[i - 1] == '-' {
-                continue;
-            }
-            let mut v = l.clone();
-            v.insert(i, '.');
-            self.chars(&v);
-        }
+        self.separator_between_letters('.');
     }
 
     fn transposition(&mut self) {

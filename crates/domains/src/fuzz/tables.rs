@@ -302,15 +302,15 @@ const fn glyph_byte_table() -> [u128; 128] {
         }
         i += 1;
     }
-    let mut i = 0;
-    while i < NUMERALS.len() {
-        set_pair(&mut t, NUMERALS[i].0, NUMERALS[i].1);
-        i += 1;
-    }
-    let mut i = 0;
-    while i < LOOSE_GLYPH_PAIRS.len() {
-        set_pair(&mut t, LOOSE_GLYPH_PAIRS[i].0, LOOSE_GLYPH_PAIRS[i].1);
-        i += 1;
+    let pair_lists: [&[(u8, u8)]; 2] = [NUMERALS, LOOSE_GLYPH_PAIRS];
+    let mut l = 0;
+    while l < pair_lists.len() {
+        let mut i = 0;
+        while i < pair_lists[l].len() {
+            set_pair(&mut t, pair_lists[l][i].0, pair_lists[l][i].1);
+            i += 1;
+        }
+        l += 1;
     }
     t
 }
