@@ -1014,6 +1014,11 @@ impl Parser {
     }
 
     fn status(&mut self, st: EppStatus) {
+        // an unknown status keeps the server's words: clean them like every other value
+        let st = match st {
+            EppStatus::Other(s) => EppStatus::Other(clean_n(&s, 64)),
+            known => known,
+        };
         if let EppStatus::Other(s) = &st
             && s.is_empty()
         {
@@ -1548,6 +1553,18 @@ mod tests {
             Some(("domain name".to_string(), "GOOGLE.CO.JP"))
         );
         assert_eq!(jprs_kv("[ JPRS database provides information ]"), None);
+    }
+
+    #[test]
+    fn unknown_statuses_lose_control_characters() {
+        let d = DomainName::parse("example.com").unwrap();
+        let text = "Domain Name: EXAMPLE.COM\nDomain Status: odd\u{1b}]0;title\u{7}\u{9b}2J\n\
+                    Domain Status: ok, \u{1b}[31mred\n";
+        let r = parse(text, &d, None, "x");
+        assert!(r.statuses.len() >= 2, "{:?}", r.statuses);
+        for st in &r.statuses {
+            assert!(!st.as_epp().chars().any(char::is_control), "{st:?}");
+        }
     }
 
     #[test]
