@@ -315,4 +315,24 @@ mod tests {
         ascii_skeleton("arnazon", &mut s);
         assert_eq!(s, "amazon");
     }
+
+    #[test]
+    fn skeleton_folds_only_shared_glyph_pairs() {
+        // Every fold of the skeleton is a look-alike pair of the shared tables.
+        for (seen, like) in [
+            ("0", "o"),
+            ("1", "l"),
+            ("i", "l"),
+            ("5", "s"),
+            ("3", "e"),
+            ("rn", "m"),
+            ("vv", "w"),
+            ("cl", "d"),
+        ] {
+            let mut out = String::new();
+            ascii_skeleton(seen, &mut out);
+            assert_eq!(out, like);
+            assert!(shared::glyph_similar(seen, like), "{seen} {like}");
+        }
+    }
 }
