@@ -55,6 +55,10 @@ pub struct ProbeOptions {
     pub dns_tcp: bool,
     /// Test for wildcard records.
     pub wildcard_test: bool,
+    /// The longest one DNS snapshot may take as a whole. The per-question budget bounds how
+    /// many questions are asked, but hostile name servers that never answer cost a timeout
+    /// each; past this the DNS part is abandoned (recorded as an issue, never as "gone").
+    pub dns_deadline: Duration,
 }
 
 impl Default for ProbeOptions {
@@ -75,6 +79,7 @@ impl Default for ProbeOptions {
             dns_tries: 2,
             dns_tcp: true,
             wildcard_test: true,
+            dns_deadline: Duration::from_secs(120),
         }
     }
 }
@@ -302,7 +307,8 @@ impl Prober {
             self.registration(domain),
             async {
                 if want_dns {
-                    Some(self.dns(domain).await)
+                    let limit = self.inner.opts.dns_deadline;
+                    Some(tokio::time::timeout(limit, self.dns(domain)).await.ok())
                 } else {
                     None
                 }
@@ -310,6 +316,20 @@ impl Prober {
             self.now()
         );
         let mut issues = reg.issues;
+        let dns = match dns {
+            Some(Some(d)) => Some(d),
+            Some(None) => {
+                issues.push(issue(
+                    "dns",
+                    format!(
+                        "the DNS checks took longer than {} s and were abandoned",
+                        self.inner.opts.dns_deadline.as_secs()
+                    ),
+                ));
+                None
+            }
+            None => None,
+        };
         if let Some(d) = &dns
             && let Some(del) = &d.delegation
         {

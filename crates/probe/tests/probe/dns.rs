@@ -328,3 +328,48 @@ async fn wildcard_zone_is_recognised() {
     assert_eq!(snap.wildcard, Some(true));
     server.shutdown_gracefully().await.unwrap();
 }
+
+/// A DNS snapshot that outlives `dns_deadline` is abandoned: the snapshot says so in its issues
+/// and carries no DNS part (unobserved, never "gone").
+#[tokio::test]
+async fn a_dns_snapshot_past_its_deadline_is_abandoned_not_empty() {
+    let lab = lab::Lab::start(lab::Scenario::builtin("default").unwrap())
+        .await
+        .unwrap();
+    let prober = probe::Prober::new(
+        lab.net_config(),
+        probe::ProbeOptions {
+            rdap: false,
+            whois: false,
+            dns_timeout: Duration::from_millis(300),
+            dns_tries: 1,
+            dns_deadline: Duration::from_millis(100),
+            ..probe::ProbeOptions::default()
+        },
+    )
+    .unwrap();
+    // The .tk registry's servers never answer: each question waits for its timeout.
+    let snap = prober.snapshot(&dn("kuronekoyamato-login.tk")).await;
+    assert!(snap.dns.is_none(), "{:?}", snap.dns);
+    assert!(
+        snap.issues
+            .iter()
+            .any(|i| i.source == "dns" && i.message.contains("abandoned")),
+        "{:?}",
+        snap.issues
+    );
+    // A healthy name finishes well within the default deadline.
+    let fine = probe::Prober::new(
+        lab.net_config(),
+        probe::ProbeOptions {
+            rdap: false,
+            whois: false,
+            ..probe::ProbeOptions::default()
+        },
+    )
+    .unwrap()
+    .snapshot(&dn("hinode-logistics.com"))
+    .await;
+    assert!(fine.dns.is_some_and(|d| d.delegation.is_some()));
+    lab.shutdown().await;
+}
