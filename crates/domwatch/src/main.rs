@@ -78,7 +78,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("domwatch: {err:#}");
+            eprintln!("domwatch: {}", output::sanitize(&format!("{err:#}")));
             ExitCode::from(cmd::exit_code_for(&err))
         }
     }

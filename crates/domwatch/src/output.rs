@@ -155,15 +155,20 @@ pub fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-/// Replaces control characters (from hostile input) with U+FFFD so output cannot inject
-/// terminal escapes or fake lines.
+/// Replaces control characters and bidirectional overrides (from hostile input) with U+FFFD so
+/// output cannot inject terminal escapes, fake lines, or visually reorder text (a registrar name
+/// with U+202E would display reversed).
 pub fn sanitize(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(unsafe_char) {
         return s.to_string();
     }
     s.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .map(|c| if unsafe_char(c) { '\u{FFFD}' } else { c })
         .collect()
+}
+
+fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A progress bar on stderr when allowed (a terminal and no `--no-progress`), else hidden.
@@ -194,12 +199,14 @@ mod tests {
     fn table_pads_and_sanitizes() {
         let mut t = Table::new(["name", "score"]);
         t.row(["a\x1b[31m", "9"]);
+        t.row(["\u{202E}moc.evil", "1"]);
         t.row(["longer-name", "10"]);
         let mut out = Vec::new();
         t.write(&mut out).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert!(!s.contains('\x1b'));
+        assert!(!s.contains('\u{202E}'));
         assert_eq!(s.lines().next().unwrap(), "name         score");
-        assert_eq!(s.lines().nth(2).unwrap(), "longer-name  10");
+        assert_eq!(s.lines().nth(3).unwrap(), "longer-name  10");
     }
 }
