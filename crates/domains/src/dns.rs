@@ -97,6 +97,10 @@ pub struct NameserverCheck {
     /// The NS name is itself a CNAME (not allowed, RFC 2181 10.3).
     pub is_cname: bool,
     pub servers: Vec<ServerCheck>,
+    /// For an in-bailiwick NS name with glue: the A and AAAA addresses one of the zone's own
+    /// authoritative servers publishes for it (sorted; empty when not asked or not answered).
+    #[serde(default)]
+    pub child_addresses: Vec<IpAddr>,
 }
 
 impl NameserverCheck {

@@ -8,8 +8,8 @@
 //! `in-auto-renew-grace`, `in-redemption`, `pending-delete`, `expired`, `expires-soon`, `hold`,
 //! `pending-transfer`, `no-registrar-lock`, `no-registry-lock` (high-value names only),
 //! `ns-mismatch-registry-vs-dns`, `not-delegated`, `ns-is-cname`, `ns-unresolvable`,
-//! `lame-delegation`, `no-working-nameserver`, `inconsistent-ns-set`, `inconsistent-soa-serial`,
-//! `incomplete-observation`. Change findings use the [`crate::change::ChangeKind`] names, plus
+//! `lame-delegation`, `no-working-nameserver`, `glue-mismatch`, `inconsistent-ns-set`,
+//! `inconsistent-soa-serial`, `incomplete-observation`. Change findings use the [`crate::change::ChangeKind`] names, plus
 //! `likely-hijack` and `drop-caught`.
 //!
 //! A part of a snapshot that could not be observed (timeout, rate limit: see
@@ -18,13 +18,14 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::DomainName;
-use crate::dns::{DnsOutcome, DnsSnapshot};
+use crate::dns::{Delegation, DnsOutcome, DnsSnapshot};
 use crate::registration::{EppStatus, LifecyclePhase, Lookup, RegistrationRecord};
 use crate::snapshot::Snapshot;
 
@@ -491,6 +492,7 @@ fn dns_rules(s: &Snapshot, dns: &DnsSnapshot, out: &mut Vec<Finding>) {
             "",
         ));
     }
+    glue_rule(s, dns, del, out);
     // Consistency among the servers that answered.
     let parent: BTreeSet<&DomainName> = del.ns.iter().collect();
     let mut child_sets: BTreeSet<Vec<&DomainName>> = BTreeSet::new();
@@ -540,6 +542,51 @@ fn dns_rules(s: &Snapshot, dns: &DnsSnapshot, out: &mut Vec<Finding>) {
             list,
         ));
     }
+}
+
+/// The parent's glue for an in-bailiwick NS name against the addresses the zone itself
+/// publishes for it (Zonemaster CONSISTENCY05, DNSViz GLUE_MISMATCH). Only when both were
+/// observed and neither is empty.
+fn glue_rule(s: &Snapshot, dns: &DnsSnapshot, del: &Delegation, out: &mut Vec<Finding>) {
+    for ns in &dns.nameservers {
+        if !ns.name.is_subdomain_of(&dns.domain) || ns.child_addresses.is_empty() {
+            continue;
+        }
+        let glue: BTreeSet<IpAddr> = del
+            .glue
+            .iter()
+            .filter(|g| g.name == ns.name)
+            .map(|g| g.address)
+            .collect();
+        let child: BTreeSet<IpAddr> = ns.child_addresses.iter().copied().collect();
+        if glue.is_empty() || glue == child {
+            continue;
+        }
+        let (g, c) = (ip_list(&glue), ip_list(&child));
+        out.push(finding(
+            s,
+            "glue-mismatch",
+            Severity::High,
+            format!(
+                "The parent's glue for {} differs from the zone's own addresses",
+                ns.name
+            ),
+            format!(
+                "{}: glue {g} at {}, zone says {c}",
+                ns.name, del.parent_zone
+            ),
+            "Update the glue (host addresses) at the registrar, or fix the A/AAAA records in the \
+             zone; stale or altered glue sends resolvers to servers you may not control.",
+            format!("{} {g} / {c}", ns.name),
+        ));
+    }
+}
+
+fn ip_list(set: &BTreeSet<IpAddr>) -> String {
+    set.iter()
+        .map(IpAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A registry-specific lock status outside EPP, e.g. JPRS `AgentChangeLocked` (the registrar

@@ -1,6 +1,7 @@
 //! The DNS probe: iterative resolution from the root hints, the parent's delegation (NS, glue,
 //! DS), each nameserver asked directly (SOA over UDP and TCP, the AA bit, the serial, its own NS
-//! set), the apex records from an authoritative server, and a wildcard test.
+//! set), the apex records from an authoritative server, the addresses the zone publishes for its
+//! in-bailiwick NS names (to compare with the glue), and a wildcard test.
 //!
 //! Every question is non-recursive and goes to one server (`hickory_net::client`), mapped
 //! through [`NetConfig::dns_socket`] so that the lab's simulated addresses work. SERVFAIL,
@@ -74,6 +75,8 @@ const MAX_CNAMES: usize = 8;
 const MAX_NS_NAMES: usize = 13;
 const MAX_ADDRESSES_PER_NS: usize = 4;
 const MAX_SERVERS_TRIED: usize = 4;
+/// The most addresses kept of what a zone publishes for one of its NS names.
+const MAX_CHILD_ADDRESSES: usize = 16;
 /// How long the servers of a TLD learnt from the root are reused.
 pub const ZONE_CACHE_TTL: Duration = Duration::from_secs(3600);
 /// hickory's own request timer runs a little longer than ours, so that a silent server is
@@ -685,6 +688,10 @@ impl DnsProbe {
         if let Some(ds) = ds_set {
             snap.records.push(ds);
         }
+        if let Some(server) = auth {
+            self.child_addresses(server, &delegation.glue, domain, &mut snap.nameservers)
+                .await;
+        }
         if let (Some(server), true) = (auth, self.opts.wildcard) {
             let label = self.random_label(domain);
             if let Ok(probe) = Name::from_str(&label).and_then(|l| l.append_domain(&zone)) {
@@ -698,6 +705,38 @@ impl DnsProbe {
         }
         snap.delegation = Some(delegation);
         snap
+    }
+
+    /// For each in-bailiwick NS name with glue at the parent: the A and AAAA records that the
+    /// zone's authoritative `server` publishes for it (to compare with the glue).
+    async fn child_addresses(
+        &self,
+        server: IpAddr,
+        glue: &[Glue],
+        domain: &DomainName,
+        nameservers: &mut [NameserverCheck],
+    ) {
+        for ns in nameservers.iter_mut() {
+            if !ns.name.is_subdomain_of(domain) || !glue.iter().any(|g| g.name == ns.name) {
+                continue;
+            }
+            let Some(n) = fqdn(&ns.name) else {
+                continue;
+            };
+            let replies =
+                join_all([RecordType::A, RecordType::AAAA].map(|t| self.ask(server, &n, t, false)))
+                    .await;
+            let mut addrs: Vec<IpAddr> = replies
+                .iter()
+                .filter(|r| r.outcome.is_noerror())
+                .flat_map(|r| r.answers.iter())
+                .filter(|r| lower(&r.name) == n)
+                .filter_map(address_of)
+                .collect();
+            order(&mut addrs);
+            addrs.truncate(MAX_CHILD_ADDRESSES);
+            ns.child_addresses = addrs;
+        }
     }
 
     async fn check_nameserver(
@@ -734,6 +773,7 @@ impl DnsProbe {
             addresses,
             is_cname,
             servers,
+            child_addresses: Vec::new(),
         }
     }
 }

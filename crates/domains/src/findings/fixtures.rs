@@ -39,6 +39,7 @@ pub fn ns_check(n: &str, addr: &str, ns: &[&str], serial: u32) -> NameserverChec
             soa_serial: Some(serial),
             ns: ns.iter().map(|s| name(s)).collect(),
         }],
+        child_addresses: Vec::new(),
     }
 }
 

@@ -284,3 +284,80 @@ fn jprs_lock_counts_as_a_lock() {
     both(&mut s, |r| r.statuses = vec![EppStatus::parse("Connected")]);
     assert!(has(&s, "no-registrar-lock"));
 }
+
+#[test]
+fn glue_mismatch_in_bailiwick() {
+    use crate::dns::Glue;
+    let mut s = healthy();
+    let dns = s.dns.as_mut().unwrap();
+    let host = name("ns1.example.com");
+    dns.nameservers[0].name = host.clone();
+    let del = dns.delegation.as_mut().unwrap();
+    del.ns[0] = host.clone();
+    del.ns.sort();
+    del.glue = vec![Glue {
+        name: host.clone(),
+        address: "192.0.2.1".parse().unwrap(),
+    }];
+    // The zone's own addresses were not observed: nothing concluded.
+    assert!(!has(&s, "glue-mismatch"));
+
+    // The zone agrees with the glue.
+    s.dns.as_mut().unwrap().nameservers[0].child_addresses = vec!["192.0.2.1".parse().unwrap()];
+    assert!(!has(&s, "glue-mismatch"));
+
+    // The zone says something else.
+    s.dns.as_mut().unwrap().nameservers[0].child_addresses = vec!["192.0.2.9".parse().unwrap()];
+    let f = get(&s, &RulePolicy::default(), "glue-mismatch");
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(
+        f.detail,
+        "ns1.example.com: glue 192.0.2.1 at com, zone says 192.0.2.9"
+    );
+    assert!(f.remediation.contains("registrar"));
+    assert!(f.subject.starts_with("ns1.example.com"));
+
+    // An extra address in the zone is a mismatch too (the sets differ).
+    s.dns.as_mut().unwrap().nameservers[0].child_addresses =
+        vec!["192.0.2.1".parse().unwrap(), "192.0.2.9".parse().unwrap()];
+    assert!(
+        get(&s, &RulePolicy::default(), "glue-mismatch")
+            .detail
+            .ends_with("zone says 192.0.2.1, 192.0.2.9")
+    );
+
+    // No glue at the parent for the name: not compared.
+    s.dns
+        .as_mut()
+        .unwrap()
+        .delegation
+        .as_mut()
+        .unwrap()
+        .glue
+        .clear();
+    assert!(!has(&s, "glue-mismatch"));
+}
+
+#[test]
+fn glue_mismatch_not_for_out_of_bailiwick_names() {
+    use crate::dns::Glue;
+    let mut s = healthy();
+    let dns = s.dns.as_mut().unwrap();
+    dns.delegation.as_mut().unwrap().glue = vec![Glue {
+        name: name("ns1.dnshost.net"),
+        address: "192.0.2.1".parse().unwrap(),
+    }];
+    dns.nameservers[0].child_addresses = vec!["192.0.2.9".parse().unwrap()];
+    assert!(!has(&s, "glue-mismatch"));
+}
+
+#[test]
+fn nameserver_check_without_child_addresses_still_deserializes() {
+    let mut v = serde_json::to_value(ns_check("ns1.dnshost.net", "192.0.2.1", &[], 7)).unwrap();
+    v.as_object_mut()
+        .unwrap()
+        .remove("child_addresses")
+        .unwrap();
+    let back: crate::dns::NameserverCheck = serde_json::from_value(v).unwrap();
+    assert!(back.child_addresses.is_empty());
+}

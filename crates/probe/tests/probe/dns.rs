@@ -44,6 +44,20 @@ name = "Probe test: silent"
 behaviour = "timeout"
 nameservers = [{ name = "ns1.probe-silent.net", ip = "203.0.113.181" }]
 
+[[hoster]]
+id = "probe-glue"
+name = "Probe test: in-bailiwick server"
+nameservers = [{ name = "ns1.probe-glue.net", ip = "203.0.113.191" }]
+
+[[domain]]
+name = "probe-glue.net"
+registrar = "cheapreg"
+registered = "2020-01-01"
+expires = "2027-01-01"
+nameservers = ["ns1.probe-glue.net"]
+records = ["@ A 192.0.2.91", "ns1 A 192.0.2.9"]
+registrant = "Probe test"
+
 [[domain]]
 name = "probe-servfail.net"
 registrar = "cheapreg"
@@ -101,6 +115,17 @@ async fn delegation_with_glue_and_authoritative_soa_from_each_nameserver() {
     }
     serials.dedup();
     assert_eq!(serials.len(), 1, "same serial everywhere");
+    // In-bailiwick names with glue: the zone's own addresses are asked and agree with the glue.
+    for ns in &snap.nameservers {
+        let glue: Vec<IpAddr> = del
+            .glue
+            .iter()
+            .filter(|g| g.name == ns.name)
+            .map(|g| g.address)
+            .collect();
+        assert!(!ns.child_addresses.is_empty(), "{ns:?}");
+        assert_eq!(ns.child_addresses, glue, "{ns:?}");
+    }
     assert_eq!(snap.record("SOA").unwrap().outcome, DnsOutcome::Answer);
     assert_eq!(snap.record("DNSKEY").unwrap().outcome, DnsOutcome::NoData);
     lab.shutdown().await;
@@ -371,5 +396,65 @@ async fn a_dns_snapshot_past_its_deadline_is_abandoned_not_empty() {
     .snapshot(&dn("hinode-logistics.com"))
     .await;
     assert!(fine.dns.is_some_and(|d| d.delegation.is_some()));
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn glue_that_differs_from_the_zone_is_found() {
+    let lab = lab::Lab::start(scenario()).await.unwrap();
+    let dns = probe_for(lab.net_config());
+    // The .net glue for ns1.probe-glue.net is the hoster's address; the zone itself also
+    // publishes 192.0.2.9 for that name.
+    let snap = dns.snapshot(&dn("probe-glue.net")).await;
+    let del = snap.delegation.as_ref().unwrap();
+    let host = dn("ns1.probe-glue.net");
+    let glue: Vec<IpAddr> = del
+        .glue
+        .iter()
+        .filter(|g| g.name == host)
+        .map(|g| g.address)
+        .collect();
+    assert_eq!(glue, [IpAddr::from_str("203.0.113.191").unwrap()]);
+    let ns = &snap.nameservers[0];
+    assert_eq!(ns.name, host);
+    assert!(!ns.is_lame(), "{ns:?}");
+    assert_eq!(
+        ns.child_addresses,
+        [
+            IpAddr::from_str("192.0.2.9").unwrap(),
+            IpAddr::from_str("203.0.113.191").unwrap()
+        ]
+    );
+    let s = domains::snapshot::Snapshot {
+        domain: dn("probe-glue.net"),
+        taken_at: jiff::Timestamp::UNIX_EPOCH,
+        registry: None,
+        registrar: None,
+        dns: Some(snap.clone()),
+        phase: domains::registration::LifecyclePhase::Active,
+        issues: Vec::new(),
+    };
+    let findings = domains::findings::inspect_findings(
+        &s,
+        s.taken_at,
+        &domains::findings::RulePolicy::default(),
+    );
+    let f = findings
+        .iter()
+        .find(|f| f.code == "glue-mismatch")
+        .unwrap_or_else(|| panic!("no glue-mismatch in {findings:?}"));
+    assert_eq!(
+        f.detail,
+        "ns1.probe-glue.net: glue 203.0.113.191 at net, zone says 192.0.2.9, 203.0.113.191"
+    );
+
+    // Out-of-bailiwick names are not asked.
+    let other = dns.snapshot(&dn("kuroneko-yamato.net")).await;
+    assert!(
+        other
+            .nameservers
+            .iter()
+            .all(|n| n.child_addresses.is_empty())
+    );
     lab.shutdown().await;
 }
