@@ -20,18 +20,20 @@
 //!   symmetric-delete index (every brand label's deletions up to 2 are hashed at build time; a
 //!   name probes its own deletions), then the real distance verifies them.
 //! - `homograph`: equal UTS #39 skeletons after Punycode decoding (`xn--` labels), or equal
-//!   ASCII skeletons (`rn`/`m`, `0`/`o`, `1`/`l`, `vv`/`w`).
+//!   ASCII skeletons (`rn`/`m`, `0`/`o`, `1`/`l`, `vv`/`w`, `cl`/`d`).
 //! - `combosquat`: the brand label inside the registrable label next to other words
 //!   (`amazon-login`, `myrakuten`); short brands only at label or hyphen boundaries.
 //! - `brand-in-subdomain`: the brand in the labels left of the registrable domain
-//!   (`www.ucscard.co.jp.okiae.com`, `us-west-1-amazon.ua-energy.cloud`).
+//!   (`www.ucscard.co.jp.okiae.com`, `us-west-1-amazon.ua-energy.cloud`), also misspelt (edit
+//!   distance) or as a homoglyph (equal ASCII skeletons: `www.arnazon.jp.gavyif.top`).
 //! - `brand-token`: an extra brand token (from the brand list) or the brand label without
 //!   boundaries.
 //! - `fake-nameserver`: imitations of DNS operators' name-server domains (`awsdns-017.net`).
 //!
 //! # Scoring (0-100)
 //! Each finding starts from a base for its technique:
-//! - homograph: 92 (IDN, equal UTS #39 skeletons) or 85 (ASCII skeleton);
+//! - homograph: 92 (IDN, equal UTS #39 skeletons) or 85 (ASCII skeleton); an ASCII skeleton
+//!   in a subdomain label or hyphen token 80, followed by the brand's suffix (`.co.jp.`) +12;
 //! - edit distance: `88 - 30 x weighted cost`, +1.5 per letter of brand beyond 6 (at most +9),
 //!   -12 for two edits on a brand shorter than 9 letters (-4 from 9 letters) unless both are
 //!   look-alike glyphs (`b19lobe`); the weighted cost
@@ -622,6 +624,9 @@ enum Ev {
     Edit { place: Place, start: u16, end: u16 },
     /// Equal ASCII skeletons.
     AsciiHomograph,
+    /// A subdomain label or hyphen token at `start..end` of the prefix whose ASCII skeleton
+    /// equals a brand unit's (`arnazon` for `amazon`).
+    SubdomainHomograph { start: u16, end: u16 },
     /// Equal Unicode skeletons of an IDN label.
     IdnHomograph,
     /// Brand text found at `start..end` of the prefix (left of the suffix).
@@ -647,6 +652,8 @@ pub struct Scratch {
     name: String,
     buf: String,
     skel: String,
+    /// The ASCII skeleton of a subdomain label or token.
+    sub: String,
     text: String,
     chars: Vec<char>,
     hashes: Box<Hashes>,
@@ -662,6 +669,7 @@ impl Default for Scratch {
             name: String::with_capacity(256),
             buf: String::with_capacity(256),
             skel: String::with_capacity(256),
+            sub: String::with_capacity(256),
             text: String::with_capacity(256),
             chars: Vec::with_capacity(64),
             hashes: Box::default(),
@@ -919,13 +927,9 @@ impl<'a> Matcher<'a> {
                     break;
                 }
                 if l.len() >= 4 && l != "www" {
-                    self.probe(
-                        l.as_bytes(),
-                        Place::Subdomain,
-                        off as u16,
-                        (off + l.len()) as u16,
-                        s,
-                    );
+                    let (st, en) = (off as u16, (off + l.len()) as u16);
+                    self.probe(l.as_bytes(), Place::Subdomain, st, en, s);
+                    self.subdomain_homograph(l, st, en, s);
                 }
                 if l.contains('-') {
                     // Hyphen tokens of a subdomain label (`aeoon-co-jp`).
@@ -935,13 +939,9 @@ impl<'a> Matcher<'a> {
                             break;
                         }
                         if tok.len() >= 4 && tok.len() != l.len() {
-                            self.probe(
-                                tok.as_bytes(),
-                                Place::Subdomain,
-                                toff as u16,
-                                (toff + tok.len()) as u16,
-                                s,
-                            );
+                            let (st, en) = (toff as u16, (toff + tok.len()) as u16);
+                            self.probe(tok.as_bytes(), Place::Subdomain, st, en, s);
+                            self.subdomain_homograph(tok, st, en, s);
                         }
                         toff += tok.len() + 1;
                     }
@@ -1018,6 +1018,48 @@ impl<'a> Matcher<'a> {
             icann_reg,
             s,
         )
+    }
+
+    /// Pushes the brand units whose ASCII skeleton equals that of the subdomain label or token
+    /// `q` at `start..end` of the prefix (`arnazon` reads as `amazon`). Such a unit's
+    /// edit-distance candidate for the same text (`m->n` plus an inserted `r`) misdescribes the
+    /// trick and is replaced.
+    fn subdomain_homograph(&self, q: &str, start: u16, end: u16, s: &mut Scratch) {
+        let idx = self.index;
+        // A skeleton letter stands for one or two bytes on either side.
+        if 2 * q.len() < idx.min_len || q.len() > 2 * idx.max_len || tables::is_common_word(q) {
+            return;
+        }
+        let mut sk = std::mem::take(&mut s.sub);
+        tables::ascii_skeleton(q, &mut sk);
+        if sk != q
+            && let Some(units) = idx.skeletons.get(&edit::hash(sk.as_bytes()))
+        {
+            let ev = Ev::SubdomainHomograph { start, end };
+            for &u in units {
+                let unit = &idx.units[u as usize];
+                if *unit.text == *q || !skeleton_is(&unit.text, &sk) {
+                    continue;
+                }
+                let same_text = |c: &Cand| {
+                    c.unit == u
+                        && match c.ev {
+                            Ev::Edit {
+                                place: Place::Subdomain,
+                                start: a,
+                                end: b,
+                            }
+                            | Ev::SubdomainHomograph { start: a, end: b } => a == start && b == end,
+                            _ => false,
+                        }
+                };
+                match s.cands.iter_mut().find(|c| same_text(c)) {
+                    Some(c) => c.ev = ev,
+                    None => push(&mut s.cands, u, ev),
+                }
+            }
+        }
+        s.sub = sk;
     }
 
     /// Probes the deletion index with `q` and pushes verified edit-distance candidates.
@@ -1238,6 +1280,7 @@ impl<'a> Matcher<'a> {
         let penalty = match c.ev {
             Ev::IdnHomograph | Ev::FakeNs => 0,
             Ev::Substring { .. }
+            | Ev::SubdomainHomograph { .. }
             | Ev::Edit {
                 place: Place::Token | Place::Subdomain,
                 ..
@@ -1274,6 +1317,17 @@ impl<'a> Matcher<'a> {
             Ev::Hyphenation => (75 + short / 2, "edit-distance"),
             Ev::AsciiHomograph => (85 + short / 2, "homograph"),
             Ev::IdnHomograph => (92, "homograph"),
+            // As in the registrable label, but in a subdomain (-5, like edits there);
+            // `arnazon.co.jp.` spells out the brand's whole domain (+12).
+            Ev::SubdomainHomograph { end, .. } => {
+                let b = &idx.brands[unit.brand as usize];
+                let after = prefix.as_bytes().get(usize::from(end)..).unwrap_or(&[]);
+                let mut base = 85 + short / 2 - 5;
+                if follows_suffix(after, b.suffix.as_bytes()) {
+                    base += 12;
+                }
+                (base, "brand-in-subdomain")
+            }
             Ev::Edit { place, start, end } => {
                 let q: &[u8] = match place {
                     Place::Dehyphen => s.buf.as_bytes(),
@@ -1396,6 +1450,12 @@ impl<'a> Matcher<'a> {
             Ev::TokenLabel => format!("brand token {bl} as the whole label"),
             Ev::Hyphenation => format!("{bl} with hyphens added"),
             Ev::AsciiHomograph => format!("{label} looks like {bl} (look-alike characters)"),
+            Ev::SubdomainHomograph { start, end } => {
+                let q = prefix
+                    .get(usize::from(start)..usize::from(end))
+                    .unwrap_or(label);
+                format!("subdomain {q}: {} (homoglyph of {bl})", glyph_swaps(q, bl))
+            }
             Ev::IdnHomograph => {
                 let shown = DomainName::parse(label)
                     .map(|d| d.to_unicode())
@@ -1499,6 +1559,48 @@ fn follows_suffix(after: &[u8], suffix: &[u8]) -> bool {
     }
     let limit = usize::from(suffix.len() >= 4);
     mismatches <= limit && is_boundary(after.get(suffix.len() + 1).copied())
+}
+
+/// Whether the ASCII skeleton of `text` is `skel` (without building it).
+fn skeleton_is(text: &str, skel: &str) -> bool {
+    let mut rest = text.as_bytes();
+    let mut want = skel.chars();
+    while let Some((c, n)) = tables::skeleton_step(rest) {
+        if want.next() != Some(c) {
+            return false;
+        }
+        rest = rest.get(n..).unwrap_or(&[]);
+    }
+    want.next().is_none()
+}
+
+/// The look-alike glyphs that turn `brand` into `seen` (equal ASCII skeletons):
+/// `rn looks like m, 0 looks like o`.
+fn glyph_swaps(seen: &str, brand: &str) -> String {
+    let (mut a, mut b) = (seen.as_bytes(), brand.as_bytes());
+    let mut out = String::new();
+    let mut pairs: Vec<(&[u8], &[u8])> = Vec::new();
+    while let (Some((x, n)), Some((y, m))) = (tables::skeleton_step(a), tables::skeleton_step(b)) {
+        let (sa, sb) = (&a[..n], &b[..m]);
+        if x == y && sa != sb && !pairs.contains(&(sa, sb)) {
+            pairs.push((sa, sb));
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            let _ = write!(
+                out,
+                "{} looks like {}",
+                String::from_utf8_lossy(sa),
+                String::from_utf8_lossy(sb)
+            );
+        }
+        a = &a[n..];
+        b = &b[m..];
+    }
+    if out.is_empty() {
+        out.push_str("look-alike characters");
+    }
+    out
 }
 
 /// Whether `a` and `b` are equal once hyphens are removed (`ucs-card` / `ucscard`).

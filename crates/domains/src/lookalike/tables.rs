@@ -228,38 +228,31 @@ pub fn is_common_word(w: &str) -> bool {
 /// `vv`->`w`, `cl`->`d`. Two labels with the same skeleton look alike at a glance.
 pub fn ascii_skeleton(label: &str, out: &mut String) {
     out.clear();
-    let b = label.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let next = b.get(i + 1).copied();
-        match (c, next) {
-            (b'r', Some(b'n')) => {
-                out.push('m');
-                i += 2;
-                continue;
-            }
-            (b'v', Some(b'v')) => {
-                out.push('w');
-                i += 2;
-                continue;
-            }
-            (b'c', Some(b'l')) => {
-                out.push('d');
-                i += 2;
-                continue;
-            }
-            _ => {}
-        }
-        out.push(match c {
-            b'0' => 'o',
-            b'1' | b'i' => 'l',
-            b'5' => 's',
-            b'3' => 'e',
-            _ => c as char,
-        });
-        i += 1;
+    let mut rest = label.as_bytes();
+    while let Some((c, n)) = skeleton_step(rest) {
+        out.push(c);
+        rest = &rest[n..];
     }
+}
+
+/// The first step of [`ascii_skeleton`] over `b`: the skeleton letter and how many bytes of
+/// `b` it stands for (2 for `rn`, `vv`, `cl`, else 1); `None` when `b` is empty.
+pub(super) fn skeleton_step(b: &[u8]) -> Option<(char, usize)> {
+    let (&c, rest) = b.split_first()?;
+    match (c, rest.first().copied()) {
+        (b'r', Some(b'n')) => return Some(('m', 2)),
+        (b'v', Some(b'v')) => return Some(('w', 2)),
+        (b'c', Some(b'l')) => return Some(('d', 2)),
+        _ => {}
+    }
+    let folded = match c {
+        b'0' => 'o',
+        b'1' | b'i' => 'l',
+        b'5' => 's',
+        b'3' => 'e',
+        _ => c as char,
+    };
+    Some((folded, 1))
 }
 
 #[cfg(test)]

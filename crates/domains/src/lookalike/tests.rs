@@ -341,3 +341,81 @@ fn misspelt_keywords_count() {
     let typo = f.any("rakuten-lpgin.com").unwrap().score;
     assert!(typo > plain, "{typo} <= {plain}");
 }
+
+#[test]
+fn homoglyphs_in_a_subdomain() {
+    let f = Fixture::new(BRANDS);
+    let h = f.check("www.arnazon.jp.gavyif.top").unwrap();
+    assert_eq!(h.brand, "amazon.co.jp");
+    assert_eq!(h.registrable, "gavyif.top");
+    assert_eq!(h.techniques[0], "brand-in-subdomain");
+    assert!(
+        h.explanation.starts_with(
+            "www.arnazon.jp.gavyif.top: subdomain arnazon: rn looks like m (homoglyph of amazon)"
+        ),
+        "{}",
+        h.explanation
+    );
+    // The edit-distance reading (`m->n` plus an inserted `r`) misdescribes the trick.
+    assert!(!h.explanation.contains("substitution"), "{h:?}");
+    assert!(h.score >= 90, "{h:?}");
+    // Like the registrable-label homograph, a little weaker in a subdomain.
+    let sub = f.any("arnazon.qzxwvk.com").unwrap();
+    let reg = f.any("arnazon.com").unwrap();
+    assert_eq!(sub.techniques[0], "brand-in-subdomain", "{sub:?}");
+    assert_eq!(reg.techniques[0], "homograph", "{reg:?}");
+    assert!(sub.score < reg.score && sub.score >= 75, "{sub:?} {reg:?}");
+    // A hyphen token of a subdomain label, two kinds of glyphs.
+    let h = f.check("login-arnaz0n.qzxwvk.com").unwrap();
+    assert_eq!(h.brand, "amazon.co.jp");
+    assert!(
+        h.explanation
+            .contains("subdomain arnaz0n: rn looks like m, 0 looks like o (homoglyph of amazon)"),
+        "{}",
+        h.explanation
+    );
+}
+
+#[test]
+fn vv_and_cl_homoglyphs_in_a_subdomain() {
+    let f = Fixture::new("viewsnet.jp\nsmbc-card.com smbc\n");
+    let h = f.check("vievvsnet.qzxwvk.com").unwrap();
+    assert_eq!(h.brand, "viewsnet.jp");
+    assert_eq!(h.techniques[0], "brand-in-subdomain");
+    assert!(
+        h.explanation
+            .contains("subdomain vievvsnet: vv looks like w (homoglyph of viewsnet)"),
+        "{}",
+        h.explanation
+    );
+    assert!(h.score >= 75, "{h:?}");
+    // `smbc-carcl.com.`: the brand's whole domain spelled out scores higher.
+    let full = f.check("smbc-carcl.com.qzxwvk.top").unwrap();
+    assert_eq!(full.brand, "smbc-card.com");
+    assert!(
+        full.explanation
+            .contains("subdomain smbc-carcl: cl looks like d (homoglyph of smbc-card)"),
+        "{}",
+        full.explanation
+    );
+    let bare = f.any("smbc-carcl.qzxwvk.top").unwrap();
+    assert!(full.score > bare.score, "{full:?} {bare:?}");
+    // A common word is no homoglyph of a brand, in a subdomain as elsewhere.
+    let f = Fixture::new("mall.co.jp\n");
+    assert!(f.any("mail.qzxwvk.com").is_none());
+}
+
+#[test]
+fn glyph_swaps_name_the_trick() {
+    assert_eq!(glyph_swaps("arnazon", "amazon"), "rn looks like m");
+    assert_eq!(
+        glyph_swaps("arnaz0n", "amazon"),
+        "rn looks like m, 0 looks like o"
+    );
+    assert_eq!(glyph_swaps("amazon", "amazon"), "look-alike characters");
+    assert_eq!(glyph_swaps("m0d0m", "modem"), "0 looks like o");
+    assert!(skeleton_is("arnazon", "amazon"));
+    assert!(skeleton_is("vvvvw", "www"));
+    assert!(!skeleton_is("arnazon", "amazo"));
+    assert!(!skeleton_is("amazo", "amazon"));
+}
