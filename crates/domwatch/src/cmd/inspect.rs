@@ -10,9 +10,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
 use domains::findings::{Finding, RulePolicy, Severity, inspect_findings};
-use domains::netconfig::NetConfig;
 use domains::registration::RegistrationRecord;
 use domains::snapshot::Snapshot;
 use domains::{DomainName, Section, SuffixList};
@@ -48,24 +46,6 @@ pub struct Inspection {
     pub findings: Vec<Finding>,
 }
 
-/// Reads the network configuration named by `--config` (defaults without it).
-pub(crate) fn net_config(global: &Global) -> anyhow::Result<NetConfig> {
-    let Some(path) = &global.config else {
-        return Ok(NetConfig::default());
-    };
-    let meta = std::fs::metadata(path)
-        .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
-    if meta.len() > 4 * 1024 * 1024 {
-        return Err(super::usage(format!(
-            "{} is too large for a configuration",
-            path.display()
-        )));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
-    NetConfig::from_toml(&text).map_err(|e| super::usage(format!("{}: {e}", path.display())))
-}
-
 /// The registrable domain (ICANN section) of a user-given name.
 pub(crate) fn registrable(psl: &SuffixList, input: &str) -> anyhow::Result<DomainName> {
     let name = DomainName::parse(input).map_err(|e| super::usage(e.to_string()))?;
@@ -79,17 +59,9 @@ pub(crate) fn registrable(psl: &SuffixList, input: &str) -> anyhow::Result<Domai
     DomainName::parse(reg).map_err(|e| super::usage(e.to_string()))
 }
 
-/// A multi-threaded runtime for the networked commands.
-pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("start the async runtime")
-}
-
 /// A prober for the configuration in `global`.
 pub(crate) fn prober(global: &Global) -> anyhow::Result<probe::Prober> {
-    let cfg = net_config(global)?;
+    let cfg = super::net_config(global)?;
     probe::Prober::new(cfg, probe::ProbeOptions::default())
         .map_err(|e| super::network(format!("cannot set up the prober: {e}")))
 }
@@ -103,7 +75,7 @@ pub fn run(args: InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
     for input in &args.names {
         targets.push((input.clone(), registrable(psl, input)?));
     }
-    let rt = runtime()?;
+    let rt = super::runtime()?;
     let prober = rt.block_on(async { prober(global) })?;
     let policy = RulePolicy {
         expiry_warning_days: args.expiry_warning_days,

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
 use clap::Subcommand;
 
 use crate::Global;
@@ -146,26 +145,16 @@ fn control_url(control: Option<String>, global: &Global) -> anyhow::Result<Strin
             "no lab given: use --control URL or --config FILE (written by `domwatch lab`)",
         ));
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| super::usage(format!("{}: {e}", path.display())))?;
-    let cfg = domains::netconfig::NetConfig::from_toml(&text)
-        .map_err(|e| super::usage(format!("{}: {e}", path.display())))?;
-    cfg.lab_control
+    super::net_config(global)?
+        .lab_control
         .map(|c| c.trim_end_matches('/').to_string())
         .ok_or_else(|| super::usage(format!("{}: no lab_control in this file", path.display())))
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
 }
 
 /// A GET (or POST with a JSON body) to the lab control interface.
 fn http(url: &str, body: Option<serde_json::Value>) -> anyhow::Result<serde_json::Value> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let rt = runtime()?;
+    let rt = super::runtime()?;
     rt.block_on(async {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -200,7 +189,7 @@ fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
             true,
         ),
     };
-    let rt = runtime()?;
+    let rt = super::runtime()?;
     rt.block_on(async move {
         // Handlers first, so that a signal arriving right after the JSON line is not lost.
         let signals = Signals::install();

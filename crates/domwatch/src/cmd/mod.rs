@@ -1,5 +1,10 @@
 //! One module per subcommand. Each exposes `XxxArgs` (clap) and `run(args, &Global)`.
 
+use anyhow::Context;
+use domains::netconfig::NetConfig;
+
+use crate::Global;
+
 pub mod demo;
 pub mod fuzz;
 pub mod inspect;
@@ -51,4 +56,30 @@ pub fn exit_code_for(err: &anyhow::Error) -> u8 {
         }
     }
     2
+}
+
+/// Reads the network configuration named by `--config` (defaults without it).
+pub(crate) fn net_config(global: &Global) -> anyhow::Result<NetConfig> {
+    let Some(path) = &global.config else {
+        return Ok(NetConfig::default());
+    };
+    let meta = std::fs::metadata(path)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    if meta.len() > 4 * 1024 * 1024 {
+        return Err(usage(format!(
+            "{} is too large for a configuration",
+            path.display()
+        )));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    NetConfig::from_toml(&text).map_err(|e| usage(format!("{}: {e}", path.display())))
+}
+
+/// A multi-threaded runtime for the networked commands.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("start the async runtime")
 }

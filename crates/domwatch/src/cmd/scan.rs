@@ -25,8 +25,18 @@ use domains::lookalike::{
 };
 use rayon::prelude::*;
 
-use crate::output::{Format, Table, sanitize};
+use crate::output::{Format, Table};
 use crate::{Global, cmd};
+
+/// The CSV columns of a hit.
+const CSV_HEADER: [&str; 6] = [
+    "name",
+    "registrable",
+    "brand",
+    "score",
+    "techniques",
+    "explanation",
+];
 
 /// Names per chunk handed to the matcher.
 const CHUNK_NAMES: usize = 64 * 1024;
@@ -507,14 +517,7 @@ impl Sink {
             Format::Csv => {
                 let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
                 if !self.csv_header {
-                    w.write_record([
-                        "name",
-                        "registrable",
-                        "brand",
-                        "score",
-                        "techniques",
-                        "explanation",
-                    ])?;
+                    w.write_record(CSV_HEADER)?;
                     self.csv_header = true;
                 }
                 w.write_record([
@@ -548,24 +551,17 @@ impl Sink {
                 for h in &self.kept {
                     t.row([
                         h.score.to_string(),
-                        sanitize(&h.name),
+                        h.name.clone(),
                         h.brand.clone(),
                         h.techniques.join(","),
-                        sanitize(&h.explanation),
+                        h.explanation.clone(),
                     ]);
                 }
                 t.write(out)?;
             }
             Format::Csv if !self.csv_header => {
                 let mut w = csv::WriterBuilder::new().from_writer(&mut *out);
-                w.write_record([
-                    "name",
-                    "registrable",
-                    "brand",
-                    "score",
-                    "techniques",
-                    "explanation",
-                ])?;
+                w.write_record(CSV_HEADER)?;
                 w.flush()?;
             }
             _ => {}

@@ -31,7 +31,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 use store::{RunId, Store, StoredFinding, WatchedDomain};
 
-use super::inspect::{net_config, registrable, runtime};
+use super::inspect::registrable;
+use super::{net_config, runtime};
 use crate::Global;
 use crate::alert::{AlertSpec, MailSettings, SmtpRelay, deliver};
 use crate::output::{Format, Table, progress_bar, sanitize};

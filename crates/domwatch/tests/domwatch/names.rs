@@ -64,17 +64,17 @@ fn psl_update_installs_a_list_used_by_later_runs() {
         format!("{base}\n// ===BEGIN PRIVATE DOMAINS===\nbrand-hosting.example\n"),
     )
     .unwrap();
-    let before = domwatch(dir.path())
-        .args([
-            "psl",
-            "lookup",
-            "--format",
-            "json",
-            "a.b.brand-hosting.example",
-        ])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = domwatch(dir.path()).args(args).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = json(&[
+        "psl",
+        "lookup",
+        "--format",
+        "json",
+        "a.b.brand-hosting.example",
+    ]);
     assert_eq!(v[0]["registrable"], "brand-hosting.example");
 
     let up = domwatch(dir.path())
@@ -87,23 +87,15 @@ fn psl_update_installs_a_list_used_by_later_runs() {
         "{}",
         String::from_utf8_lossy(&up.stderr)
     );
-    let after = domwatch(dir.path())
-        .args([
-            "psl",
-            "lookup",
-            "--format",
-            "json",
-            "a.b.brand-hosting.example",
-        ])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&after.stdout).unwrap();
+    let v = json(&[
+        "psl",
+        "lookup",
+        "--format",
+        "json",
+        "a.b.brand-hosting.example",
+    ]);
     assert_eq!(v[0]["registrable"], "b.brand-hosting.example");
-    let show = domwatch(dir.path())
-        .args(["psl", "show", "--format", "json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let v = json(&["psl", "show", "--format", "json"]);
     assert_eq!(v["source"], "installed");
 
     // A file that is not a list is refused and the installed one stays.
@@ -115,10 +107,6 @@ fn psl_update_installs_a_list_used_by_later_runs() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    let show = domwatch(dir.path())
-        .args(["psl", "show", "--format", "json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let v = json(&["psl", "show", "--format", "json"]);
     assert!(v["rules"].as_u64().unwrap() > 5000);
 }
