@@ -16,9 +16,9 @@ fn unquote(arg: &str) -> Option<String> {
 fn official_test_psl_cases_pass() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/psl/test_psl.txt"
+        "/tests/fixtures/psl/test_psl.txt"
     );
-    let text = std::fs::read_to_string(path).expect("../shared/data/psl/test_psl.txt");
+    let text = std::fs::read_to_string(path).expect("tests/fixtures/psl/test_psl.txt");
     let list = SuffixList::embedded();
     let mut cases = 0;
     let mut failures = Vec::new();

@@ -1,4 +1,4 @@
-//! Tests of the whois probe: the parser against real answers (../shared/data/whois-samples),
+//! Tests of the whois probe: the parser against real answers (tests/fixtures/whois-samples),
 //! the classification of negative answers, JPRS, hostile input, and the client against TCP
 //! servers on loopback.
 

@@ -1,4 +1,4 @@
-//! Every real answer in ../shared/data/whois-samples/ parsed and compared with the field values a
+//! Every real answer in tests/fixtures/whois-samples/ parsed and compared with the field values a
 //! peer parser extracted (`<file>.json`): registrar name, created/updated/expiry dates (as
 //! instants), statuses (as EPP status sets), name servers (lower case, no trailing dot) and
 //! DNSSEC (signed or not), wherever the JSON has the field.
@@ -16,7 +16,7 @@ use probe::whois;
 use serde_json::Value;
 
 fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/whois-samples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whois-samples")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +187,7 @@ fn load_samples() -> Vec<Sample> {
     for entry in entries {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.ends_with(".json") || name == "LICENSE" {
+        if name.ends_with(".json") || name.ends_with(".md") || name == "LICENSE" {
             continue;
         }
         let json_path = dir.join(format!("{name}.json"));
