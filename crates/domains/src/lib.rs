@@ -5,6 +5,7 @@
 //! Every function here accepts hostile input (feed lines, WHOIS text, RDAP JSON) without
 //! panicking.
 
+pub mod audit;
 pub mod change;
 pub mod dns;
 pub mod feed;
