@@ -50,6 +50,8 @@ enum Command {
     Inspect(cmd::inspect::InspectArgs),
     /// Keep an inventory of your domains, snapshot them, and alert on changes.
     Watch(cmd::watch::WatchArgs),
+    /// Check every outside name your domains still trust: is it registered, lapsing, claimable?
+    Audit(cmd::audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Parse(a) => cmd::parse::run(a, &cli.global),
         Command::Inspect(a) => cmd::inspect::run(a, &cli.global),
         Command::Watch(a) => cmd::watch::run(a, &cli.global),
+        Command::Audit(a) => cmd::audit::run(a, &cli.global),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@ use domains::netconfig::NetConfig;
 
 use crate::Global;
 
+pub mod audit;
 pub mod demo;
 pub mod fuzz;
 pub mod inspect;
