@@ -26,7 +26,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::dns::{DnsSnapshot, NameserverCheck};
 use crate::findings::{Finding, Severity};
-use crate::registration::{LifecyclePhase, LifecyclePolicy, RegistrationRecord, lifecycle_phase};
+use crate::registration::{
+    ContactRole, LifecyclePhase, LifecyclePolicy, RegistrationRecord, lifecycle_phase,
+};
 use crate::snapshot::Snapshot;
 use crate::{DomainName, Section, SuffixList};
 
@@ -147,16 +149,25 @@ pub const COMMON_SUBDOMAINS: &[&str] = &[
 /// follows includes and redirects within the same budget.
 pub const SPF_LOOKUP_LIMIT: usize = 10;
 
+/// Adds a reference; the same (from, via, target) seen in another record adds its record to
+/// the existing entry's `detail` instead (bounded: the graph keeps one edge).
 fn push(out: &mut Vec<Reference>, from: &DomainName, via: Via, target: DomainName, detail: String) {
-    let r = Reference {
+    if let Some(r) = out
+        .iter_mut()
+        .find(|r| r.from == *from && r.via == via && r.target == target)
+    {
+        if !r.detail.split("; ").any(|d| d == detail) && r.detail.len() < 512 {
+            r.detail.push_str("; ");
+            r.detail.push_str(&detail);
+        }
+        return;
+    }
+    out.push(Reference {
         from: from.clone(),
         via,
         target,
         detail,
-    };
-    if !out.contains(&r) {
-        out.push(r);
-    }
+    });
 }
 
 /// The references in the records of one name's DNS snapshot: NS (delegation and apex), MX,
@@ -265,7 +276,8 @@ pub fn references_from_snapshot(
         None => Vec::new(),
     };
     for rec in s.registry.iter().chain(s.registrar.iter()) {
-        for c in &rec.contacts {
+        // The abuse contact is the registrar's own mailbox, not one the domain's holder set.
+        for c in rec.contacts.iter().filter(|c| c.role != ContactRole::Abuse) {
             if let Some(d) = c.email.as_deref().and_then(parse::mail_domain) {
                 let detail = format!("{:?} contact e-mail", c.role).to_ascii_lowercase();
                 push(&mut out, &s.domain, Via::Contact, d, detail);
@@ -275,9 +287,28 @@ pub fn references_from_snapshot(
     out
 }
 
+/// Special-use top-level names (RFC 2606, RFC 6761, RFC 7686, RFC 8375, RFC 9476): nobody can
+/// register a name under them, so references to them are not registration exposures.
+pub const SPECIAL_USE_TLDS: &[&str] = &[
+    "example",
+    "invalid",
+    "localhost",
+    "test",
+    "local",
+    "onion",
+    "alt",
+];
+
+/// Whether a name is under a special-use top-level name (or `home.arpa`).
+pub fn is_special_use(name: &DomainName) -> bool {
+    SPECIAL_USE_TLDS.contains(&name.tld())
+        || name.as_str() == "home.arpa"
+        || name.as_str().ends_with(".home.arpa")
+}
+
 /// The registrable domains (ICANN section: the unit a registry registers) that the references
 /// point at, each once, with every reference to it. Targets under a public suffix only (a
-/// bare TLD) are left out.
+/// bare TLD) and under special-use names ([`is_special_use`]) are left out.
 pub fn referenced_registrables<'a>(
     refs: &'a [Reference],
     psl: &SuffixList,
@@ -549,6 +580,7 @@ mod tests {
             }),
             nameservers: Vec::new(),
             records: vec![
+                set("NS", &["ns1.dns-host.example."]),
                 set("MX", &["10 mx.mail-host.example.net.", "0 ."]),
                 set(
                     "TXT",
@@ -591,6 +623,11 @@ mod tests {
                 ("caa-iodef", "iodef.example.net"),
                 ("dmarc", "reports.example.com"),
             ]
+        );
+        // The apex NS record and the delegation make one edge with both records as detail.
+        assert_eq!(
+            refs[0].detail,
+            "delegation NS ns1.dns-host.example; NS ns1.dns-host.example."
         );
         let psl = SuffixList::embedded();
         let regs = referenced_registrables(&refs, psl);

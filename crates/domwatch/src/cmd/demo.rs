@@ -226,6 +226,12 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
     demo.run(&a)?;
 
     demo.heading(
+        "What our domains still trust (audit)",
+        "Every name server, MX host, CNAME target, SPF include and report address the inventory references, and the registration state of each.",
+    )?;
+    demo.run(&["--config", cfg, "audit", "--file", "inventory.txt"])?;
+
+    demo.heading(
         "Watch the inventory: first pass (watch add, watch run)",
         "The first pass stores a baseline snapshot of every name; later passes report what changed.",
     )?;

@@ -1,0 +1,246 @@
+//! End-to-end tests of `domwatch audit` against the lab: the default scenario plus one domain
+//! per audit case (`tests/fixtures/audit-extra.toml`).
+
+use serde_json::Value;
+
+async fn audit(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+        .arg("--config")
+        .arg(cfg)
+        .arg("--no-progress")
+        .arg("audit")
+        .args(args)
+        .env_remove("DOMWATCH_CONFIG")
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn start() -> (lab::Lab, tempfile::TempDir, std::path::PathBuf) {
+    let text = format!(
+        "{}\n{}",
+        lab::Scenario::builtin_text("default").unwrap(),
+        include_str!("../fixtures/audit-extra.toml")
+    );
+    let lab = lab::Lab::start(lab::Scenario::from_toml(&text).unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("lab.toml");
+    lab.write_config(&cfg).unwrap();
+    (lab, dir, cfg)
+}
+
+fn lines(out: &str) -> Vec<Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn find<'a>(v: &'a [Value], name: &str, code: &str, reference: Option<&str>) -> Option<&'a Value> {
+    v.iter().find(|f| {
+        f["name"] == name
+            && f["code"] == code
+            && reference.is_none_or(|r| f["reference"].as_str() == Some(r))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_reference_case_and_a_healthy_control() {
+    let (_lab, _dir, cfg) = start().await;
+    let (code, out, err) = audit(
+        &cfg,
+        &[
+            "--format",
+            "jsonl",
+            "audit-org.com",
+            "www.audit-duck.com",
+            "audit-fake.com",
+            "audit-unlocked.com",
+            "hinode-logistics.com",
+        ],
+    )
+    .await;
+    assert_eq!(code, 1, "high findings exit 1: {out}{err}");
+    let v = lines(&out);
+    for f in &v {
+        for key in [
+            "name",
+            "code",
+            "severity",
+            "reference",
+            "via",
+            "evidence",
+            "remediation",
+        ] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+        assert!(
+            f["evidence"]["at"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-10-01"),
+            "{f}"
+        );
+    }
+    // An SPF include of an unregistered domain.
+    let f = find(
+        &v,
+        "audit-org.com",
+        "dangling-reference",
+        Some("unregistered-esp.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(f["via"], serde_json::json!(["spf"]));
+    assert!(
+        f["evidence"]["seen"]
+            .as_str()
+            .unwrap()
+            .contains("_spf.unregistered-esp.com"),
+        "{f}"
+    );
+    // A lapsing MX domain and a DMARC report domain expiring soon.
+    let f = find(
+        &v,
+        "audit-org.com",
+        "lapsing-reference",
+        Some("lapsing-mail.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(
+        (f["severity"].as_str(), f["via"][0].as_str()),
+        (Some("high"), Some("mx"))
+    );
+    let f = find(
+        &v,
+        "audit-org.com",
+        "lapsing-reference",
+        Some("reports-soon.net"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(f["via"][0], "dmarc");
+    // A CNAME to an unclaimed cloud name; the live one is quiet.
+    let f = find(
+        &v,
+        "audit-org.com",
+        "takeover",
+        Some("gone-app.elasticbeanstalk.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(f["severity"], "high");
+    assert!(
+        find(
+            &v,
+            "audit-org.com",
+            "takeover",
+            Some("live-app.elasticbeanstalk.com")
+        )
+        .is_none()
+    );
+    // Healthy references are not reported.
+    assert!(
+        find(
+            &v,
+            "audit-org.com",
+            "lapsing-reference",
+            Some("corpdns.net")
+        )
+        .is_none(),
+        "{out}"
+    );
+    // Sitting duck, fake name servers, lock posture.
+    let f = find(
+        &v,
+        "audit-duck.com",
+        "sitting-duck",
+        Some("ns1.digitalocean.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(f["severity"], "critical");
+    assert!(
+        find(
+            &v,
+            "audit-fake.com",
+            "fake-nameserver",
+            Some("awsdns-017.net")
+        )
+        .is_some(),
+        "{out}"
+    );
+    assert!(
+        find(&v, "audit-unlocked.com", "no-registrar-lock", None).is_some(),
+        "{out}"
+    );
+    // The healthy control gets nothing above medium.
+    let worst = v
+        .iter()
+        .filter(|f| f["name"] == "hinode-logistics.com")
+        .map(|f| f["severity"].as_str().unwrap().to_string())
+        .find(|s| s == "high" || s == "critical");
+    assert_eq!(worst, None, "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formats_inventory_and_fail_on() {
+    let (_lab, dir, cfg) = start().await;
+    let inv = dir.path().join("inventory.txt");
+    std::fs::write(
+        &inv,
+        "# our names\naudit-org.com\n\nhinode-logistics.com  # the control\n",
+    )
+    .unwrap();
+    let inv = inv.to_str().unwrap();
+
+    // SARIF 2.1.0 with one rule per code.
+    let (code, out, err) = audit(&cfg, &["--format", "sarif", "--file", inv]).await;
+    assert_eq!(code, 1, "{err}");
+    let s: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "dangling-reference" && r["level"] == "error")
+    );
+    let rules = s["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "takeover"));
+
+    // JSON carries the reference graph.
+    let (_, out, _) = audit(&cfg, &["--format", "json", "audit-org.com"]).await;
+    let j: Value = serde_json::from_str(&out).unwrap();
+    let refs = j[0]["references"].as_array().unwrap();
+    let has = |via: &str, target: &str| {
+        refs.iter()
+            .any(|r| r["via"] == via && r["target"] == target)
+    };
+    assert!(has("ns", "ns1.corpdns.net"), "{out}");
+    assert!(has("mx", "mx.lapsing-mail.com"), "{out}");
+    assert!(has("dmarc", "reports-soon.net"), "{out}");
+    assert!(has("cname", "gone-app.elasticbeanstalk.com"), "{out}");
+
+    // DOT draws it.
+    let (_, out, _) = audit(&cfg, &["--format", "dot", "audit-org.com"]).await;
+    assert!(out.starts_with("digraph references {"), "{out}");
+    assert!(
+        out.contains("\"audit-org.com\" -> \"mx.lapsing-mail.com\" [label=\"mx\"];"),
+        "{out}"
+    );
+
+    // The table for people; --fail-on critical with only medium findings exits 0.
+    let (code, out, err) = audit(&cfg, &["--fail-on", "critical", "hinode-logistics.com"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("== hinode-logistics.com"), "{out}");
+    assert!(out.contains("references:"), "{out}");
+
+    // Usage errors.
+    let (code, _, err) = audit(&cfg, &[]).await;
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = audit(&cfg, &["--fail-on", "urgent", "audit-org.com"]).await;
+    assert_eq!(code, 2, "{err}");
+}
