@@ -14,6 +14,7 @@ pub mod http;
 pub mod net;
 pub mod prober;
 pub mod rdap;
+pub mod site;
 pub mod whois;
 
 pub use prober::{ProbeError, ProbeOptions, Prober, RegistrationView};

@@ -105,6 +105,9 @@ pub struct NameAudit {
 
 const MAX_INVENTORY_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Time allowed for a takeover check's HTTP answer.
+const SITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 fn inventory(path: &PathBuf) -> anyhow::Result<Vec<String>> {
     use std::io::Read;
     let file = std::fs::File::open(path)
@@ -388,10 +391,28 @@ pub async fn audit_names(
         }
         for (owner, target) in &cname_owners {
             let a = prober.lookup(target, "A").await;
-            let state = if a.outcome == DnsOutcome::NxDomain {
-                takeover::TargetState::Nxdomain
+            // A service of the table that resolves: its site's first answer is the sign
+            // (asked under the CNAME's owner name, the Host the service sees).
+            let reply = if a.outcome != DnsOutcome::NxDomain
+                && !table.services_for(target.as_str()).is_empty()
+            {
+                match probe::site::fetch_site(&prober, owner, SITE_TIMEOUT).await {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        incomplete.push(format!("takeover check of {owner}: {e}"));
+                        None
+                    }
+                }
             } else {
-                takeover::TargetState::Resolves
+                None
+            };
+            let state = match (&a.outcome, &reply) {
+                (DnsOutcome::NxDomain, _) => takeover::TargetState::Nxdomain,
+                (_, Some(r)) => takeover::TargetState::Http {
+                    status: r.status,
+                    body: &r.body,
+                },
+                _ => takeover::TargetState::Resolves,
             };
             if let Some(f) = audit::takeover_finding(&domain, owner, target, state, table) {
                 findings.push(from_finding(

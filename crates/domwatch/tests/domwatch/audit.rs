@@ -63,6 +63,7 @@ async fn every_reference_case_and_a_healthy_control() {
             "audit-fake.com",
             "audit-unlocked.com",
             "hinode-logistics.com",
+            "hinode-logistics.co.jp",
         ],
     )
     .await;
@@ -142,6 +143,21 @@ async fn every_reference_case_and_a_healthy_control() {
             Some("live-app.elasticbeanstalk.com")
         )
         .is_none()
+    );
+    // A CNAME to a bucket that S3 says does not exist (the site's 404 body).
+    let f = find(
+        &v,
+        "hinode-logistics.co.jp",
+        "takeover",
+        Some("hinode-static.s3.amazonaws.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        f["evidence"]["seen"]
+            .as_str()
+            .unwrap()
+            .contains("bucket does not exist"),
+        "{f}"
     );
     // Healthy references are not reported.
     assert!(
