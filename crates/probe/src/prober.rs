@@ -288,6 +288,15 @@ impl Prober {
         view
     }
 
+    /// The WHOIS server host name used for `tld` (override or IANA referral).
+    pub async fn whois_server(&self, tld: &str) -> Result<String, String> {
+        self.inner
+            .whois
+            .registry_server(tld)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// One RRset of any host name, resolved iteratively (CNAMEs followed): for checking the
     /// targets a zone refers to (MX hosts, CNAME targets, SPF includes).
     pub async fn lookup(&self, name: &DomainName, rtype: &str) -> domains::dns::RecordSet {

@@ -287,8 +287,70 @@ pub async fn audit_names(
         }
         refs.sort();
         refs.dedup();
-        collected.push((input, domain, snap, refs, cname_owners, spf_note));
+        collected.push((
+            input,
+            domain,
+            snap,
+            refs,
+            cname_owners,
+            spf_note.into_iter().collect::<Vec<String>>(),
+        ));
         bar.inc(1);
+    }
+
+    // 1b. Names that other systems trust on the audited names' behalf: the WHOIS server of each
+    // TLD (asked once per TLD), and the RIR contacts of the addresses the names use (one RDAP
+    // lookup per network).
+    let mut whois_hosts: BTreeMap<String, Result<String, String>> = BTreeMap::new();
+    let mut networks = NetworkCache::default();
+    for (_, domain, snap, refs, _, notes) in &mut collected {
+        let tld = domain.tld().to_string();
+        if !whois_hosts.contains_key(&tld) {
+            let host = prober.whois_server(&tld).await;
+            whois_hosts.insert(tld.clone(), host);
+        }
+        match whois_hosts.get(&tld) {
+            Some(Ok(host)) => {
+                if let Ok(target) = DomainName::parse(host) {
+                    refs.push(Reference {
+                        from: domain.clone(),
+                        via: Via::WhoisServer,
+                        target,
+                        detail: format!("WHOIS server of .{tld}"),
+                    });
+                }
+            }
+            Some(Err(e)) => notes.push(format!("WHOIS server of .{tld} not known: {e}")),
+            None => {}
+        }
+        for ip in used_addresses(snap) {
+            if !prober.config().allow_private_addresses && !probe::net::is_public_address(ip) {
+                continue;
+            }
+            match networks.get(&prober, ip).await {
+                Ok(net) => {
+                    let holder = net
+                        .handle
+                        .clone()
+                        .or_else(|| net.name.clone())
+                        .unwrap_or_else(|| "the network".into());
+                    for (role, email) in &net.contacts {
+                        if let Some(target) = parse::mail_domain(email) {
+                            refs.push(Reference {
+                                from: domain.clone(),
+                                via: Via::IpContact,
+                                target,
+                                detail: format!("{role} contact of {holder} (holding {ip})"),
+                            });
+                        }
+                    }
+                }
+                Err(e) => notes.push(format!("RIR data of {ip} not readable: {e}")),
+            }
+        }
+        refs.sort();
+        refs.dedup();
+        notes.dedup();
     }
 
     // 2. One registration lookup per distinct referenced registrable domain.
@@ -342,7 +404,7 @@ pub async fn audit_names(
     let table = takeover::Fingerprints::embedded();
     let providers = providers::Providers::embedded();
     let mut results = Vec::new();
-    for (input, domain, snap, refs, cname_owners, spf_note) in collected {
+    for (input, domain, snap, refs, cname_owners, notes) in collected {
         let now = snap.taken_at;
         let mut findings: Vec<AuditFinding> = inspect_findings(&snap, now, policy)
             .into_iter()
@@ -353,7 +415,7 @@ pub async fn audit_names(
             .iter()
             .map(|i| format!("{}: {}", i.source, i.message))
             .collect();
-        incomplete.extend(spf_note);
+        incomplete.extend(notes);
         for (reg, rs) in audit::referenced_registrables(&refs, psl) {
             if audited.contains(&reg) {
                 continue;
@@ -439,6 +501,86 @@ pub async fn audit_names(
         });
     }
     results
+}
+
+/// The addresses an audited name uses: its apex A and AAAA records.
+fn used_addresses(snap: &domains::snapshot::Snapshot) -> Vec<std::net::IpAddr> {
+    let Some(dns) = &snap.dns else {
+        return Vec::new();
+    };
+    let mut out: Vec<std::net::IpAddr> = ["A", "AAAA"]
+        .iter()
+        .filter_map(|t| dns.record(t))
+        .flat_map(|set| set.values.iter())
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Most RIR lookups in one audit (each distinct network is asked once).
+const MAX_IP_LOOKUPS: usize = 256;
+
+/// RIR answers of one audit, reused for every address inside a network already seen.
+#[derive(Default)]
+struct NetworkCache {
+    /// (first, last) address of each network, as comparable keys, and its answer.
+    nets: Vec<(
+        (bool, u128),
+        (bool, u128),
+        Arc<probe::rdap::parse::IpNetwork>,
+    )>,
+    failed: BTreeMap<std::net::IpAddr, String>,
+    lookups: usize,
+}
+
+fn ip_key(ip: std::net::IpAddr) -> (bool, u128) {
+    match ip {
+        std::net::IpAddr::V4(a) => (false, u128::from(u32::from(a))),
+        std::net::IpAddr::V6(a) => (true, u128::from(a)),
+    }
+}
+
+impl NetworkCache {
+    async fn get(
+        &mut self,
+        prober: &probe::Prober,
+        ip: std::net::IpAddr,
+    ) -> Result<Arc<probe::rdap::parse::IpNetwork>, String> {
+        let key = ip_key(ip);
+        if let Some((_, _, net)) = self.nets.iter().find(|(a, b, _)| *a <= key && key <= *b) {
+            return Ok(net.clone());
+        }
+        if let Some(e) = self.failed.get(&ip) {
+            return Err(e.clone());
+        }
+        if self.lookups >= MAX_IP_LOOKUPS {
+            return Err(format!("more than {MAX_IP_LOOKUPS} networks: not asked"));
+        }
+        self.lookups += 1;
+        match prober.rdap().ip_network(ip).await {
+            Ok(net) => {
+                let net = Arc::new(net);
+                let bound = |s: &Option<String>| {
+                    s.as_deref()
+                        .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+                        .map(ip_key)
+                };
+                let (first, last) = match (bound(&net.start_address), bound(&net.end_address)) {
+                    (Some(a), Some(b)) if a <= key && key <= b => (a, b),
+                    _ => (key, key),
+                };
+                self.nets.push((first, last, net.clone()));
+                Ok(net)
+            }
+            Err(e) => {
+                let e = e.to_string();
+                self.failed.insert(ip, e.clone());
+                Err(e)
+            }
+        }
+    }
 }
 
 fn is_spf_chain(detail: &str) -> bool {

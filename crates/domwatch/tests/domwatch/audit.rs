@@ -64,6 +64,8 @@ async fn every_reference_case_and_a_healthy_control() {
             "audit-unlocked.com",
             "hinode-logistics.com",
             "hinode-logistics.co.jp",
+            "kuronekoyamato.mobi",
+            "audit-healthy.com",
         ],
     )
     .await;
@@ -193,10 +195,48 @@ async fn every_reference_case_and_a_healthy_control() {
         find(&v, "audit-unlocked.com", "no-registrar-lock", None).is_some(),
         "{out}"
     );
+    // The talk's two drop-catch cases: the mail domain of the contacts of the IP network that
+    // holds hinode-logistics.com's address (newxt.com), and the .mobi WHOIS server's domain.
+    let f = find(
+        &v,
+        "hinode-logistics.com",
+        "lapsing-reference",
+        Some("newxt.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        f["via"].as_array().unwrap().contains(&"ip-contact".into()),
+        "{f}"
+    );
+    let f = find(
+        &v,
+        "kuronekoyamato.mobi",
+        "lapsing-reference",
+        Some("dotmobiregistry.net"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        f["via"]
+            .as_array()
+            .unwrap()
+            .contains(&"whois-server".into()),
+        "{f}"
+    );
+    // The registries' WHOIS hosts of the other TLDs are under registered names: nothing.
+    assert!(
+        find(
+            &v,
+            "hinode-logistics.com",
+            "dangling-reference",
+            Some("verisign-grs.com")
+        )
+        .is_none(),
+        "{out}"
+    );
     // The healthy control gets nothing above medium.
     let worst = v
         .iter()
-        .filter(|f| f["name"] == "hinode-logistics.com")
+        .filter(|f| f["name"] == "audit-healthy.com")
         .map(|f| f["severity"].as_str().unwrap().to_string())
         .find(|s| s == "high" || s == "critical");
     assert_eq!(worst, None, "{out}");
@@ -208,7 +248,7 @@ async fn formats_inventory_and_fail_on() {
     let inv = dir.path().join("inventory.txt");
     std::fs::write(
         &inv,
-        "# our names\naudit-org.com\n\nhinode-logistics.com  # the control\n",
+        "# our names\naudit-org.com\n\naudit-healthy.com  # the control\n",
     )
     .unwrap();
     let inv = inv.to_str().unwrap();
@@ -249,9 +289,9 @@ async fn formats_inventory_and_fail_on() {
     );
 
     // The table for people; --fail-on critical with only medium findings exits 0.
-    let (code, out, err) = audit(&cfg, &["--fail-on", "critical", "hinode-logistics.com"]).await;
+    let (code, out, err) = audit(&cfg, &["--fail-on", "critical", "audit-healthy.com"]).await;
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("== hinode-logistics.com"), "{out}");
+    assert!(out.contains("== audit-healthy.com"), "{out}");
     assert!(out.contains("references:"), "{out}");
 
     // Usage errors.

@@ -626,8 +626,14 @@ pub struct IpNetwork {
     pub org: Option<String>,
     pub abuse_email: Option<String>,
     pub abuse_phone: Option<String>,
+    /// Every contact e-mail of the network's entities, with the entity's first role
+    /// (`abuse`, `technical`, `administrative`, `registrant`...), each address once.
+    pub contacts: Vec<(String, String)>,
     pub notes: Vec<String>,
 }
+
+/// Most contact e-mails kept from one IP network answer.
+const MAX_IP_CONTACTS: usize = 32;
 
 /// Parses an RDAP IP network response (RFC 9083 5.4) leniently. The abuse contact is the first
 /// entity with the `abuse` role at any depth (RIRs nest it under the organisation).
@@ -679,6 +685,16 @@ pub fn parse_ip_network(server: &str, body: &[u8]) -> Result<IpNetwork, ParseErr
         if has("abuse") && net.abuse_email.is_none() {
             net.abuse_email = card.email.clone();
             net.abuse_phone = card.phone.clone();
+        }
+        if let Some(email) = &card.email
+            && net.contacts.len() < MAX_IP_CONTACTS
+            && !net
+                .contacts
+                .iter()
+                .any(|(_, e)| e.eq_ignore_ascii_case(email))
+        {
+            let role = roles.first().map(|r| clip(r)).unwrap_or_default();
+            net.contacts.push((role, email.clone()));
         }
         if depth < MAX_DEPTH {
             for sub in array(e.get("entities"), "entities", &mut notes) {
@@ -870,6 +886,10 @@ mod tests {
         assert_eq!(n.org.as_deref(), Some("Example Org"));
         assert_eq!(n.abuse_email.as_deref(), Some("abuse@example.net"));
         assert_eq!(n.abuse_phone.as_deref(), Some("+81.3"));
+        assert_eq!(
+            n.contacts,
+            vec![("abuse".to_string(), "abuse@example.net".to_string())]
+        );
         assert!(n.notes.is_empty(), "{:?}", n.notes);
         let n = parse_ip_network("x", b"{}").unwrap();
         assert!(n.notes.iter().any(|x| x.contains("no abuse contact")));

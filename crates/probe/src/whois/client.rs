@@ -212,35 +212,55 @@ impl WhoisClient {
         Ok(allowed)
     }
 
+    /// The WHOIS server of a TLD's registry: `whois_overrides`, else IANA's `whois:` referral.
+    /// `Ok(None)` when IANA answered without a referral (its answer is in `transcript`).
+    async fn find_registry_host(
+        &self,
+        tld: &str,
+        transcript: &mut Vec<(String, String)>,
+    ) -> Result<Option<String>, WhoisError> {
+        if let Some(h) = self.cfg.whois_overrides.get(tld) {
+            return normalise_host(h).map(Some);
+        }
+        let iana = self.opts.iana_host.clone();
+        let text = self.query(&iana, tld).await?;
+        let host = referral(&text);
+        transcript.push((iana, text));
+        Ok(host)
+    }
+
+    /// The WHOIS server host name that clients use for `tld` (the configured override, or the
+    /// one IANA names): a name other systems trust, so an audit checks its registration.
+    pub async fn registry_server(&self, tld: &str) -> Result<String, WhoisError> {
+        let mut transcript = Vec::new();
+        self.find_registry_host(tld, &mut transcript)
+            .await?
+            .ok_or_else(|| WhoisError::NoServer {
+                tld: tld.to_string(),
+            })
+    }
+
     /// IANA (or `whois_overrides`) -> the registry's server -> one registrar referral.
     ///
     /// A failed registrar hop does not fail the lookup: the registry record gets a note.
     pub async fn lookup(&self, domain: &DomainName) -> Result<WhoisLookup, WhoisError> {
         let tld = domain.tld().to_string();
         let mut transcript = Vec::new();
-        let registry_host = match self.cfg.whois_overrides.get(&tld) {
-            Some(h) => normalise_host(h)?,
+        let registry_host = match self.find_registry_host(&tld, &mut transcript).await? {
+            Some(h) => h,
             None => {
-                let iana = self.opts.iana_host.clone();
-                let text = self.query(&iana, &tld).await?;
-                let host = referral(&text);
-                transcript.push((iana.clone(), text));
-                match host {
-                    Some(h) => h,
-                    None => {
-                        // a refusal from IANA says nothing about the TLD: report it as such
-                        let (_, text) = &transcript[transcript.len() - 1];
-                        let rec = parse(text, domain, Some(&tld), &iana);
-                        if matches!(rec.lookup, Lookup::RateLimited { .. }) {
-                            return Ok(WhoisLookup {
-                                registry: rec,
-                                registrar: None,
-                                transcript,
-                            });
-                        }
-                        return Err(WhoisError::NoServer { tld });
+                // a refusal from IANA says nothing about the TLD: report it as such
+                if let Some((iana, text)) = transcript.last() {
+                    let rec = parse(text, domain, Some(&tld), iana);
+                    if matches!(rec.lookup, Lookup::RateLimited { .. }) {
+                        return Ok(WhoisLookup {
+                            registry: rec,
+                            registrar: None,
+                            transcript,
+                        });
                     }
                 }
+                return Err(WhoisError::NoServer { tld });
             }
         };
         let q = registry_query(&registry_host, domain);
