@@ -526,16 +526,15 @@ const MAX_IP_LOOKUPS: usize = 256;
 #[derive(Default)]
 struct NetworkCache {
     /// (first, last) address of each network, as comparable keys, and its answer.
-    nets: Vec<(
-        (bool, u128),
-        (bool, u128),
-        Arc<probe::rdap::parse::IpNetwork>,
-    )>,
+    nets: Vec<(IpKey, IpKey, Arc<probe::rdap::parse::IpNetwork>)>,
     failed: BTreeMap<std::net::IpAddr, String>,
     lookups: usize,
 }
 
-fn ip_key(ip: std::net::IpAddr) -> (bool, u128) {
+/// An address as a comparable key: (is IPv6, value).
+type IpKey = (bool, u128);
+
+fn ip_key(ip: std::net::IpAddr) -> IpKey {
     match ip {
         std::net::IpAddr::V4(a) => (false, u128::from(u32::from(a))),
         std::net::IpAddr::V6(a) => (true, u128::from(a)),
