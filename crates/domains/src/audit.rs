@@ -195,45 +195,7 @@ pub fn references_from_dns(
     }
     for set in &dns.records {
         for v in &set.values {
-            match set.rtype.to_ascii_uppercase().as_str() {
-                "NS" => {
-                    if let Ok(d) = DomainName::parse(v) {
-                        push(&mut out, from, Via::Ns, d, format!("NS {v}"));
-                    }
-                }
-                "MX" => {
-                    if let Some(d) = parse::mx_host(v) {
-                        push(&mut out, from, Via::Mx, d, format!("MX {v}"));
-                    }
-                }
-                "CNAME" => {
-                    if let Ok(d) = DomainName::parse(v) {
-                        push(&mut out, from, Via::Cname, d, format!("CNAME {v}"));
-                    }
-                }
-                "SOA" => {
-                    let (mname, rname) = parse::soa_names(v);
-                    if let Some(d) = mname {
-                        push(&mut out, from, Via::Soa, d, "SOA MNAME".into());
-                    }
-                    if let Some(d) = rname {
-                        push(
-                            &mut out,
-                            from,
-                            Via::Soa,
-                            d,
-                            "SOA RNAME (administrator mailbox)".into(),
-                        );
-                    }
-                }
-                "CAA" => {
-                    if let Some(d) = parse::caa_iodef(v) {
-                        push(&mut out, from, Via::CaaIodef, d, format!("CAA {v}"));
-                    }
-                }
-                "TXT" => spf_refs(&mut out, from, v),
-                _ => {}
-            }
+            record_refs(&mut out, from, "", &set.rtype, v);
         }
     }
     for (owner, values) in txt_at {
@@ -253,6 +215,106 @@ pub fn references_from_dns(
         }
     }
     out
+}
+
+/// The references of one record in presentation format. `owner` is the record's owner as
+/// shown in details (empty for the apex of a live snapshot).
+fn record_refs(out: &mut Vec<Reference>, from: &DomainName, owner: &str, rtype: &str, v: &str) {
+    let at = if owner.is_empty() {
+        String::new()
+    } else {
+        format!("{owner} ")
+    };
+    match rtype.to_ascii_uppercase().as_str() {
+        "NS" => {
+            if let Ok(d) = DomainName::parse(v) {
+                push(out, from, Via::Ns, d, format!("{at}NS {v}"));
+            }
+        }
+        "MX" => {
+            if let Some(d) = parse::mx_host(v) {
+                push(out, from, Via::Mx, d, format!("{at}MX {v}"));
+            }
+        }
+        "CNAME" => {
+            if let Ok(d) = DomainName::parse(v) {
+                push(out, from, Via::Cname, d, format!("{at}CNAME {v}"));
+            }
+        }
+        "SOA" => {
+            let (mname, rname) = parse::soa_names(v);
+            if let Some(d) = mname {
+                push(out, from, Via::Soa, d, "SOA MNAME".into());
+            }
+            if let Some(d) = rname {
+                push(
+                    out,
+                    from,
+                    Via::Soa,
+                    d,
+                    "SOA RNAME (administrator mailbox)".into(),
+                );
+            }
+        }
+        "CAA" => {
+            if let Some(d) = parse::caa_iodef(v) {
+                push(out, from, Via::CaaIodef, d, format!("{at}CAA {v}"));
+            }
+        }
+        "TXT" => {
+            let text = parse::txt_text(v);
+            if let Some(addrs) = parse::dmarc(&text) {
+                for (tag, d) in addrs {
+                    push(out, from, Via::Dmarc, d, format!("{at}{tag}"));
+                }
+            } else if let Some(addrs) = parse::tls_rpt(&text) {
+                for (tag, d) in addrs {
+                    push(out, from, Via::TlsRpt, d, format!("{at}{tag}"));
+                }
+            } else {
+                spf_refs(out, from, v);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One record of a zone file, in presentation format (owner absolute, without the final dot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneRecord {
+    pub owner: String,
+    pub rtype: String,
+    pub value: String,
+}
+
+/// The references of a zone file's records (every owner, not only the apex): NS (the apex's
+/// and delegations inside the zone), MX, CNAME, SOA, CAA iodef, SPF, DMARC and TLS-RPT TXT.
+/// Also returns the CNAMEs found, as (owner, target), for the takeover check.
+pub fn references_from_zone(
+    from: &DomainName,
+    records: &[ZoneRecord],
+) -> (Vec<Reference>, Vec<(DomainName, DomainName)>) {
+    let mut out = Vec::new();
+    let mut cnames = Vec::new();
+    for r in records {
+        let owner = r.owner.trim_end_matches('.');
+        record_refs(
+            &mut out,
+            from,
+            owner,
+            &r.rtype,
+            r.value.trim_end_matches('.'),
+        );
+        if r.rtype.eq_ignore_ascii_case("CNAME")
+            && let (Ok(o), Ok(t)) = (
+                DomainName::parse(owner),
+                DomainName::parse(r.value.trim_end_matches('.')),
+            )
+        {
+            cnames.push((o, t));
+        }
+    }
+    (out, cnames)
 }
 
 fn spf_refs(out: &mut Vec<Reference>, from: &DomainName, txt_value: &str) {
@@ -564,6 +626,53 @@ mod tests {
             outcome: DnsOutcome::Answer,
             values: values.iter().map(|v| v.to_string()).collect(),
             ttl: Some(300),
+        }
+    }
+
+    #[test]
+    fn zone_records_of_every_owner() {
+        let rec = |o: &str, t: &str, v: &str| ZoneRecord {
+            owner: o.into(),
+            rtype: t.into(),
+            value: v.into(),
+        };
+        let records = vec![
+            rec("example.jp.", "NS", "ns1.dns-host.example.net."),
+            rec("dev.example.jp.", "NS", "ns.old-provider.com."),
+            rec("shop.example.jp.", "CNAME", "shop.saas-host.io."),
+            rec(
+                "example.jp.",
+                "TXT",
+                "\"v=spf1 include:_spf.mailer.com -all\"",
+            ),
+            rec(
+                "_dmarc.example.jp.",
+                "TXT",
+                "\"v=DMARC1; p=none; rua=mailto:r@dmarc-reports.org\"",
+            ),
+            rec("example.jp.", "A", "192.0.2.1"),
+        ];
+        let (refs, cnames) = references_from_zone(&d("example.jp"), &records);
+        let has = |via: Via, t: &str| refs.iter().any(|r| r.via == via && r.target.as_str() == t);
+        assert!(has(Via::Ns, "ns1.dns-host.example.net"), "{refs:?}");
+        assert!(has(Via::Ns, "ns.old-provider.com"), "{refs:?}");
+        assert!(has(Via::Cname, "shop.saas-host.io"), "{refs:?}");
+        assert!(has(Via::Spf, "_spf.mailer.com"), "{refs:?}");
+        assert!(has(Via::Dmarc, "dmarc-reports.org"), "{refs:?}");
+        assert_eq!(refs.len(), 5, "{refs:?}");
+        assert!(
+            refs.iter()
+                .any(|r| r.detail == "dev.example.jp NS ns.old-provider.com")
+        );
+        assert_eq!(cnames, vec![(d("shop.example.jp"), d("shop.saas-host.io"))]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn zone_records_never_panic(owner in "\\PC{0,40}", rtype in "[A-Za-z]{0,6}", value in "\\PC{0,200}") {
+            let r = ZoneRecord { owner, rtype, value };
+            let (refs, _) = references_from_zone(&d("example.jp"), std::slice::from_ref(&r));
+            proptest::prop_assert!(refs.len() <= 16);
         }
     }
 

@@ -52,6 +52,13 @@ pub struct AuditArgs {
     /// An inventory file: one name a line, `#` comments.
     #[arg(long, value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// A zone file (RFC 1035 master format) of an audited zone: the references of all its
+    /// records, every owner, are audited besides the live DNS (repeatable; no `$INCLUDE`).
+    #[arg(long, value_name = "ZONEFILE")]
+    pub zone: Vec<PathBuf>,
+    /// The origin of zone files that have no `$ORIGIN` line.
+    #[arg(long, value_name = "NAME", requires = "zone")]
+    pub origin: Option<String>,
     /// Subdomains whose CNAMEs are checked, besides the built-in list (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "LABEL,...")]
     pub subdomains: Vec<String>,
@@ -109,6 +116,15 @@ const MAX_INVENTORY_BYTES: u64 = 16 * 1024 * 1024;
 const SITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn inventory(path: &PathBuf) -> anyhow::Result<Vec<String>> {
+    Ok(read_text(path)?
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+/// A side file read whole, bounded by the bytes actually read.
+fn read_text(path: &PathBuf) -> anyhow::Result<String> {
     use std::io::Read;
     let file = std::fs::File::open(path)
         .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
@@ -122,11 +138,67 @@ fn inventory(path: &PathBuf) -> anyhow::Result<Vec<String>> {
             path.display()
         )));
     }
-    Ok(String::from_utf8_lossy(&bytes)
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Most records read from one zone file.
+const MAX_ZONE_RECORDS: usize = 1_000_000;
+
+/// A zone file's origin and records, parsed with hickory's master-file parser. `$INCLUDE` is
+/// refused: a zone given to an audit must not make it read other files.
+fn zone_file(
+    path: &PathBuf,
+    origin: Option<&str>,
+) -> anyhow::Result<(DomainName, Vec<audit::ZoneRecord>)> {
+    let text = read_text(path)?;
+    if text
         .lines()
-        .map(|l| l.split('#').next().unwrap_or_default().trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect())
+        .any(|l| l.trim_start().to_ascii_uppercase().starts_with("$INCLUDE"))
+    {
+        return Err(super::usage(format!(
+            "{}: $INCLUDE is not supported in audited zone files",
+            path.display()
+        )));
+    }
+    let origin = match origin {
+        Some(o) => Some(
+            hickory_proto::rr::Name::from_ascii(o)
+                .map_err(|e| super::usage(format!("--origin {}: {e}", sanitize(o))))?,
+        ),
+        None => None,
+    };
+    let (apex, sets) = hickory_proto::serialize::txt::Parser::new(text, None, origin)
+        .parse()
+        .map_err(|e| {
+            super::usage(format!(
+                "{}: not a zone file: {}",
+                path.display(),
+                sanitize(&e.to_string())
+            ))
+        })?;
+    let apex = DomainName::parse(apex.to_ascii().trim_end_matches('.')).map_err(|e| {
+        super::usage(format!(
+            "{}: origin is not a domain name: {e}",
+            path.display()
+        ))
+    })?;
+    let mut records = Vec::new();
+    for set in sets.values() {
+        for rr in set.records_without_rrsigs() {
+            if records.len() >= MAX_ZONE_RECORDS {
+                return Err(super::usage(format!(
+                    "{}: more than {MAX_ZONE_RECORDS} records",
+                    path.display()
+                )));
+            }
+            records.push(audit::ZoneRecord {
+                owner: rr.name.to_ascii(),
+                rtype: rr.record_type().to_string(),
+                value: rr.data.to_string(),
+            });
+        }
+    }
+    Ok((apex, records))
 }
 
 pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -135,8 +207,20 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if let Some(f) = &args.file {
         inputs.extend(inventory(f)?);
     }
+    let mut zones: BTreeMap<DomainName, ZoneInput> = BTreeMap::new();
+    for path in &args.zone {
+        let (apex, records) = zone_file(path, args.origin.as_deref())?;
+        let reg = super::inspect::registrable(psl, apex.as_str())?;
+        let (refs, cnames) = audit::references_from_zone(&reg, &records);
+        let z = zones.entry(reg).or_default();
+        z.refs.extend(refs);
+        z.cnames.extend(cnames);
+        inputs.push(apex.to_string());
+    }
     if inputs.is_empty() {
-        return Err(super::usage("audit needs names or --file INVENTORY"));
+        return Err(super::usage(
+            "audit needs names, --file INVENTORY or --zone ZONEFILE",
+        ));
     }
     let mut targets = Vec::new();
     let mut seen = BTreeSet::new();
@@ -171,9 +255,9 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
         prober,
         psl,
         targets,
+        zones,
         &subdomains,
         &policy,
-        args.expiry_days,
         &bar,
     ));
     bar.finish_and_clear();
@@ -191,6 +275,14 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// What a zone file adds to the audit of its registrable domain.
+#[derive(Debug, Clone, Default)]
+pub struct ZoneInput {
+    pub refs: Vec<Reference>,
+    /// (owner, target) of its CNAMEs, for the takeover check.
+    pub cnames: Vec<(DomainName, DomainName)>,
+}
+
 /// What the audit learnt of one referenced registrable domain.
 #[derive(Debug, Clone)]
 enum Looked {
@@ -205,9 +297,9 @@ pub async fn audit_names(
     prober: Arc<probe::Prober>,
     psl: &SuffixList,
     targets: Vec<(String, DomainName)>,
+    mut zones: BTreeMap<DomainName, ZoneInput>,
     subdomains: &[String],
     policy: &RulePolicy,
-    expiry_days: u32,
     bar: &indicatif::ProgressBar,
 ) -> Vec<NameAudit> {
     // 1. Per name: snapshot and references.
@@ -224,8 +316,12 @@ pub async fn audit_names(
             }
         }
         let mut refs = audit::references_from_snapshot(&snap, &txt_at);
-        // CNAMEs of the subdomains.
+        // CNAMEs of the subdomains, and the zone file's records when one was given.
         let mut cname_owners = Vec::new();
+        if let Some(z) = zones.remove(&domain) {
+            refs.extend(z.refs);
+            cname_owners.extend(z.cnames);
+        }
         for label in subdomains {
             let Ok(owner) = DomainName::parse(&format!("{label}.{domain}")) else {
                 continue;
@@ -243,6 +339,8 @@ pub async fn audit_names(
                 }
             }
         }
+        cname_owners.sort();
+        cname_owners.dedup();
         // SPF: follow include and redirect within RFC 7208's lookup limit.
         let mut budget = SPF_LOOKUP_LIMIT;
         let mut queue: Vec<DomainName> = refs
@@ -435,7 +533,14 @@ pub async fn audit_names(
                 v.dedup();
                 v
             };
-            for f in audit::reference_findings(&domain, &reg, &rs, &state, now, expiry_days) {
+            for f in audit::reference_findings(
+                &domain,
+                &reg,
+                &rs,
+                &state,
+                now,
+                policy.expiry_warning_days,
+            ) {
                 findings.push(from_finding(f, Some(reg.to_string()), vias.clone(), now));
             }
         }

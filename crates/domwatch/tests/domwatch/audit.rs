@@ -300,3 +300,63 @@ async fn formats_inventory_and_fail_on() {
     let (code, _, err) = audit(&cfg, &["--fail-on", "urgent", "audit-org.com"]).await;
     assert_eq!(code, 2, "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zone_files_add_every_owner_s_references() {
+    let (_lab, dir, cfg) = start().await;
+    // Records the live DNS does not show (a forgotten delegation and a CNAME of an owner not in
+    // the built-in list): only the zone file tells the audit about them.
+    let zone = dir.path().join("audit-healthy.com.zone");
+    std::fs::write(
+        &zone,
+        "$TTL 3600\n\
+         @        IN SOA ns1.corpdns.net. hostmaster.audit-healthy.com. 1 7200 900 1209600 300\n\
+         @        IN NS  ns1.corpdns.net.\n\
+         @        IN NS  ns2.corpdns.net.\n\
+         legacy   IN NS  ns.forgotten-dns-host.com.\n\
+         campaign IN CNAME gone-app.elasticbeanstalk.com.\n",
+    )
+    .unwrap();
+    let zone = zone.to_str().unwrap();
+    let (code, out, err) = audit(
+        &cfg,
+        &[
+            "--format",
+            "jsonl",
+            "--zone",
+            zone,
+            "--origin",
+            "audit-healthy.com",
+        ],
+    )
+    .await;
+    assert_eq!(code, 1, "{out}{err}");
+    let v = lines(&out);
+    let f = find(
+        &v,
+        "audit-healthy.com",
+        "dangling-reference",
+        Some("forgotten-dns-host.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(f["via"], serde_json::json!(["ns"]), "{f}");
+    assert!(
+        find(
+            &v,
+            "audit-healthy.com",
+            "takeover",
+            Some("gone-app.elasticbeanstalk.com")
+        )
+        .is_some(),
+        "{out}"
+    );
+
+    // Without an origin the file must carry one; $INCLUDE is refused.
+    let (code, _, err) = audit(&cfg, &["--zone", zone]).await;
+    assert_eq!(code, 2, "{err}");
+    let inc = dir.path().join("inc.zone");
+    std::fs::write(&inc, "$ORIGIN audit-healthy.com.\n$INCLUDE /etc/passwd\n").unwrap();
+    let (code, _, err) = audit(&cfg, &["--zone", inc.to_str().unwrap()]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("$INCLUDE"), "{err}");
+}
