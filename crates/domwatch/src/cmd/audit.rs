@@ -302,99 +302,43 @@ pub async fn audit_names(
     policy: &RulePolicy,
     bar: &indicatif::ProgressBar,
 ) -> Vec<NameAudit> {
-    // 1. Per name: snapshot and references.
-    let mut collected = Vec::new();
-    for (input, domain) in targets {
-        let snap = prober.snapshot(&domain).await;
-        let mut txt_at: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for prefix in ["_dmarc", "_smtp._tls"] {
-            if let Ok(owner) = DomainName::parse(&format!("{prefix}.{domain}")) {
-                let set = prober.lookup(&owner, "TXT").await;
-                if !set.values.is_empty() {
-                    txt_at.insert(owner.as_str().to_string(), set.values);
-                }
-            }
-        }
-        let mut refs = audit::references_from_snapshot(&snap, &txt_at);
-        // CNAMEs of the subdomains, and the zone file's records when one was given.
-        let mut cname_owners = Vec::new();
-        if let Some(z) = zones.remove(&domain) {
-            refs.extend(z.refs);
-            cname_owners.extend(z.cnames);
-        }
-        for label in subdomains {
-            let Ok(owner) = DomainName::parse(&format!("{label}.{domain}")) else {
-                continue;
-            };
-            let set = prober.lookup(&owner, "CNAME").await;
-            for v in &set.values {
-                if let Ok(target) = DomainName::parse(v) {
-                    cname_owners.push((owner.clone(), target.clone()));
-                    refs.push(Reference {
-                        from: owner.clone(),
-                        via: Via::Cname,
-                        target,
-                        detail: format!("{owner} CNAME {v}"),
-                    });
-                }
-            }
-        }
-        cname_owners.sort();
-        cname_owners.dedup();
-        // SPF: follow include and redirect within RFC 7208's lookup limit.
-        let mut budget = SPF_LOOKUP_LIMIT;
-        let mut queue: Vec<DomainName> = refs
-            .iter()
-            .filter(|r| r.via == Via::Spf && is_spf_chain(&r.detail))
-            .map(|r| r.target.clone())
-            .collect();
-        let mut followed = BTreeSet::new();
-        let mut spf_note = None;
-        while let Some(t) = queue.pop() {
-            if !followed.insert(t.clone()) {
-                continue;
-            }
-            if budget == 0 {
-                spf_note = Some(format!(
-                    "SPF: more than {SPF_LOOKUP_LIMIT} DNS lookups: the rest was not followed (receivers treat this as a permanent error, RFC 7208 4.6.4)"
-                ));
+    // 1. Per name: snapshot and references, a few names at once (the prober paces each host).
+    let subdomains: Arc<Vec<String>> = Arc::new(subdomains.to_vec());
+    let mut slots: Vec<Option<Collected>> = Vec::new();
+    let mut running = tokio::task::JoinSet::new();
+    let mut queue = targets.into_iter().enumerate();
+    loop {
+        while running.len() < NAMES_AT_ONCE {
+            let Some((i, (input, domain))) = queue.next() else {
                 break;
-            }
-            budget -= 1;
-            let set = prober.lookup(&t, "TXT").await;
-            for v in &set.values {
-                if let Some(spf) = parse::spf(&parse::txt_text(v)) {
-                    for (term, d) in spf.terms {
-                        let chain =
-                            matches!(term, parse::SpfTerm::Include | parse::SpfTerm::Redirect);
-                        if chain {
-                            queue.push(d.clone());
-                        }
-                        let r = Reference {
-                            from: domain.clone(),
-                            via: Via::Spf,
-                            target: d.clone(),
-                            detail: format!("SPF {}:{d} (via {t})", term.as_str()),
-                        };
-                        if !refs.contains(&r) {
-                            refs.push(r);
-                        }
-                    }
-                }
-            }
+            };
+            slots.push(None);
+            let zone = zones.remove(&domain);
+            let (p, subs) = (prober.clone(), subdomains.clone());
+            running.spawn(async move {
+                let (snap, refs, cnames, note) = collect_one(&p, &domain, zone, &subs).await;
+                (
+                    i,
+                    (
+                        input,
+                        domain,
+                        snap,
+                        refs,
+                        cnames,
+                        note.into_iter().collect::<Vec<_>>(),
+                    ),
+                )
+            });
         }
-        refs.sort();
-        refs.dedup();
-        collected.push((
-            input,
-            domain,
-            snap,
-            refs,
-            cname_owners,
-            spf_note.into_iter().collect::<Vec<String>>(),
-        ));
+        let Some(done) = running.join_next().await else {
+            break;
+        };
+        if let Ok((i, c)) = done {
+            slots[i] = Some(c);
+        }
         bar.inc(1);
     }
+    let mut collected: Vec<Collected> = slots.into_iter().flatten().collect();
 
     // 1b. Names that other systems trust on the audited names' behalf: the WHOIS server of each
     // TLD (asked once per TLD), and the RIR contacts of the addresses the names use (one RDAP
@@ -606,6 +550,114 @@ pub async fn audit_names(
         });
     }
     results
+}
+
+/// How many audited names are collected at once.
+const NAMES_AT_ONCE: usize = 16;
+
+/// One audited name's input, domain, snapshot, references, CNAMEs (owner, target) and notes.
+type Collected = (
+    String,
+    DomainName,
+    domains::snapshot::Snapshot,
+    Vec<Reference>,
+    Vec<(DomainName, DomainName)>,
+    Vec<String>,
+);
+
+/// The snapshot and references of one audited name (SPF followed within its lookup limit),
+/// its CNAMEs as (owner, target), and a note when the SPF chain was cut.
+async fn collect_one(
+    prober: &probe::Prober,
+    domain: &DomainName,
+    zone: Option<ZoneInput>,
+    subdomains: &[String],
+) -> (
+    domains::snapshot::Snapshot,
+    Vec<Reference>,
+    Vec<(DomainName, DomainName)>,
+    Option<String>,
+) {
+    let snap = prober.snapshot(domain).await;
+    let mut txt_at: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for prefix in ["_dmarc", "_smtp._tls"] {
+        if let Ok(owner) = DomainName::parse(&format!("{prefix}.{domain}")) {
+            let set = prober.lookup(&owner, "TXT").await;
+            if !set.values.is_empty() {
+                txt_at.insert(owner.as_str().to_string(), set.values);
+            }
+        }
+    }
+    let mut refs = audit::references_from_snapshot(&snap, &txt_at);
+    // CNAMEs of the subdomains, and the zone file's records when one was given.
+    let mut cname_owners = Vec::new();
+    if let Some(z) = zone {
+        refs.extend(z.refs);
+        cname_owners.extend(z.cnames);
+    }
+    for label in subdomains {
+        let Ok(owner) = DomainName::parse(&format!("{label}.{domain}")) else {
+            continue;
+        };
+        let set = prober.lookup(&owner, "CNAME").await;
+        for v in &set.values {
+            if let Ok(target) = DomainName::parse(v) {
+                cname_owners.push((owner.clone(), target.clone()));
+                refs.push(Reference {
+                    from: owner.clone(),
+                    via: Via::Cname,
+                    target,
+                    detail: format!("{owner} CNAME {v}"),
+                });
+            }
+        }
+    }
+    cname_owners.sort();
+    cname_owners.dedup();
+    // SPF: follow include and redirect within RFC 7208's lookup limit.
+    let mut budget = SPF_LOOKUP_LIMIT;
+    let mut queue: Vec<DomainName> = refs
+        .iter()
+        .filter(|r| r.via == Via::Spf && is_spf_chain(&r.detail))
+        .map(|r| r.target.clone())
+        .collect();
+    let mut followed = BTreeSet::new();
+    let mut spf_note = None;
+    while let Some(t) = queue.pop() {
+        if !followed.insert(t.clone()) {
+            continue;
+        }
+        if budget == 0 {
+            spf_note = Some(format!(
+                "SPF: more than {SPF_LOOKUP_LIMIT} DNS lookups: the rest was not followed (receivers treat this as a permanent error, RFC 7208 4.6.4)"
+            ));
+            break;
+        }
+        budget -= 1;
+        let set = prober.lookup(&t, "TXT").await;
+        for v in &set.values {
+            if let Some(spf) = parse::spf(&parse::txt_text(v)) {
+                for (term, d) in spf.terms {
+                    let chain = matches!(term, parse::SpfTerm::Include | parse::SpfTerm::Redirect);
+                    if chain {
+                        queue.push(d.clone());
+                    }
+                    let r = Reference {
+                        from: domain.clone(),
+                        via: Via::Spf,
+                        target: d.clone(),
+                        detail: format!("SPF {}:{d} (via {t})", term.as_str()),
+                    };
+                    if !refs.contains(&r) {
+                        refs.push(r);
+                    }
+                }
+            }
+        }
+    }
+    refs.sort();
+    refs.dedup();
+    (snap, refs, cname_owners, spf_note)
 }
 
 /// The addresses an audited name uses: its apex A and AAAA records.
