@@ -235,7 +235,13 @@ fn events(v: Option<&Value>, notes: &mut Notes) -> Vec<Event> {
             notes.push("an event has no eventAction");
             continue;
         };
-        let action: EventAction = action.parse().unwrap_or(EventAction::Other(clip(action)));
+        let action: EventAction = if action.trim().eq_ignore_ascii_case("last update") {
+            // Not an RFC 8056 event action; some servers use it for "last changed".
+            notes.push("event action \"last update\" read as \"last changed\"");
+            EventAction::LastChanged
+        } else {
+            action.parse().unwrap_or(EventAction::Other(clip(action)))
+        };
         let Some(date) = e.get("eventDate").and_then(Value::as_str) else {
             notes.push(format!("event {:?} has no eventDate", action.as_str()));
             continue;
@@ -844,6 +850,30 @@ mod tests {
                 "missing note {expected:?} in\n{all}"
             );
         }
+    }
+
+    #[test]
+    fn last_update_event_is_last_changed_with_a_note() {
+        let body = json!({"objectClassName": "domain", "ldhName": "example.com",
+            "rdapConformance": ["rdap_level_0"],
+            "events": [{"eventAction": "last update", "eventDate": "2025-08-14T07:01:39Z"}]});
+        let parsed = parse_domain(
+            &dn("example.com"),
+            "https://rdap.test",
+            body.to_string().as_bytes(),
+        )
+        .expect("parses");
+        let rec = parsed.record;
+        assert_eq!(rec.events.len(), 1);
+        assert_eq!(rec.events[0].action, EventAction::LastChanged);
+        assert!(rec.updated().is_some());
+        assert!(
+            rec.notes
+                .iter()
+                .any(|n| n.contains("\"last update\" read as \"last changed\"")),
+            "{:?}",
+            rec.notes
+        );
     }
 
     #[test]
