@@ -86,7 +86,25 @@ pub enum Technique {
     Romanization,
     /// Look-alikes of a DNS provider's nameserver domain (`awsdns-017.net`).
     FakeNameserver,
+    /// Two adjacent characters replaced by one doubled letter (`paypal` -> `paykkl`). Not in
+    /// the default set (26 per position).
+    DoubleReplacement,
+    /// One letter moved to any other position (`kuronekoyamato` -> `kuronekoyamoat`). Not in
+    /// the default set.
+    LetterMove,
+    /// One vowel replaced by another at every occurrence (`paypal` -> `poypol`).
+    VowelSwapAll,
+    /// A hyphen doubled, or a doubled hyphen inserted between letters (`brand--word`). Not in
+    /// the default set.
+    DoubleHyphen,
 }
+
+/// The families left out of the default set (large lists): run with `-t FAMILY` or `--all`.
+pub const NOT_DEFAULT: &[Technique] = &[
+    Technique::DoubleReplacement,
+    Technique::LetterMove,
+    Technique::DoubleHyphen,
+];
 
 const ALL: &[Technique] = &[
     Technique::Addition,
@@ -111,6 +129,10 @@ const ALL: &[Technique] = &[
     Technique::KeyboardLayout,
     Technique::Romanization,
     Technique::FakeNameserver,
+    Technique::VowelSwapAll,
+    Technique::DoubleReplacement,
+    Technique::LetterMove,
+    Technique::DoubleHyphen,
 ];
 
 /// The order in which techniques claim a name that several of them produce: the most
@@ -125,8 +147,12 @@ pub const PRIORITY: &[Technique] = &[
     Technique::Cyrillic,
     Technique::Numeral,
     Technique::VowelSwap,
+    Technique::VowelSwapAll,
     Technique::Transposition,
+    Technique::LetterMove,
     Technique::Repetition,
+    Technique::DoubleReplacement,
+    Technique::DoubleHyphen,
     Technique::Omission,
     Technique::Hyphenation,
     Technique::Replacement,
@@ -167,7 +193,19 @@ impl Technique {
             Technique::KeyboardLayout => "keyboard-layout",
             Technique::Romanization => "romanization",
             Technique::FakeNameserver => "fake-nameserver",
+            Technique::DoubleReplacement => "double-replacement",
+            Technique::LetterMove => "letter-move",
+            Technique::VowelSwapAll => "vowel-swap-all",
+            Technique::DoubleHyphen => "double-hyphen",
         }
+    }
+
+    /// The default set: every technique but the large families of [`NOT_DEFAULT`].
+    pub fn defaults() -> Vec<Technique> {
+        ALL.iter()
+            .copied()
+            .filter(|t| !NOT_DEFAULT.contains(t))
+            .collect()
     }
 
     /// Every technique, in output order (dnstwist's fuzzers first, in its order).
@@ -225,7 +263,7 @@ impl<'de> Deserialize<'de> for Technique {
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FuzzOptions {
-    /// The techniques to run (default: all).
+    /// The techniques to run (default: [`Technique::defaults`]).
     pub techniques: Vec<Technique>,
     /// TLD-swap candidates (`cc`, `co.jp`...). `None`: the full IANA TLD list, the ccSLDs of
     /// the input's country code and the commercial ccSLDs of every country (`co.uk`,
@@ -241,7 +279,7 @@ pub struct FuzzOptions {
 impl Default for FuzzOptions {
     fn default() -> Self {
         FuzzOptions {
-            techniques: ALL.to_vec(),
+            techniques: Technique::defaults(),
             tlds: None,
             dictionary: Vec::new(),
             limit: None,
@@ -371,6 +409,10 @@ pub fn permutations(
             Technique::KeyboardLayout => g.keyboard_layout(),
             Technique::Romanization => g.romanization(),
             Technique::FakeNameserver => g.fake_nameserver(),
+            Technique::DoubleReplacement => g.double_replacement(),
+            Technique::LetterMove => g.letter_move(),
+            Technique::VowelSwapAll => g.vowel_swap_all(),
+            Technique::DoubleHyphen => g.double_hyphen(),
         }
     }
     let mut out = g.out;
@@ -718,6 +760,73 @@ impl Gen<'_> {
                     self.chars(&w);
                 }
             }
+        }
+    }
+
+    /// Each pair of adjacent characters replaced by a doubled letter (`pa` -> `kk`).
+    fn double_replacement(&mut self) {
+        let l = self.label.clone();
+        for i in 0..l.len().saturating_sub(1) {
+            for c in 'a'..='z' {
+                if l[i] == c && l[i + 1] == c {
+                    continue;
+                }
+                let mut v = l.clone();
+                v[i] = c;
+                v[i + 1] = c;
+                self.chars(&v);
+            }
+        }
+    }
+
+    /// One character taken out and put back at every other position.
+    fn letter_move(&mut self) {
+        let l = self.label.clone();
+        for from in 0..l.len() {
+            let mut rest = l.clone();
+            let c = rest.remove(from);
+            for to in 0..=rest.len() {
+                if to == from {
+                    continue;
+                }
+                let mut v = rest.clone();
+                v.insert(to, c);
+                self.chars(&v);
+            }
+        }
+    }
+
+    /// Every occurrence of one vowel replaced by another (`paypal` -> `poypol`).
+    fn vowel_swap_all(&mut self) {
+        const VOWELS: [char; 5] = ['a', 'e', 'i', 'o', 'u'];
+        let l = self.label.clone();
+        for from in VOWELS {
+            if !l.contains(&from) {
+                continue;
+            }
+            for to in VOWELS {
+                if to != from {
+                    let v: Vec<char> = l.iter().map(|&c| if c == from { to } else { c }).collect();
+                    self.chars(&v);
+                }
+            }
+        }
+    }
+
+    /// Each hyphen doubled (`brand-word` -> `brand--word`), and `--` between two letters;
+    /// never in the 3rd and 4th positions, which registries keep for `xn--` style labels.
+    fn double_hyphen(&mut self) {
+        let l = self.label.clone();
+        for i in (1..l.len()).filter(|&i| i != 2) {
+            let mut v = l.clone();
+            if l[i] == '-' {
+                v.insert(i, '-');
+            } else if l[i - 1] != '-' {
+                v.splice(i..i, ['-', '-']);
+            } else {
+                continue;
+            }
+            self.chars(&v);
         }
     }
 

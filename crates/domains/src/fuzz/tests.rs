@@ -520,3 +520,54 @@ fn exact_outputs_on_a_short_label() {
         ["qbc.com", DomainName::parse("фис.com").unwrap().as_str()]
     );
 }
+
+#[test]
+fn large_families_only_when_asked() {
+    let default = fuzz("paypal.com");
+    for t in NOT_DEFAULT {
+        assert_eq!(count(&default, *t), 0, "{t} ran by default");
+        assert!(!Technique::defaults().contains(t));
+    }
+    assert!(Technique::defaults().contains(&Technique::VowelSwapAll));
+}
+
+#[test]
+fn double_replacement_examples_and_count() {
+    let v = only("paypal.com", Technique::DoubleReplacement);
+    assert!(names(&v).contains(&"paykkl.com"), "{:?}", names(&v));
+    assert!(names(&v).contains(&"ppypal.com"));
+    // 5 adjacent pairs x 26 letters, none already a doubled letter, all distinct.
+    assert_eq!(v.len(), 5 * 26);
+}
+
+#[test]
+fn letter_move_examples_and_count() {
+    let v = only("kuronekoyamato.jp", Technique::LetterMove);
+    assert!(names(&v).contains(&"kuronekoyamoat.jp"), "{:?}", names(&v));
+    assert!(names(&v).contains(&"okuronekyamato.jp"));
+    assert!(!names(&v).contains(&"kuronekoyamato.jp"));
+    // abc: bac acb bca cab (moves that equal the input or each other are merged).
+    let small = only("abc.com", Technique::LetterMove);
+    let mut got = names(&small);
+    got.sort_unstable();
+    assert_eq!(got, ["acb.com", "bac.com", "bca.com", "cab.com"]);
+}
+
+#[test]
+fn vowel_swap_all_examples() {
+    let v = only("paypal.com", Technique::VowelSwapAll);
+    assert!(names(&v).contains(&"poypol.com"), "{:?}", names(&v));
+    assert!(names(&v).contains(&"peypel.com"));
+    // one vowel (a) present, four replacements.
+    assert_eq!(v.len(), 4);
+}
+
+#[test]
+fn double_hyphen_examples() {
+    let v = only("brand-word.com", Technique::DoubleHyphen);
+    assert!(names(&v).contains(&"brand--word.com"), "{:?}", names(&v));
+    assert!(names(&v).contains(&"bran--d-word.com"));
+    assert!(names(&v).iter().all(|n| n.contains("--")));
+    // no `--` at label positions 3-4 (reserved for xn-- style labels) or at the ends.
+    assert!(!names(&v).contains(&"br--and-word.com"));
+}

@@ -21,11 +21,12 @@ pub struct FuzzArgs {
     /// The domain to permute, e.g. `example.co.jp` (any labels left of the registrable
     /// domain are kept).
     pub domain: String,
-    /// Run only these techniques (repeat, or separate with commas). Default: all of them:
-    /// addition, bitsquatting, cyrillic, homoglyph, hyphenation, insertion, omission, plural,
+    /// Run only these techniques (repeat, or separate with commas). Default: addition,
+    /// bitsquatting, cyrillic, homoglyph, hyphenation, insertion, omission, plural,
     /// repetition, replacement, subdomain, transposition, vowel-swap, dictionary, tld-swap,
     /// various, combosquat, brand-in-subdomain, numeral, keyboard-layout, romanization,
-    /// fake-nameserver.
+    /// fake-nameserver, vowel-swap-all. Not by default (large): double-replacement,
+    /// letter-move, double-hyphen.
     #[arg(
         long = "technique",
         short = 't',
@@ -33,6 +34,9 @@ pub struct FuzzArgs {
         value_delimiter = ','
     )]
     pub techniques: Vec<String>,
+    /// Run every technique, the large families too.
+    #[arg(long, conflicts_with = "techniques")]
+    pub all: bool,
     /// TLD-swap candidates, one per line (`cc`, `co.jp`; `#` comments). Default: every IANA
     /// TLD, the ccSLDs of the domain's country and commercial ccSLDs (`co.uk`, `com.br`).
     #[arg(long, value_name = "FILE")]
@@ -59,8 +63,10 @@ pub fn run(args: FuzzArgs, global: &Global) -> anyhow::Result<ExitCode> {
             techniques.push(t);
         }
     }
-    if techniques.is_empty() {
+    if args.all {
         techniques = Technique::all().to_vec();
+    } else if techniques.is_empty() {
+        techniques = Technique::defaults();
     }
     let tlds = match &args.tld_file {
         Some(p) => Some(read_list(p, "--tld-file")?),

@@ -192,3 +192,41 @@ fn bad_input_exits_2_with_one_line() {
         assert!(o.stdout.is_empty());
     }
 }
+
+fn csv_techniques(args: &[&str]) -> Vec<(String, String)> {
+    let mut a = vec!["--format", "csv"];
+    a.extend_from_slice(args);
+    let o = fuzz(&a);
+    assert!(o.status.success(), "{o:?}");
+    stdout(&o)
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Some((f.first()?.to_string(), f.last()?.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn large_families_with_t_or_all_only() {
+    let default = csv_techniques(&["paypal.com", "--limit", "100000"]);
+    assert!(default.iter().any(|(_, t)| t == "vowel-swap-all"));
+    assert!(
+        !default
+            .iter()
+            .any(|(_, t)| t == "letter-move" || t == "double-replacement")
+    );
+    let picked = csv_techniques(&["paypal.com", "-t", "double-replacement"]);
+    assert!(picked.iter().all(|(_, t)| t == "double-replacement"));
+    assert!(picked.iter().any(|(n, _)| n == "paykkl.com"));
+    let all = csv_techniques(&["kuronekoyamato.jp", "--all", "--limit", "1000000"]);
+    assert!(
+        all.iter()
+            .any(|(n, t)| n == "kuronekoyamoat.jp" && t == "letter-move"),
+    );
+    assert!(all.iter().any(|(_, t)| t == "double-hyphen"));
+    assert!(all.iter().any(|(_, t)| t == "tld-swap"));
+    let both = fuzz(&["paypal.com", "--all", "-t", "omission"]);
+    assert_eq!(both.status.code(), Some(2), "{both:?}");
+}
