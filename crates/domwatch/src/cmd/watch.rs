@@ -455,9 +455,43 @@ pub fn run(args: WatchArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The SQLite file that a `--db` value names: a path, or `sqlite:PATH`. A value with any other
+/// URL scheme (`postgres://...`) is an error, never a path.
+pub fn store_path(value: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let text = value.to_string_lossy();
+    if let Some(rest) = text
+        .strip_prefix("sqlite://")
+        .or_else(|| text.strip_prefix("sqlite:"))
+    {
+        if rest.is_empty() {
+            return Err(super::usage("--db sqlite: needs a file path (sqlite:PATH)"));
+        }
+        return Ok(PathBuf::from(rest));
+    }
+    let scheme = text
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| {
+            s.len() > 1
+                && s.starts_with(|c: char| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+        .map(str::to_ascii_lowercase);
+    match scheme.as_deref() {
+        Some("postgres" | "postgresql") => Err(super::usage(
+            "--db: PostgreSQL stores are not supported by this build; use a file path or sqlite:PATH",
+        )),
+        Some(s) if text[s.len() + 1..].starts_with("//") => Err(super::usage(format!(
+            "--db: unsupported store URL scheme {s:?}: use a file path or sqlite:PATH"
+        ))),
+        _ => Ok(value.to_path_buf()),
+    }
+}
+
 /// Opens the store at `--db` (creating its directory).
 pub fn open_store(global: &Global) -> anyhow::Result<Store> {
-    let path = global.db_path();
+    let path = store_path(&global.db_path())?;
     if let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
@@ -1443,5 +1477,34 @@ mod tests {
                 let _ = s.parse::<crate::alert::AlertSpec>();
             }
         }
+    }
+}
+#[test]
+fn store_urls_are_never_paths() {
+    use std::path::Path;
+    assert_eq!(
+        store_path(Path::new("/tmp/w.db")).unwrap(),
+        PathBuf::from("/tmp/w.db")
+    );
+    assert_eq!(
+        store_path(Path::new("sqlite:/tmp/w.db")).unwrap(),
+        PathBuf::from("/tmp/w.db")
+    );
+    assert_eq!(
+        store_path(Path::new("sqlite:w.db")).unwrap(),
+        PathBuf::from("w.db")
+    );
+    assert_eq!(
+        store_path(Path::new("dir:x/w.db")).unwrap(),
+        PathBuf::from("dir:x/w.db")
+    );
+    for bad in [
+        "postgres://u@127.0.0.1:5432/dw",
+        "postgresql://h/db",
+        "postgres:db",
+        "mysql://h/db",
+        "sqlite:",
+    ] {
+        assert!(store_path(Path::new(bad)).is_err(), "{bad}");
     }
 }
