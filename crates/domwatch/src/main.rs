@@ -72,14 +72,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         // The reader went away (`domwatch ... | head`): not an error.
-        Err(err)
-            if err.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            }) =>
-        {
-            ExitCode::SUCCESS
-        }
+        Err(err) if cmd::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("domwatch: {}", output::sanitize(&format!("{err:#}")));
             ExitCode::from(cmd::exit_code_for(&err))

@@ -50,6 +50,17 @@ pub fn network(message: impl Into<String>) -> anyhow::Error {
 /// The exit code for an error: an explicit [`Exit`] anywhere in the chain wins, I/O errors on
 /// input files are usage errors (2), anything else is 3... except that unknown errors default
 /// to 2 so that a bad invocation never looks like an outage.
+/// Whether an error is the reader of our output going away (`domwatch ... | head`), also when
+/// it comes wrapped in a JSON writer's error: not an error for a command line tool.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
         if let Some(e) = cause.downcast_ref::<Exit>() {

@@ -247,7 +247,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     match result {
         Ok(()) => {}
-        Err(e) if is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+        Err(e) if cmd::is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
         Err(e) => return Err(e),
     }
     sink.finish(&mut out)?;
@@ -274,13 +274,6 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    })
 }
 
 fn load_brands(args: &ScanArgs) -> anyhow::Result<Vec<Brand>> {

@@ -204,3 +204,43 @@ fn allowlist_min_score_json_csv_and_exit_codes() {
     let out = scan(d, &["/nonexistent/feed.txt"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `scan ... | head -n1`: the reader going away is not an error, in every format.
+#[test]
+fn a_closed_pipe_is_quiet_in_every_format() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let mut feed = String::new();
+    for i in 0..20_000 {
+        feed.push_str(&format!("kuronekoyamato-{i}.com\n"));
+    }
+    let feed = write(dir.path(), "feed.txt", &feed);
+    for format in ["jsonl", "json", "csv", "list", "table"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+            .env("XDG_DATA_HOME", dir.path())
+            .env_remove("DOMWATCH_PSL")
+            .args([
+                "scan",
+                "--brand",
+                "kuronekoyamato.co.jp",
+                "--format",
+                format,
+                &feed,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(!line.is_empty(), "{format}: no first line");
+        // The stdout reader is dropped here: the rest is written into a closed pipe.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{format}: {err}");
+        assert!(!err.contains("Broken pipe"), "{format}: {err}");
+    }
+}
