@@ -200,18 +200,7 @@ pub fn references_from_dns(
     }
     for (owner, values) in txt_at {
         for v in values {
-            let text = parse::txt_text(v);
-            if let Some(addrs) = parse::dmarc(&text) {
-                for (tag, d) in addrs {
-                    push(&mut out, from, Via::Dmarc, d, format!("{owner} {tag}"));
-                }
-            } else if let Some(addrs) = parse::tls_rpt(&text) {
-                for (tag, d) in addrs {
-                    push(&mut out, from, Via::TlsRpt, d, format!("{owner} {tag}"));
-                }
-            } else {
-                spf_refs(&mut out, from, v);
-            }
+            record_refs(&mut out, from, owner, "TXT", v);
         }
     }
     out
