@@ -442,6 +442,14 @@ pub async fn audit_names(
         }
     }
 
+    // The audited names' own registrations, already in their snapshots: a reference from one
+    // audited name to another is checked the same way, without a second lookup.
+    for (_, domain, snap, _, _, _) in &collected {
+        if let Some(r) = snap.registry.clone().or_else(|| snap.registrar.clone()) {
+            states.insert(domain.clone(), Looked::Record(Box::new(r)));
+        }
+    }
+
     // 3. Findings.
     let table = takeover::Fingerprints::embedded();
     let providers = providers::Providers::embedded();
@@ -459,7 +467,8 @@ pub async fn audit_names(
             .collect();
         incomplete.extend(notes);
         for (reg, rs) in audit::referenced_registrables(&refs, psl) {
-            if audited.contains(&reg) {
+            // Its own registration is `inspect`'s findings above.
+            if reg == domain {
                 continue;
             }
             let state = match states.get(&reg) {
