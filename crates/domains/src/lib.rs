@@ -1,11 +1,12 @@
 //! Pure domain logic for domwatch: names, public suffixes, lookalikes, registration model,
-//! snapshots, changes and findings.
+//! snapshots, changes, findings, and coordination cases with their statistics.
 //!
 //! This crate does no I/O, starts no threads and reads no clock: time is always a parameter.
 //! Every function here accepts hostile input (feed lines, WHOIS text, RDAP JSON) without
 //! panicking.
 
 pub mod audit;
+pub mod case;
 pub mod change;
 pub mod dns;
 pub mod feed;

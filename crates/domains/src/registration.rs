@@ -204,9 +204,9 @@ impl RegDate {
     pub fn to_rfc3339(&self) -> String {
         let z = self.at.to_zoned(jiff::tz::TimeZone::fixed(self.offset));
         if self.offset == Offset::UTC {
-            z.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+            z.strftime("%Y-%m-%dT%H:%M:%S%.fZ").to_string()
         } else {
-            z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+            z.strftime("%Y-%m-%dT%H:%M:%S%.f%:z").to_string()
         }
     }
 
@@ -325,6 +325,9 @@ pub struct Event {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registrar {
     pub name: Option<String>,
+    /// The registrar entity's RDAP handle, kept when it is all a registry gives (.cz style).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
     /// IANA Registrar ID (gTLDs), as given.
     pub iana_id: Option<String>,
     pub url: Option<String>,

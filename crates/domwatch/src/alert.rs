@@ -4,10 +4,8 @@
 
 use std::fmt;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::time::Duration;
 
 use anyhow::Context;
 use domains::findings::Severity;
@@ -26,6 +24,8 @@ pub enum AlertSpec {
     Webhook(String),
     /// One e-mail per run listing the new findings, to this address.
     Smtp(String),
+    /// A coordination case per finding (`case list`), in the watch's store.
+    Case,
 }
 
 impl AlertSpec {
@@ -37,6 +37,7 @@ impl AlertSpec {
             AlertSpec::JsonLines(Some(p)) => format!("jsonl:{}", p.display()),
             AlertSpec::Webhook(u) => format!("webhook:{u}"),
             AlertSpec::Smtp(a) => format!("smtp:{a}"),
+            AlertSpec::Case => "case".into(),
         }
     }
 }
@@ -57,6 +58,7 @@ impl FromStr for AlertSpec {
         match (kind, value) {
             ("stdout", None) => Ok(AlertSpec::Stdout),
             ("jsonl", None) => Ok(AlertSpec::JsonLines(None)),
+            ("case", None) => Ok(AlertSpec::Case),
             ("jsonl", Some(p)) if !p.is_empty() => Ok(AlertSpec::JsonLines(Some(p.into()))),
             ("webhook", Some(u)) => {
                 let url = reqwest::Url::parse(u).map_err(|e| format!("webhook URL {u:?}: {e}"))?;
@@ -71,63 +73,14 @@ impl FromStr for AlertSpec {
                 Ok(AlertSpec::Smtp(a.to_string()))
             }
             _ => Err(format!(
-                "alert sink {s:?}: expected stdout, jsonl, jsonl=FILE, webhook=URL or \
-                 smtp=ADDRESS"
+                "alert sink {s:?}: expected stdout, jsonl, jsonl=FILE, webhook=URL, \
+                 smtp=ADDRESS or case"
             )),
         }
     }
 }
 
-/// The SMTP relay for alert mail (`--smtp`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SmtpRelay {
-    /// Plain SMTP to a socket address: a local MTA or the lab's SMTP sink on loopback.
-    Plain(SocketAddr),
-    /// STARTTLS on the submission port (or the given one), the certificate checked against the
-    /// host name: `starttls://HOST[:PORT]`.
-    StartTls { host: String, port: Option<u16> },
-}
-
-impl FromStr for SmtpRelay {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        if let Some(rest) = s.strip_prefix("starttls://") {
-            let (host, port) = match rest.rsplit_once(':') {
-                Some((h, p)) => (
-                    h,
-                    Some(
-                        p.parse::<u16>()
-                            .map_err(|_| format!("SMTP port in {s:?}"))?,
-                    ),
-                ),
-                None => (rest, None),
-            };
-            let host =
-                domains::DomainName::parse(host).map_err(|e| format!("SMTP relay {s:?}: {e}"))?;
-            return Ok(SmtpRelay::StartTls {
-                host: host.to_string(),
-                port,
-            });
-        }
-        s.parse::<SocketAddr>().map(SmtpRelay::Plain).map_err(|_| {
-            format!("SMTP relay {s:?}: expected IP:PORT (plain) or starttls://HOST[:PORT]")
-        })
-    }
-}
-
-impl fmt::Display for SmtpRelay {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SmtpRelay::Plain(a) => write!(f, "{a}"),
-            SmtpRelay::StartTls { host, port: None } => write!(f, "starttls://{host}"),
-            SmtpRelay::StartTls {
-                host,
-                port: Some(p),
-            } => write!(f, "starttls://{host}:{p}"),
-        }
-    }
-}
+pub use service::mail::{SmtpRelay, send_message};
 
 /// How mail is sent.
 #[derive(Debug, Clone)]
@@ -235,6 +188,8 @@ pub async fn deliver(
             }
             r
         }
+        // Cases are written by the caller, which holds the store (`watch::send_alerts`).
+        AlertSpec::Case => Some(anyhow::anyhow!("the case sink needs the store")),
         AlertSpec::Smtp(to) => match send_mail(mail, to, findings).await {
             Ok(()) => {
                 done.extend(findings.iter().map(|f| f.id));
@@ -283,8 +238,8 @@ async fn send_mail(
     to: &str,
     findings: &[StoredFinding],
 ) -> anyhow::Result<()> {
+    use lettre::Message;
     use lettre::message::header::ContentType;
-    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
     let relay = settings
         .relay
@@ -309,28 +264,9 @@ async fn send_mail(
         .header(ContentType::TEXT_PLAIN)
         .body(mail_body(findings))
         .context("build the alert e-mail")?;
-    let transport: AsyncSmtpTransport<Tokio1Executor> = match &relay {
-        SmtpRelay::Plain(addr) => {
-            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string())
-                .port(addr.port())
-                .timeout(Some(Duration::from_secs(20)))
-                .build()
-        }
-        SmtpRelay::StartTls { host, port } => {
-            let mut b = AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
-                .with_context(|| format!("SMTP relay {host}"))?
-                .timeout(Some(Duration::from_secs(20)));
-            if let Some(p) = port {
-                b = b.port(*p);
-            }
-            b.build()
-        }
-    };
-    transport
-        .send(msg)
+    send_message(&relay, msg)
         .await
-        .with_context(|| format!("send alert mail via {relay}"))?;
-    Ok(())
+        .with_context(|| format!("send alert mail via {relay}"))
 }
 
 #[cfg(test)]

@@ -52,6 +52,18 @@ enum Command {
     Watch(cmd::watch::WatchArgs),
     /// Check every outside name your domains still trust: is it registered, lapsing, claimable?
     Audit(cmd::audit::AuditArgs),
+    /// The store: copy it between SQLite and PostgreSQL (`store migrate`), check it.
+    Store(cmd::store::StoreArgs),
+    /// Coordination cases: open, import reports, list, show, update, close.
+    Case(cmd::case::CaseArgs),
+    /// Statistics over the cases: phishing domains per month and TLD, mitigation, per domain.
+    Report(cmd::case::ReportArgs),
+    /// The team console: web pages, JSON API, scheduler (watch passes, case checks).
+    Serve(cmd::serve::ServeArgs),
+    /// The console's users: add, list, remove, passwd.
+    User(cmd::serve::UserArgs),
+    /// API tokens for the console: create, list.
+    Token(cmd::serve::TokenArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +80,12 @@ fn main() -> ExitCode {
         Command::Inspect(a) => cmd::inspect::run(a, &cli.global),
         Command::Watch(a) => cmd::watch::run(a, &cli.global),
         Command::Audit(a) => cmd::audit::run(a, &cli.global),
+        Command::Store(a) => cmd::store::run(a, &cli.global),
+        Command::Case(a) => cmd::case::run(a, &cli.global),
+        Command::Report(a) => cmd::case::report(a, &cli.global),
+        Command::Serve(a) => cmd::serve::serve(a, &cli.global),
+        Command::User(a) => cmd::serve::user(a, &cli.global),
+        Command::Token(a) => cmd::serve::token(a, &cli.global),
     };
     match result {
         Ok(code) => code,

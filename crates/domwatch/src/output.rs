@@ -13,9 +13,10 @@ pub struct Global {
     /// written by `domwatch lab`. Without it the real internet defaults apply.
     #[arg(long, global = true, env = "DOMWATCH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The store (SQLite database). Default: `$XDG_DATA_HOME/domwatch/domwatch.db`
-    /// (or `~/.local/share/domwatch/domwatch.db`).
-    #[arg(long, global = true, env = "DOMWATCH_DB", value_name = "PATH")]
+    /// The store: an SQLite file (PATH or sqlite:PATH; default
+    /// `$XDG_DATA_HOME/domwatch/domwatch.db`, or `~/.local/share/domwatch/domwatch.db`) or a
+    /// PostgreSQL database (postgres://USER@HOST:PORT/DB; the PG* variables fill in the rest).
+    #[arg(long, global = true, env = "DOMWATCH_DB", value_name = "STORE")]
     pub db: Option<PathBuf>,
     /// Public Suffix List file to use instead of the one installed by `psl update` or embedded.
     #[arg(long, global = true, env = "DOMWATCH_PSL", value_name = "FILE")]

@@ -2,12 +2,18 @@
 
 mod domwatch {
     mod audit;
+    mod case;
+    mod coord;
     mod demo;
+    mod export;
     mod fuzz;
     mod inspect;
+    mod intake_mail;
     mod lab;
     mod names;
     mod parse;
     mod scan;
+    mod serve;
     mod watch;
+    mod workers;
 }

@@ -356,6 +356,13 @@ fn iana(s: &Scenario, q: &str) -> String {
         );
     }
     out.push('\n');
+    // The root zone database's contacts; the desk is the administrative contact.
+    if let Some(d) = &r.desk {
+        let _ = writeln!(out, "contact:      administrative");
+        let _ = writeln!(out, "name:         Abuse Desk");
+        let _ = writeln!(out, "organisation: {}", r.name);
+        let _ = writeln!(out, "e-mail:       {}\n", d.email);
+    }
     if let Some(w) = &r.whois {
         let _ = writeln!(out, "whois:        {w}\n");
     }

@@ -17,4 +17,4 @@ pub mod rdap;
 pub mod site;
 pub mod whois;
 
-pub use prober::{ProbeError, ProbeOptions, Prober, RegistrationView};
+pub use prober::{ProbeError, ProbeOptions, Prober, RawAnswer, RegistrationView};

@@ -99,6 +99,18 @@ pub struct RegistrationView {
     pub registry: Option<RegistrationRecord>,
     pub registrar: Option<RegistrationRecord>,
     pub issues: Vec<ProbeIssue>,
+    /// Each answer as received, for evidence: `rdap` bodies and `whois` texts.
+    pub transcript: Vec<RawAnswer>,
+}
+
+/// One answer as a server sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAnswer {
+    /// `rdap` or `whois`.
+    pub protocol: &'static str,
+    /// The URL or WHOIS server asked.
+    pub server: String,
+    pub body: Vec<u8>,
 }
 
 struct Inner {
@@ -258,12 +270,24 @@ impl Prober {
                 no_service = Some(format!("no RDAP service is known for .{}", domain.tld()));
             }
             try_whois = l.registry.is_none();
+            view.transcript
+                .extend(l.transcript.into_iter().map(|(server, body)| RawAnswer {
+                    protocol: "rdap",
+                    server,
+                    body,
+                }));
             view.registry = l.registry;
             view.registrar = l.registrar;
         }
         if try_whois && self.inner.opts.whois {
             match self.inner.whois.lookup(domain).await {
                 Ok(w) => {
+                    view.transcript
+                        .extend(w.transcript.into_iter().map(|(server, text)| RawAnswer {
+                            protocol: "whois",
+                            server,
+                            body: text.into_bytes(),
+                        }));
                     let mut registry = w.registry;
                     let why = no_service
                         .take()
@@ -293,6 +317,15 @@ impl Prober {
         self.inner
             .whois
             .registry_server(tld)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The registry of `tld` and its contacts, from IANA's WHOIS (the root zone database).
+    pub async fn tld_record(&self, tld: &str) -> Result<crate::whois::TldRecord, String> {
+        self.inner
+            .whois
+            .tld_record(tld)
             .await
             .map_err(|e| e.to_string())
     }

@@ -61,6 +61,8 @@ pub struct RdapAnswer {
     pub record: RegistrationRecord,
     /// `related` links (the registrar's record of the domain).
     pub related: Vec<String>,
+    /// The body as received (bounded by the HTTP client), kept as evidence.
+    pub body: Vec<u8>,
 }
 
 /// The result of asking RDAP about a domain: the registry's record, the registrar's, and what
@@ -72,6 +74,8 @@ pub struct RdapLookup {
     pub registry: Option<RegistrationRecord>,
     pub registrar: Option<RegistrationRecord>,
     pub issues: Vec<String>,
+    /// `(URL, body as received)` of each answer read (registry, then registrar).
+    pub transcript: Vec<(String, Vec<u8>)>,
 }
 
 /// The IANA bootstrap registries: each loaded lazily, from the cache, the network or the
@@ -363,6 +367,7 @@ impl RdapClient {
                 Ok(RdapAnswer {
                     record: p.record,
                     related: p.related,
+                    body: reply.body,
                 })
             }
             404 => {
@@ -372,6 +377,7 @@ impl RdapClient {
                 Ok(RdapAnswer {
                     record: r,
                     related: Vec::new(),
+                    body: reply.body.clone(),
                 })
             }
             429 => {
@@ -383,6 +389,7 @@ impl RdapClient {
                 Ok(RdapAnswer {
                     record: r,
                     related: Vec::new(),
+                    body: reply.body.clone(),
                 })
             }
             status => Err(RdapError::Status { url: shown, status }),
@@ -412,6 +419,8 @@ impl RdapClient {
         };
         let related = answer.related.clone();
         let registered = answer.record.lookup == Lookup::Registered;
+        out.transcript
+            .push((answer.record.server.clone(), answer.body));
         out.registry = Some(answer.record);
         if !registered {
             return out;
@@ -424,7 +433,10 @@ impl RdapClient {
             return out;
         };
         match self.follow_related(link, domain).await {
-            Ok(a) => out.registrar = Some(a.record),
+            Ok(a) => {
+                out.transcript.push((a.record.server.clone(), a.body));
+                out.registrar = Some(a.record);
+            }
             Err(e) => out.issues.push(format!("registrar: {e}")),
         }
         out

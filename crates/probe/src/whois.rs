@@ -15,4 +15,4 @@ pub use client::{
     IANA_WHOIS, WhoisClient, WhoisError, WhoisLookup, WhoisOptions, is_public, registry_query,
 };
 pub use date::parse_date;
-pub use parse::{MAX_INPUT, domain_in_text, parse, referral};
+pub use parse::{MAX_INPUT, TldRecord, domain_in_text, parse, parse_iana_tld, referral};

@@ -1,6 +1,11 @@
 //! Store tests (one test binary; modules under tests/store/).
 
 mod store {
+    mod case;
+    mod coord;
+    mod copy;
     mod fixtures;
+    mod pass;
+    mod users;
     mod watch;
 }

@@ -269,6 +269,8 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
         demo.run(&["--db", db, "watch", "history", first])?;
     }
 
+    coordination(&mut demo, cfg, db, &lab.now().to_string())?;
+
     let mut out = std::io::stdout().lock();
     writeln!(out)?;
     if demo.failed.is_empty() {
@@ -305,6 +307,86 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
     } else {
         Ok(ExitCode::from(3))
     }
+}
+
+/// The coordination steps: reports in, parties found, notifications out, the desks act, the
+/// mitigation recorded and counted.
+fn coordination(demo: &mut Demo, cfg: &str, db: &str, today: &str) -> anyhow::Result<()> {
+    std::fs::write(
+        demo.dir.join("phish.txt"),
+        "# phishing URLs reported to us today\n\
+         hxxps://ucs-card[.]top/login\n\
+         http://biglobes.net/mail/\n\
+         https://www.kuronekoyamatc.cc/track\n",
+    )?;
+    let mail = ["--mail-from", "csirt@csirt.example", "--org", "Demo CSIRT"];
+    demo.heading(
+        "Reports come in (case import)",
+        "A list of phishing URLs (defanged or not): one case per registrable domain.\nA list has no dates: the report date is the lab's today (--date).",
+    )?;
+    demo.run(&[
+        "--db",
+        db,
+        "case",
+        "import",
+        "--preset",
+        "urls",
+        "phish.txt",
+        "--date",
+        today,
+    ])?;
+    demo.heading(
+        "Who can act, and the evidence (case enrich)",
+        "Registrar abuse contact (RDAP/WHOIS), registry (IANA), hosting network (RIR), ICANN for gTLDs;\nevery answer stored with its sha256.",
+    )?;
+    demo.run(&["--config", cfg, "--db", db, "case", "enrich", "--open"])?;
+    demo.run(&["--db", db, "case", "party", "1"])?;
+    demo.heading(
+        "Ask them to act (case notify)",
+        "An e-mail with an X-ARF v4 report: over SMTP to the lab's abuse desks, or as .eml for review (in Japanese here).",
+    )?;
+    let mut a = vec![
+        "--config", cfg, "--db", db, "case", "notify", "1", "--party", "registry", "--send",
+    ];
+    a.extend(mail);
+    demo.run(&a)?;
+    let mut a = vec!["--config", cfg, "--db", db, "case", "notify", "2", "--send"];
+    a.extend(mail);
+    demo.run(&a)?;
+    let mut a = vec![
+        "--config", cfg, "--db", db, "case", "notify", "3", "--lang", "ja", "--eml", "outbox",
+    ];
+    a.extend(mail);
+    demo.run(&a)?;
+    demo.heading(
+        "The next day (lab advance, case check)",
+        "The .top registry acts within a day: serverHold, recorded as mitigated by the registry.",
+    )?;
+    demo.run(&["--config", cfg, "lab", "advance", "--days", "1"])?;
+    demo.run(&["--config", cfg, "--db", db, "case", "check"])?;
+    demo.heading(
+        "Four days later (lab advance, case check)",
+        "The registrar of biglobes.net acts after five days (clientHold); follow-ups that are due are listed.",
+    )?;
+    demo.run(&["--config", cfg, "lab", "advance", "--days", "4"])?;
+    demo.run(&["--config", cfg, "--db", db, "case", "check"])?;
+    demo.heading(
+        "What we publish (report mitigation, report domains, case export)",
+        "Mitigated / not / unprocessed per TLD with the median times from report and from notification;\nthe per-domain table; STIX 2.1 for partners.",
+    )?;
+    demo.run(&["--db", db, "report", "mitigation", "--by", "tld"])?;
+    demo.run(&["--db", db, "report", "domains"])?;
+    demo.run(&[
+        "--db",
+        db,
+        "case",
+        "export",
+        "--format",
+        "stix",
+        "-o",
+        "cases.stix.json",
+    ])?;
+    Ok(())
 }
 
 fn lines(items: &[String]) -> String {

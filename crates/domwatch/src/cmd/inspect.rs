@@ -184,7 +184,7 @@ fn record_rows(t: &mut Table, label: &str, rec: &RegistrationRecord) {
         format!("{source} {} ({lookup})", rec.server),
     ]);
     if let Some(r) = &rec.registrar {
-        let mut s = or_none(r.name.clone());
+        let mut s = or_none(r.name.clone().or(r.handle.clone()));
         if let Some(id) = &r.iana_id {
             s.push_str(&format!(" (IANA {id})"));
         }
@@ -239,7 +239,15 @@ fn record_rows(t: &mut Table, label: &str, rec: &RegistrationRecord) {
             },
         ]);
     }
+    // The abuse contact is shown once: on the registrar's row when it is there.
+    let abuse_shown = rec
+        .registrar
+        .as_ref()
+        .is_some_and(|r| r.abuse_email.is_some() || r.abuse_phone.is_some());
     for c in &rec.contacts {
+        if abuse_shown && c.role == domains::registration::ContactRole::Abuse {
+            continue;
+        }
         let who = if c.redacted {
             "redacted".to_string()
         } else {

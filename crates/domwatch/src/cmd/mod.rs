@@ -6,15 +6,22 @@ use domains::netconfig::NetConfig;
 use crate::Global;
 
 pub mod audit;
+pub mod case;
+pub mod coord;
 pub mod demo;
+pub mod export;
 pub mod fuzz;
 pub mod inspect;
+pub mod intake_mail;
 pub mod lab;
 pub mod name;
 pub mod parse;
 pub mod psl;
 pub mod scan;
+pub mod serve;
+pub mod store;
 pub mod watch;
+pub mod worker;
 
 /// An error whose exit code is chosen explicitly (see the exit codes in `main.rs`).
 #[derive(Debug)]

@@ -95,6 +95,11 @@ pub struct ScanArgs {
     /// Exit with code 1 when anything was found.
     #[arg(long)]
     fail_on_hit: bool,
+    /// Open a coordination case for each lookalike found (one per registrable domain and
+    /// brand; scanning the same names again adds nothing), in the store of --db, at the end
+    /// of the scan.
+    #[arg(long)]
+    open_cases: bool,
     /// Feeds to read (`-` or nothing: stdin). Gzip is detected.
     #[arg(value_name = "FEED")]
     feeds: Vec<String>,
@@ -230,6 +235,9 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let (tx, rx) = sync_channel::<Chunk>(3);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut sink = Sink::new(args.format);
+    if args.open_cases {
+        sink.for_cases = Some(Vec::new());
+    }
     let result = std::thread::scope(|scope| -> anyhow::Result<()> {
         let reader_counters = counters.clone();
         let zone_targets = args.zone_targets;
@@ -270,10 +278,58 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
             names_read as f64 / secs,
         );
     }
+    if let Some(hits) = sink.for_cases.take() {
+        open_cases(hits, psl, global)?;
+    }
     if args.fail_on_hit && sink.hits > 0 {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--open-cases`: one report per lookalike (source `scan`), keyed by its registrable domain
+/// and brand so that scanning again adds nothing.
+fn open_cases(hits: Vec<Hit>, psl: &domains::SuffixList, global: &Global) -> anyhow::Result<()> {
+    use domains::case::intake::{ServiceList, Target};
+    let now = jiff::Timestamp::now();
+    let services = ServiceList::embedded();
+    let mut reports = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for h in hits {
+        if !seen.insert((h.registrable.clone(), h.brand.clone())) {
+            continue;
+        }
+        let Ok(target) = Target::parse(&h.name, psl, services) else {
+            continue;
+        };
+        reports.push(store::NewReport {
+            source_key: format!("scan|{}|{}", h.registrable, h.brand),
+            target,
+            input: h.name.clone(),
+            reported_at: now,
+            reporter: Some("domwatch scan".into()),
+            brand: Some(h.brand.clone()),
+            description: Some(format!(
+                "lookalike of {} (score {}, {}): {}",
+                h.brand,
+                h.score,
+                h.techniques.join(", "),
+                h.explanation
+            )),
+            category: domains::case::Category::Phishing,
+            tlp: domains::case::Tlp::Amber,
+            source: "scan".into(),
+        });
+    }
+    let mut store = cmd::watch::open_store(global)?;
+    let o = store
+        .add_reports(&reports, &cmd::case::actor(), now, |_| {})
+        .map_err(cmd::case::store_err)?;
+    eprintln!(
+        "cases: {} lookalike(s) reported, {} already known; {} case(s) opened, {} reopened",
+        o.added, o.known, o.cases_opened, o.cases_reopened
+    );
+    Ok(())
 }
 
 fn load_brands(args: &ScanArgs) -> anyhow::Result<Vec<Brand>> {
@@ -487,7 +543,12 @@ struct Sink {
     hits: u64,
     kept: Vec<Hit>,
     csv_header: bool,
+    /// For `--open-cases`: every hit (at most [`MAX_CASE_HITS`]).
+    for_cases: Option<Vec<Hit>>,
 }
+
+/// The most hits `--open-cases` keeps from one scan.
+const MAX_CASE_HITS: usize = 1_000_000;
 
 impl Sink {
     fn new(format: Format) -> Sink {
@@ -496,11 +557,17 @@ impl Sink {
             hits: 0,
             kept: Vec::new(),
             csv_header: false,
+            for_cases: None,
         }
     }
 
     fn hit(&mut self, h: Hit, out: &mut dyn Write) -> anyhow::Result<()> {
         self.hits += 1;
+        if let Some(v) = self.for_cases.as_mut()
+            && v.len() < MAX_CASE_HITS
+        {
+            v.push(h.clone());
+        }
         match self.format {
             Format::Jsonl => {
                 serde_json::to_writer(&mut *out, &h)?;

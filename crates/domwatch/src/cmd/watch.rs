@@ -57,6 +57,11 @@ pub enum WatchCommand {
     Daemon(DaemonArgs),
     /// The timeline of one name: stored snapshots and the changes between them.
     History(HistoryArgs),
+    /// Take part in the open distributed pass (`watch run --distribute`): claim names, probe,
+    /// store; any number of workers on any machines sharing the store.
+    Worker(super::worker::WorkerArgs),
+    /// Progress of the latest distributed pass, per worker.
+    Status(super::worker::StatusArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,8 +102,9 @@ pub struct RunArgs {
     /// Names observed at the same time (each server's own limits are kept by the prober).
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
-    /// Alert sink: stdout, jsonl, jsonl=FILE, webhook=URL, smtp=ADDRESS (repeatable; default
-    /// stdout with --format table, none with --format json).
+    /// Alert sink: stdout, jsonl, jsonl=FILE, webhook=URL, smtp=ADDRESS, case (a coordination
+    /// case per finding) (repeatable; default stdout with --format table, none with --format
+    /// json).
     #[arg(long = "alert", value_name = "SINK")]
     pub alerts: Vec<AlertSpec>,
     /// Alert only findings at or above this severity.
@@ -126,6 +132,10 @@ pub struct RunArgs {
     /// Minimum time between two requests to one RDAP server, in milliseconds.
     #[arg(long, default_value_t = 250, value_name = "MS")]
     pub rdap_interval_ms: u64,
+    /// Do not probe here: create a distributed pass over the inventory for `watch worker`
+    /// processes (on this or other machines) to drain, and return.
+    #[arg(long, conflicts_with = "resume")]
+    pub distribute: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -141,6 +151,10 @@ pub struct DaemonArgs {
     /// Stop after this many passes (default: until SIGINT/SIGTERM).
     #[arg(long)]
     pub passes: Option<u64>,
+    /// After each pass, re-check the open coordination cases (`case check`): record
+    /// mitigation and list follow-ups due.
+    #[arg(long)]
+    pub check_cases: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -351,7 +365,7 @@ pub fn clock_agrees(pass_start: Timestamp, elapsed: Duration, taken_at: Timestam
     (lo..=hi).contains(&taken_at.as_second())
 }
 
-fn record(
+pub(crate) fn record(
     store: &mut Store,
     run: RunId,
     w: &WatchedDomain,
@@ -431,7 +445,11 @@ pub async fn send_alerts(
     for spec in sinks {
         let key = spec.sink_key();
         let pending = store.unalerted(&key, min)?;
-        let (done, err) = deliver(spec, &pending, out, mail, &http).await;
+        let (done, err) = if *spec == AlertSpec::Case {
+            open_finding_cases(store, &pending)?
+        } else {
+            deliver(spec, &pending, out, mail, &http).await
+        };
         let at = Timestamp::now();
         for id in &done {
             store.mark_alerted(*id, &key, at)?;
@@ -444,6 +462,48 @@ pub async fn send_alerts(
     Ok(summary)
 }
 
+/// The `case` sink: one coordination case report per finding (source `watch`, keyed by the
+/// finding, so a finding opens or joins its domain's case once).
+fn open_finding_cases(
+    store: &mut Store,
+    findings: &[StoredFinding],
+) -> anyhow::Result<(Vec<i64>, Option<anyhow::Error>)> {
+    use domains::case::intake::{ServiceList, Target};
+    let mut reports = Vec::new();
+    let mut ids = Vec::new();
+    for f in findings {
+        let Ok(target) = Target::parse(
+            f.finding.domain.as_str(),
+            domains::SuffixList::embedded(),
+            ServiceList::embedded(),
+        ) else {
+            // Not a registrable domain (cannot happen for a watched name): nothing to open.
+            ids.push(f.id);
+            continue;
+        };
+        ids.push(f.id);
+        reports.push(store::NewReport {
+            source_key: format!("watch|{}", f.finding.fingerprint()),
+            target,
+            input: f.finding.domain.to_string(),
+            reported_at: f.first_seen,
+            reporter: Some("domwatch watch".into()),
+            brand: None,
+            description: Some(format!(
+                "{} ({}): {}",
+                f.finding.code, f.finding.severity, f.finding.title
+            )),
+            category: domains::case::Category::Other,
+            tlp: domains::case::Tlp::Amber,
+            source: "watch".into(),
+        });
+    }
+    match store.add_reports(&reports, "domwatch watch", Timestamp::now(), |_| {}) {
+        Ok(_) => Ok((ids, None)),
+        Err(e) => Ok((Vec::new(), Some(anyhow::Error::new(e)))),
+    }
+}
+
 pub fn run(args: WatchArgs, global: &Global) -> anyhow::Result<ExitCode> {
     match args.command {
         WatchCommand::Add(a) => add(a, global),
@@ -452,12 +512,15 @@ pub fn run(args: WatchArgs, global: &Global) -> anyhow::Result<ExitCode> {
         WatchCommand::Run(a) => run_once(a, global),
         WatchCommand::Daemon(a) => daemon(a, global),
         WatchCommand::History(a) => history(a, global),
+        WatchCommand::Worker(a) => super::worker::worker(a, global),
+        WatchCommand::Status(a) => super::worker::status(a, global),
     }
 }
 
-/// The SQLite file that a `--db` value names: a path, or `sqlite:PATH`. A value with any other
-/// URL scheme (`postgres://...`) is an error, never a path.
-pub fn store_path(value: &std::path::Path) -> anyhow::Result<PathBuf> {
+/// The store a `--db` value names: a path or `sqlite:PATH` (SQLite), or
+/// `postgres://USER@HOST:PORT/DB` / `postgresql://...` (PostgreSQL; settings the URL leaves out
+/// come from the `PG*` variables). A value with any other URL scheme is an error, never a path.
+pub fn store_location(value: &std::path::Path) -> anyhow::Result<store::Location> {
     let text = value.to_string_lossy();
     if let Some(rest) = text
         .strip_prefix("sqlite://")
@@ -466,7 +529,7 @@ pub fn store_path(value: &std::path::Path) -> anyhow::Result<PathBuf> {
         if rest.is_empty() {
             return Err(super::usage("--db sqlite: needs a file path (sqlite:PATH)"));
         }
-        return Ok(PathBuf::from(rest));
+        return Ok(store::Location::Sqlite(PathBuf::from(rest)));
     }
     let scheme = text
         .split_once(':')
@@ -479,26 +542,39 @@ pub fn store_path(value: &std::path::Path) -> anyhow::Result<PathBuf> {
         })
         .map(str::to_ascii_lowercase);
     match scheme.as_deref() {
-        Some("postgres" | "postgresql") => Err(super::usage(
-            "--db: PostgreSQL stores are not supported by this build; use a file path or sqlite:PATH",
-        )),
+        Some("postgres" | "postgresql") => {
+            if !text[text.find(':').unwrap_or(0) + 1..].starts_with("//") {
+                return Err(super::usage(
+                    "--db: a PostgreSQL store is postgres://USER@HOST:PORT/DB",
+                ));
+            }
+            let t = store::PgTarget::parse(&text, |k| std::env::var(k).ok())
+                .map_err(|e| super::usage(format!("--db: {e}")))?;
+            Ok(store::Location::Postgres(Box::new(t)))
+        }
         Some(s) if text[s.len() + 1..].starts_with("//") => Err(super::usage(format!(
-            "--db: unsupported store URL scheme {s:?}: use a file path or sqlite:PATH"
+            "--db: unsupported store URL scheme {s:?}: use a file path, sqlite:PATH or \
+             postgres://USER@HOST:PORT/DB"
         ))),
-        _ => Ok(value.to_path_buf()),
+        _ => Ok(store::Location::Sqlite(value.to_path_buf())),
     }
 }
 
-/// Opens the store at `--db` (creating its directory).
+/// Opens the store at `--db` (creating an SQLite file's directory). A store that cannot be
+/// opened is named in the error (a PostgreSQL URL without its password).
 pub fn open_store(global: &Global) -> anyhow::Result<Store> {
-    let path = store_path(&global.db_path())?;
-    if let Some(dir) = path.parent()
+    let location = store_location(&global.db_path())?;
+    if let store::Location::Sqlite(path) = &location
+        && let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
         std::fs::create_dir_all(dir)
             .map_err(|e| super::usage(format!("cannot create {}: {e}", dir.display())))?;
     }
-    Store::open(&path).with_context(|| format!("open the store {}", path.display()))
+    Store::open_location(&location).map_err(|e| match e {
+        store::StoreError::TooNew { .. } => super::usage(format!("the store {location}: {e}")),
+        e => super::network(format!("cannot open the store {location}: {e}")),
+    })
 }
 
 const MAX_INVENTORY_BYTES: u64 = 64 * 1024 * 1024;
@@ -746,14 +822,18 @@ fn sinks_for(args: &RunArgs) -> anyhow::Result<Vec<AlertSpec>> {
 }
 
 /// Everything a pass needs, set up once (also by the daemon).
-struct Pass {
-    prober: Arc<probe::Prober>,
-    sinks: Vec<AlertSpec>,
-    mail: MailSettings,
-    opts: PassOptions,
+pub(crate) struct Pass {
+    pub(crate) prober: Arc<probe::Prober>,
+    pub(crate) sinks: Vec<AlertSpec>,
+    pub(crate) mail: MailSettings,
+    pub(crate) opts: PassOptions,
 }
 
-fn setup(args: &RunArgs, global: &Global, rt: &tokio::runtime::Runtime) -> anyhow::Result<Pass> {
+pub(crate) fn setup(
+    args: &RunArgs,
+    global: &Global,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<Pass> {
     let sinks = sinks_for(args)?;
     let cfg = net_config(global)?;
     let mail = MailSettings {
@@ -790,7 +870,7 @@ fn setup(args: &RunArgs, global: &Global, rt: &tokio::runtime::Runtime) -> anyho
 }
 
 /// A watch channel that turns true on SIGINT or SIGTERM.
-fn stop_signal() -> tokio::sync::watch::Receiver<bool> {
+pub(crate) fn stop_signal() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         #[cfg(unix)]
@@ -817,7 +897,7 @@ fn stop_signal() -> tokio::sync::watch::Receiver<bool> {
     rx
 }
 
-async fn one_pass(
+pub(crate) async fn one_pass(
     pass: &Pass,
     args: &RunArgs,
     store: &mut Store,
@@ -923,7 +1003,7 @@ pub fn write_summary(
     Ok(())
 }
 
-fn exit_for(s: &PassSummary, a: &AlertSummary) -> anyhow::Result<ExitCode> {
+pub(crate) fn exit_for(s: &PassSummary, a: &AlertSummary) -> anyhow::Result<ExitCode> {
     if let Some((sink, err)) = a.failed.iter().next() {
         return Err(super::network(format!("alert sink {sink} failed: {err}")));
     }
@@ -935,6 +1015,9 @@ fn exit_for(s: &PassSummary, a: &AlertSummary) -> anyhow::Result<ExitCode> {
 
 fn run_once(args: RunArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let mut store = open_store(global)?;
+    if args.distribute {
+        return super::worker::distribute(&mut store, &args, global);
+    }
     let rt = runtime()?;
     let pass = setup(&args, global, &rt)?;
     let (s, a) = rt.block_on(async {
@@ -972,6 +1055,10 @@ fn daemon(args: DaemonArgs, global: &Global) -> anyhow::Result<ExitCode> {
             }
             if s.worst_new.is_some_and(|w| w >= Severity::High) {
                 worst = ExitCode::from(1);
+            }
+            if args.check_cases && !*stop.borrow() {
+                let n = super::coord::check_open_cases(&pass.prober, &mut store).await?;
+                tracing::info!("case check: {n} case(s) found mitigated");
             }
             if *stop.borrow() || args.passes.is_some_and(|p| passes >= p) {
                 break;
@@ -1482,29 +1569,28 @@ mod tests {
 #[test]
 fn store_urls_are_never_paths() {
     use std::path::Path;
-    assert_eq!(
-        store_path(Path::new("/tmp/w.db")).unwrap(),
-        PathBuf::from("/tmp/w.db")
-    );
-    assert_eq!(
-        store_path(Path::new("sqlite:/tmp/w.db")).unwrap(),
-        PathBuf::from("/tmp/w.db")
-    );
-    assert_eq!(
-        store_path(Path::new("sqlite:w.db")).unwrap(),
-        PathBuf::from("w.db")
-    );
-    assert_eq!(
-        store_path(Path::new("dir:x/w.db")).unwrap(),
-        PathBuf::from("dir:x/w.db")
-    );
+    let sqlite = |s: &str| match store_location(Path::new(s)).unwrap() {
+        store::Location::Sqlite(p) => p,
+        other => panic!("{s}: {other}"),
+    };
+    assert_eq!(sqlite("/tmp/w.db"), PathBuf::from("/tmp/w.db"));
+    assert_eq!(sqlite("sqlite:/tmp/w.db"), PathBuf::from("/tmp/w.db"));
+    assert_eq!(sqlite("sqlite:w.db"), PathBuf::from("w.db"));
+    assert_eq!(sqlite("dir:x/w.db"), PathBuf::from("dir:x/w.db"));
+    for pg in [
+        "postgres://u:secret@127.0.0.1:5432/dw",
+        "postgresql://u@h/db",
+    ] {
+        let l = store_location(Path::new(pg)).unwrap();
+        assert_eq!(l.backend(), "postgres");
+        assert!(!l.to_string().contains("secret"), "{l}");
+    }
     for bad in [
-        "postgres://u@127.0.0.1:5432/dw",
-        "postgresql://h/db",
         "postgres:db",
         "mysql://h/db",
         "sqlite:",
+        "postgres://u@h:port/d",
     ] {
-        assert!(store_path(Path::new(bad)).is_err(), "{bad}");
+        assert!(store_location(Path::new(bad)).is_err(), "{bad}");
     }
 }

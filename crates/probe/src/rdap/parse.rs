@@ -100,6 +100,18 @@ pub fn parse_domain(
         walk.entities(list, 0, &redacted_names, &mut notes);
     }
     if let Some(mut registrar) = walk.registrar {
+        if registrar.abuse_email.is_none()
+            && registrar.abuse_phone.is_none()
+            && let Some((email, phone)) = walk.top_abuse.take()
+        {
+            // Some registrars put the abuse entity beside the registrar, not inside it.
+            notes.push("abuse contact taken from a top-level abuse entity");
+            registrar.abuse_email = email;
+            registrar.abuse_phone = phone;
+        }
+        if registrar.abuse_email.is_none() && registrar.abuse_phone.is_none() {
+            notes.push("no abuse contact in the registrar entity");
+        }
         if let Some(port43) = obj.get("port43").and_then(Value::as_str) {
             registrar.whois_server = Some(clip(port43.trim()));
         }
@@ -419,11 +431,27 @@ struct EntityWalk {
     registrar_links: Vec<String>,
     reseller: Option<String>,
     contacts: Vec<Contact>,
+    /// E-mail and phone of the first abuse entity at the top level of the domain object.
+    top_abuse: Option<(Option<String>, Option<String>)>,
 }
 
 fn is_redacted_text(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
     l.contains("redacted") || l.contains("withheld") || l.contains("data protected")
+}
+
+/// The ICANN profile's redaction remark: a title or type saying the object was redacted.
+fn remarks_redacted(v: Option<&Value>) -> bool {
+    let Some(list) = v.and_then(Value::as_array) else {
+        return false;
+    };
+    list.iter().take(MAX_LIST).any(|r| {
+        ["title", "type"].iter().any(|k| {
+            r.get(*k)
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.len() <= 200 && is_redacted_text(s))
+        })
+    })
 }
 
 /// What a vCard says, with redaction markers turned into `None`.
@@ -544,6 +572,7 @@ impl EntityWalk {
         if has("registrar") && self.registrar.is_none() {
             let mut reg = Registrar {
                 name: card.name.clone().or(card.org.clone()),
+                handle: handle.clone(),
                 url: card.url.clone(),
                 ..Registrar::default()
             };
@@ -580,11 +609,15 @@ impl EntityWalk {
                     reg.abuse_phone = reg.abuse_phone.or(c.phone);
                 }
             }
-            if reg.abuse_email.is_none() && reg.abuse_phone.is_none() {
-                notes.push("no abuse contact in the registrar entity");
-            }
             self.registrar_links = related_links(e.get("links"));
             self.registrar = Some(reg);
+        }
+        if has("abuse")
+            && depth == 0
+            && self.top_abuse.is_none()
+            && (card.email.is_some() || card.phone.is_some())
+        {
+            self.top_abuse = Some((card.email.clone(), card.phone.clone()));
         }
         if has("reseller") && self.reseller.is_none() {
             self.reseller = card.name.clone().or(card.org.clone());
@@ -597,9 +630,11 @@ impl EntityWalk {
             ("abuse", ContactRole::Abuse),
         ] {
             if has(role_name) && self.contacts.len() < MAX_LIST {
+                // Redacted only when the response says so (RFC 9537 or the ICANN profile's
+                // redaction values): a contact given by handle and link alone is not.
                 let redacted = card.redacted
-                    || redacted_names.iter().any(|n| n.contains(role_name))
-                    || (card.name.is_none() && card.org.is_none() && card.email.is_none());
+                    || remarks_redacted(e.get("remarks"))
+                    || redacted_names.iter().any(|n| n.contains(role_name));
                 self.contacts.push(Contact {
                     role,
                     handle: handle.clone(),
@@ -1008,6 +1043,76 @@ mod tests {
         assert!(tech.redacted);
         assert_eq!(r.nameservers.len(), 2);
         assert!(!r.dnssec.as_ref().unwrap().delegation_signed);
+    }
+
+    #[test]
+    fn top_level_abuse_entity_and_fractional_dates() {
+        let body = include_bytes!("../../tests/fixtures/rdap/top_level_abuse.json");
+        let p = parse_domain(&dn("abuse-top.example"), "x", body).unwrap();
+        let r = &p.record;
+        let reg = r.registrar.as_ref().unwrap();
+        assert_eq!(reg.name.as_deref(), Some("Example Registrar Ltd"));
+        assert_eq!(reg.iana_id.as_deref(), Some("1234"));
+        assert_eq!(reg.handle.as_deref(), Some("1234"));
+        assert_eq!(reg.abuse_email.as_deref(), Some("abuse@registrar.example"));
+        assert_eq!(reg.abuse_phone.as_deref(), Some("+1.5555550100"));
+        assert!(r.notes.iter().any(|n| n.contains("top-level abuse entity")));
+        assert!(!r.notes.iter().any(|n| n.contains("no abuse contact")));
+        assert_eq!(
+            r.created().unwrap().to_rfc3339(),
+            "2019-03-04T05:06:07.123Z"
+        );
+        assert_eq!(
+            r.expires().unwrap().to_rfc3339(),
+            "2027-03-04T05:06:07.5+09:00"
+        );
+        assert_eq!(
+            r.event(&EventAction::LastChanged).unwrap().to_rfc3339(),
+            "2026-01-02T03:04:05Z"
+        );
+        let registrant = r
+            .contacts
+            .iter()
+            .find(|c| c.role == ContactRole::Registrant)
+            .unwrap();
+        assert_eq!(registrant.handle.as_deref(), Some("C-REG-1"));
+        assert!(!registrant.redacted, "handle + self link is not redaction");
+        assert!(registrant.name.is_none() && registrant.email.is_none());
+        let abuse = r
+            .contacts
+            .iter()
+            .find(|c| c.role == ContactRole::Abuse)
+            .unwrap();
+        assert_eq!(abuse.email.as_deref(), Some("abuse@registrar.example"));
+    }
+
+    #[test]
+    fn registrar_by_handle_only_and_redaction_only_when_said() {
+        let body = include_bytes!("../../tests/fixtures/rdap/cz_handle_only.json");
+        let p = parse_domain(&dn("handle-only.cz"), "x", body).unwrap();
+        let r = &p.record;
+        let reg = r.registrar.as_ref().unwrap();
+        assert_eq!(reg.handle.as_deref(), Some("REG-EXAMPLE"));
+        assert!(reg.name.is_none());
+        assert!(reg.iana_id.is_none());
+        assert_eq!(
+            r.created().unwrap().to_rfc3339(),
+            "2010-05-06T07:08:09.987654+02:00"
+        );
+        let registrant = r
+            .contacts
+            .iter()
+            .find(|c| c.role == ContactRole::Registrant)
+            .unwrap();
+        assert_eq!(registrant.handle.as_deref(), Some("CONTACT-1"));
+        assert!(!registrant.redacted);
+        let tech = r
+            .contacts
+            .iter()
+            .find(|c| c.role == ContactRole::Technical)
+            .unwrap();
+        assert_eq!(tech.handle.as_deref(), Some("CONTACT-2"));
+        assert!(tech.redacted, "the profile's redaction remark says so");
     }
 
     #[test]

@@ -240,6 +240,13 @@ impl WhoisClient {
             })
     }
 
+    /// What IANA's WHOIS says about `tld`: the registry and its contacts.
+    pub async fn tld_record(&self, tld: &str) -> Result<super::TldRecord, WhoisError> {
+        let iana = self.opts.iana_host.clone();
+        let text = self.query(&iana, tld).await?;
+        Ok(super::parse_iana_tld(&text))
+    }
+
     /// IANA (or `whois_overrides`) -> the registry's server -> one registrar referral.
     ///
     /// A failed registrar hop does not fail the lookup: the registry record gets a note.

@@ -95,6 +95,62 @@ pub fn referral(text: &str) -> Option<String> {
     None
 }
 
+/// What IANA's WHOIS says about a TLD: its operator and the contacts of the root zone
+/// database (`contact: administrative` / `technical` blocks with their `e-mail:`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TldRecord {
+    /// The sponsoring organisation (the registry).
+    pub organisation: Option<String>,
+    /// (role, e-mail) for each contact block, in order.
+    pub contacts: Vec<(String, String)>,
+}
+
+impl TldRecord {
+    /// The address to write to about abuse: an `abuse` contact, else the administrative one,
+    /// else the technical one.
+    pub fn abuse_address(&self) -> Option<&str> {
+        ["abuse", "administrative", "technical"]
+            .iter()
+            .find_map(|want| self.contacts.iter().find(|(r, _)| r == want))
+            .map(|(_, e)| e.as_str())
+    }
+}
+
+/// Reads an IANA WHOIS answer for a TLD (bounded; junk gives an empty record).
+pub fn parse_iana_tld(text: &str) -> TldRecord {
+    let text = cut(text, MAX_INPUT);
+    let mut out = TldRecord::default();
+    let mut role: Option<String> = None;
+    for raw in text.lines().take(MAX_LINES) {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('%') {
+            continue;
+        }
+        let Some((key, value)) = split_kv(line) else {
+            continue;
+        };
+        let value = value.trim();
+        match key.as_str() {
+            "contact" => role = Some(value.to_ascii_lowercase()),
+            "organisation" if role.is_none() && out.organisation.is_none() && !value.is_empty() => {
+                out.organisation = Some(value.chars().take(256).collect());
+            }
+            "e-mail" => {
+                if let Some(r) = &role
+                    && value.len() <= 254
+                    && value.contains('@')
+                    && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+                    && out.contacts.len() < 8
+                {
+                    out.contacts.push((r.clone(), value.to_ascii_lowercase()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `whois://whois.example.net:43/`, `http://whois.example.net`, `whois.example.net` -> host.
 fn host_of(value: &str) -> Option<String> {
     let v = value.trim();
@@ -1528,6 +1584,59 @@ fn heading_by_words(key: &str) -> Section {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shape of whois.iana.org's answer for a TLD (abridged from the `top` record).
+    const IANA_TOP: &str = "% IANA WHOIS server
+% for more information on IANA, visit http://www.iana.org
+
+refer:        whois.nic.top
+
+domain:       TOP
+
+organisation: .TOP Registry
+address:      Jiangsu
+address:      China
+
+contact:      administrative
+name:         Admin
+organisation: .TOP Registry
+e-mail:       Admin@nic.top
+
+contact:      technical
+name:         Tech
+organisation: .TOP Registry
+e-mail:       tech@nic.top
+
+nserver:      A.ZDNSCLOUD.COM 1.8.240.1
+whois:        whois.nic.top
+";
+
+    #[test]
+    fn iana_tld_record() {
+        let r = parse_iana_tld(IANA_TOP);
+        assert_eq!(r.organisation.as_deref(), Some(".TOP Registry"));
+        assert_eq!(
+            r.contacts,
+            vec![
+                ("administrative".to_string(), "admin@nic.top".to_string()),
+                ("technical".to_string(), "tech@nic.top".to_string())
+            ]
+        );
+        assert_eq!(r.abuse_address(), Some("admin@nic.top"));
+        let junk = parse_iana_tld("contact: abuse\ne-mail: not an address\ne-mail: a@b\r\n");
+        assert_eq!(
+            junk.contacts,
+            vec![("abuse".to_string(), "a@b".to_string())]
+        );
+        assert_eq!(parse_iana_tld("").abuse_address(), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn iana_tld_never_panics(s in "\\PC{0,400}") {
+            let _ = parse_iana_tld(&s);
+        }
+    }
 
     #[test]
     fn kv_splitting() {

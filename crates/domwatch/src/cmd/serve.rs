@@ -1,0 +1,344 @@
+//! `domwatch serve`: the team console (crates/web) and its scheduler in one process, and the
+//! accounts it uses: `domwatch user add|list|remove|passwd`, `domwatch token create|list`.
+//!
+//! Exit codes: 0 stopped on SIGINT/SIGTERM or done; 2 bad arguments (an unknown user, a short
+//! password, a port in use); 3 the store failed.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use store::Role;
+
+use crate::Global;
+use crate::output::{Format, Table};
+
+use super::watch::{Interval, RunArgs, open_store};
+use super::{network, usage};
+
+#[derive(Debug, clap::Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a user; without --password-stdin a password is generated and printed once.
+    Add {
+        name: String,
+        /// admin (also manages users), analyst (acts), viewer (reads).
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users.
+    List {
+        /// table or json.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Remove a user with their tokens and sessions (not the last admin).
+    Remove { name: String },
+    /// Set a new password (generated and printed when not read from stdin); sessions end.
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user: printed once, only its hash is stored. Use it as
+    /// `Authorization: Bearer TOKEN`.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// What it is for (`siem`, `prometheus`).
+        #[arg(long)]
+        name: String,
+    },
+    /// List the tokens (labels and last use, never the tokens).
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Where to listen (put a TLS-terminating reverse proxy in front for other machines).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Mark cookies Secure (the console is reached over HTTPS through a proxy).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Run a watch pass over the inventory this often (`6h`, `30m`); none by default.
+    #[arg(long, value_name = "INTERVAL")]
+    pub watch_every: Option<Interval>,
+    /// Re-check the open coordination cases this often (`case check`); none by default.
+    #[arg(long, value_name = "INTERVAL")]
+    pub check_every: Option<Interval>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("unknown role {s:?} (admin, analyst, viewer)"))
+}
+
+fn store_err(e: store::StoreError) -> anyhow::Error {
+    match e {
+        store::StoreError::Refused(m) => usage(m),
+        e => network(format!("store: {e}")),
+    }
+}
+
+/// A password from stdin (first line), or a generated one (printed once).
+fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((web::auth::new_secret()[..24].to_string(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .take(4096)
+        .read_line(&mut line)
+        .map_err(|e| usage(format!("reading the password: {e}")))?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_string();
+    if pw.chars().count() < web::auth::MIN_PASSWORD {
+        return Err(usage(format!(
+            "the password is shorter than {} characters",
+            web::auth::MIN_PASSWORD
+        )));
+    }
+    Ok((pw, false))
+}
+
+use std::io::Read as _;
+
+pub fn user(args: UserArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(global)?;
+    let now = jiff::Timestamp::now();
+    match args.command {
+        UserCommand::Add {
+            name,
+            role,
+            password_stdin,
+        } => {
+            if name.is_empty()
+                || name.len() > 64
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+            {
+                return Err(usage(
+                    "a user name is 1-64 letters, digits, '.', '_', '-' or '@'",
+                ));
+            }
+            let (pw, generated) = password(password_stdin)?;
+            let hash = web::auth::hash_password(&pw).map_err(|e| network(e.to_string()))?;
+            let u = store.add_user(&name, role, &hash, now).map_err(store_err)?;
+            store
+                .audit(
+                    &super::case::actor(),
+                    "user.add",
+                    &u.name,
+                    u.role.as_str(),
+                    now,
+                )
+                .map_err(store_err)?;
+            if generated {
+                println!(
+                    "user {} ({}) added; password: {pw}",
+                    u.name,
+                    u.role.as_str()
+                );
+            } else {
+                println!("user {} ({}) added", u.name, u.role.as_str());
+            }
+        }
+        UserCommand::List { format } => {
+            let users = store.users().map_err(store_err)?;
+            if format == Format::Json {
+                println!("{}", serde_json::to_string(&users)?);
+            } else {
+                let mut t = Table::new(["name", "role", "created"]);
+                for u in &users {
+                    t.row(vec![
+                        u.name.clone(),
+                        u.role.as_str().into(),
+                        u.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
+                    ]);
+                }
+                t.write(&mut std::io::stdout().lock())?;
+            }
+        }
+        UserCommand::Remove { name } => {
+            store.remove_user(&name).map_err(store_err)?;
+            store
+                .audit(&super::case::actor(), "user.remove", &name, "", now)
+                .map_err(store_err)?;
+            println!("user {name} removed");
+        }
+        UserCommand::Passwd {
+            name,
+            password_stdin,
+        } => {
+            let (pw, generated) = password(password_stdin)?;
+            let hash = web::auth::hash_password(&pw).map_err(|e| network(e.to_string()))?;
+            store.set_password(&name, &hash).map_err(store_err)?;
+            store
+                .audit(&super::case::actor(), "user.passwd", &name, "", now)
+                .map_err(store_err)?;
+            if generated {
+                println!("password of {name}: {pw}");
+            } else {
+                println!("password of {name} changed");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn token(args: TokenArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(global)?;
+    match args.command {
+        TokenCommand::Create { user, name } => {
+            let t = web::auth::new_token();
+            let now = jiff::Timestamp::now();
+            store
+                .add_token(&user, &name, &web::auth::secret_hash(&t), now)
+                .map_err(store_err)?;
+            store
+                .audit(&super::case::actor(), "token.create", &user, &name, now)
+                .map_err(store_err)?;
+            if std::io::stdout().is_terminal() {
+                eprintln!("token {name} for {user} (shown once; only its hash is stored):");
+            }
+            println!("{t}");
+        }
+        TokenCommand::List { format } => {
+            let tokens = store.tokens().map_err(store_err)?;
+            if format == Format::Json {
+                println!("{}", serde_json::to_string(&tokens)?);
+            } else {
+                let mut t = Table::new(["id", "user", "label", "created", "last used"]);
+                for k in &tokens {
+                    t.row(vec![
+                        k.id.to_string(),
+                        k.user.clone(),
+                        k.label.clone(),
+                        k.created_at.strftime("%Y-%m-%d %H:%M").to_string(),
+                        k.last_used_at
+                            .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
+                            .unwrap_or_else(|| "-".into()),
+                    ]);
+                }
+                t.write(&mut std::io::stdout().lock())?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let store = open_store(global)?;
+    let rt = super::runtime()?;
+    let pass = Arc::new(super::watch::setup(&args.run, global, &rt)?);
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| usage(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| network(format!("listener: {e}")))?;
+        let console = web::Console::new(
+            store,
+            web::Options {
+                secure_cookies: args.secure_cookies,
+            },
+        );
+        let stop = super::watch::stop_signal();
+        // The scheduler: its own store connection, one job at a time.
+        if args.watch_every.is_some() || args.check_every.is_some() {
+            let mut sched_store = open_store(global)?;
+            let (watch_every, check_every) = (
+                args.watch_every.as_ref().map(|i| i.0),
+                args.check_every.as_ref().map(|i| i.0),
+            );
+            let console = console.clone();
+            let pass = pass.clone();
+            let run = args.run.clone();
+            let global = global.clone();
+            let mut stop = stop.clone();
+            tokio::spawn(async move {
+                let start = tokio::time::Instant::now();
+                let mut next_watch = watch_every.map(|_| start);
+                let mut next_check = check_every.map(|_| start);
+                loop {
+                    let due = [next_watch, next_check].into_iter().flatten().min();
+                    let Some(due) = due else { return };
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(due) => {}
+                        _ = stop.changed() => return,
+                    }
+                    let now = tokio::time::Instant::now();
+                    if next_watch.is_some_and(|t| t <= now) {
+                        let r = super::watch::one_pass(
+                            &pass,
+                            &run,
+                            &mut sched_store,
+                            &global,
+                            stop.clone(),
+                        )
+                        .await;
+                        match r {
+                            Ok(_) => console.metrics.passes.fetch_add(1, Ordering::Relaxed),
+                            Err(e) => {
+                                tracing::warn!("scheduled watch pass failed: {e:#}");
+                                console
+                                    .metrics
+                                    .scheduler_errors
+                                    .fetch_add(1, Ordering::Relaxed)
+                            }
+                        };
+                        next_watch = watch_every.map(|i| now + i);
+                    }
+                    if next_check.is_some_and(|t| t <= now) {
+                        match super::coord::check_open_cases(&pass.prober, &mut sched_store).await {
+                            Ok(_) => console.metrics.case_checks.fetch_add(1, Ordering::Relaxed),
+                            Err(e) => {
+                                tracing::warn!("scheduled case check failed: {e:#}");
+                                console
+                                    .metrics
+                                    .scheduler_errors
+                                    .fetch_add(1, Ordering::Relaxed)
+                            }
+                        };
+                        next_check = check_every.map(|i| now + i);
+                    }
+                }
+            });
+        }
+        eprintln!("domwatch console on http://{addr}/ (Ctrl-C stops it)");
+        let _ = std::io::stderr().flush();
+        let mut stop_rx = stop.clone();
+        web::serve(listener, console, async move {
+            let _ = stop_rx.wait_for(|v| *v).await;
+        })
+        .await
+        .map_err(|e| network(format!("server: {e}")))?;
+        Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
+    })
+}

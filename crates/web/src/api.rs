@@ -1,0 +1,682 @@
+//! The JSON API under `/api/v1`: one error shape for every endpoint, pagination by cursor
+//! (`after` = the last id of the previous page), and the OpenAPI 3 document at
+//! `/api/v1/openapi.json`, generated from these handlers.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use domains::case::intake::{ServiceList, Target};
+use domains::case::{CaseState, Category, Tlp};
+use serde::{Deserialize, Serialize};
+use store::Role;
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::{Principal, Shared, csrf_ok, principal};
+
+/// The error shape of every endpoint.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `unauthenticated`, `forbidden`, `not_found`, `bad_request`, `csrf`, `store`.
+    pub code: String,
+    pub message: String,
+}
+
+pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            error: ErrorDetail {
+                code: code.into(),
+                message: message.into(),
+            },
+        }),
+    )
+        .into_response()
+}
+
+fn store_error(e: store::StoreError) -> Response {
+    match e {
+        store::StoreError::Refused(m) => error(StatusCode::BAD_REQUEST, "bad_request", &m),
+        e => error(StatusCode::INTERNAL_SERVER_ERROR, "store", &e.to_string()),
+    }
+}
+
+/// The principal, or the 401/403 answer.
+fn require(c: &Shared, headers: &HeaderMap, role: Role) -> Result<Principal, Box<Response>> {
+    let Some(p) = principal(c, headers) else {
+        return Err(Box::new(error(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "log in or give Authorization: Bearer TOKEN",
+        )));
+    };
+    if !p.may(role) {
+        return Err(Box::new(error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &format!("needs the {} role", role.as_str()),
+        )));
+    }
+    Ok(p)
+}
+
+/// [`require`] for a state-changing request: also the CSRF token of a cookie session.
+fn require_change(c: &Shared, headers: &HeaderMap, role: Role) -> Result<Principal, Box<Response>> {
+    let p = require(c, headers, role)?;
+    if !csrf_ok(&p, headers, None) {
+        return Err(Box::new(error(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "missing or wrong X-CSRF-Token",
+        )));
+    }
+    Ok(p)
+}
+
+/// A page of results.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Give as `after` for the next page; absent on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageParams {
+    /// The cursor of the previous page.
+    pub after: Option<i64>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<usize>,
+}
+
+fn page<T>(mut rows: Vec<(i64, T)>, p: &PageParams) -> Page<T> {
+    rows.sort_by_key(|(id, _)| *id);
+    let limit = p.limit.unwrap_or(100).clamp(1, 1000);
+    let rows: Vec<(i64, T)> = rows
+        .into_iter()
+        .filter(|(id, _)| p.after.is_none_or(|a| *id > a))
+        .take(limit + 1)
+        .collect();
+    let more = rows.len() > limit;
+    let mut items: Vec<(i64, T)> = rows;
+    items.truncate(limit);
+    let next_cursor = if more {
+        items.last().map(|(id, _)| *id)
+    } else {
+        None
+    };
+    Page {
+        items: items.into_iter().map(|(_, t)| t).collect(),
+        next_cursor,
+    }
+}
+
+/// A case, as listed.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaseView {
+    pub id: i64,
+    /// A-label.
+    pub domain: String,
+    pub state: String,
+    pub resolution: Option<String>,
+    pub brand: Option<String>,
+    pub category: String,
+    pub tlp: String,
+    pub registrar: Option<String>,
+    pub registry: Option<String>,
+    pub reports: usize,
+    pub first_reported_at: String,
+    pub mitigated_at: Option<String>,
+    pub mitigated_by: Option<String>,
+    /// What the last check saw (`server-hold`, `nxdomain`, ...).
+    pub observed: Option<String>,
+}
+
+impl From<&store::Case> for CaseView {
+    fn from(c: &store::Case) -> Self {
+        CaseView {
+            id: c.id.0,
+            domain: c.domain.to_string(),
+            state: c.state.to_string(),
+            resolution: c.resolution.map(|r| r.as_str().into()),
+            brand: c.brand.clone(),
+            category: c.category.as_str().into(),
+            tlp: c.tlp.as_str().into(),
+            registrar: c.registrar.clone(),
+            registry: c.registry.clone(),
+            reports: c.reports,
+            first_reported_at: c.first_reported_at.to_string(),
+            mitigated_at: c.mitigated_at.map(|t| t.to_string()),
+            mitigated_by: c.mitigated_by.clone(),
+            observed: c.observed.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CaseQuery {
+    /// Only cases in this state.
+    pub state: Option<String>,
+    /// Only open cases.
+    pub open: Option<bool>,
+    pub after: Option<i64>,
+    pub limit: Option<usize>,
+}
+
+/// List cases.
+#[utoipa::path(get, path = "/api/v1/cases", params(CaseQuery),
+    responses((status = 200, body = Page<CaseView>), (status = 401, body = ErrorBody)))]
+pub async fn list_cases(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<CaseQuery>,
+) -> Response {
+    if let Err(r) = require(&c, &headers, Role::Viewer) {
+        return *r;
+    }
+    let mut filter = store::CaseFilter {
+        open: q.open.unwrap_or(false),
+        ..Default::default()
+    };
+    if let Some(s) = &q.state {
+        match CaseState::parse(s) {
+            Some(st) => filter.states.push(st),
+            None => return error(StatusCode::BAD_REQUEST, "bad_request", "unknown state"),
+        }
+    }
+    let cases = match c.store().cases(&filter) {
+        Ok(v) => v,
+        Err(e) => return store_error(e),
+    };
+    let rows = cases.iter().map(|x| (x.id.0, CaseView::from(x))).collect();
+    Json(page(
+        rows,
+        &PageParams {
+            after: q.after,
+            limit: q.limit,
+        },
+    ))
+    .into_response()
+}
+
+/// A case with its reports, timeline, parties and notifications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseDetail {
+    pub case: CaseView,
+    #[schema(value_type = Vec<Object>)]
+    pub reports: Vec<store::StoredReport>,
+    #[schema(value_type = Vec<Object>)]
+    pub timeline: Vec<store::CaseEvent>,
+    #[schema(value_type = Vec<Object>)]
+    pub parties: Vec<store::StoredParty>,
+    #[schema(value_type = Vec<Object>)]
+    pub notifications: Vec<store::StoredNotification>,
+    #[schema(value_type = Vec<Object>)]
+    pub evidence: Vec<store::StoredEvidence>,
+}
+
+/// One case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)))]
+pub async fn get_case(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    if let Err(r) = require(&c, &headers, Role::Viewer) {
+        return *r;
+    }
+    let s = c.store();
+    let id = store::CaseId(id);
+    let detail = (|| -> store::Result<Option<CaseDetail>> {
+        let Some(case) = s.case(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(CaseDetail {
+            case: CaseView::from(&case),
+            reports: s.case_reports(id)?,
+            timeline: s.case_events(id)?,
+            parties: s.case_parties(id)?,
+            notifications: s.notifications(id)?,
+            evidence: s.case_evidence(id, false)?,
+        }))
+    })();
+    match detail {
+        Ok(Some(d)) => Json(d).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such case"),
+        Err(e) => store_error(e),
+    }
+}
+
+/// A report to open a case with (or to add to the domain's open case).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewCase {
+    /// A URL or a host name (defanged input is understood).
+    pub input: String,
+    pub brand: Option<String>,
+    /// phishing, malware, c2, spam, other.
+    pub category: Option<String>,
+    /// clear, green, amber, amber+strict, red.
+    pub tlp: Option<String>,
+}
+
+/// Open a case (analyst).
+#[utoipa::path(post, path = "/api/v1/cases", request_body = NewCase,
+    responses((status = 201, body = CaseView), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn open_case(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<NewCase>,
+) -> Response {
+    let p = match require_change(&c, &headers, Role::Analyst) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    if body.input.len() > 4096 {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "input too long");
+    }
+    let target = match Target::parse(
+        &body.input,
+        domains::SuffixList::embedded(),
+        ServiceList::embedded(),
+    ) {
+        Ok(t) => t,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", &e.to_string()),
+    };
+    let category = match body.category.as_deref().map(Category::parse) {
+        None => Category::Phishing,
+        Some(Some(c)) => c,
+        Some(None) => return error(StatusCode::BAD_REQUEST, "bad_request", "unknown category"),
+    };
+    let tlp = match body.tlp.as_deref().map(Tlp::parse) {
+        None => Tlp::Amber,
+        Some(Some(t)) => t,
+        Some(None) => return error(StatusCode::BAD_REQUEST, "bad_request", "unknown TLP"),
+    };
+    let now = jiff::Timestamp::now();
+    let what = target
+        .url
+        .clone()
+        .unwrap_or_else(|| target.host.to_string());
+    let report = store::NewReport {
+        source_key: format!("web|{now}|{what}"),
+        input: body.input.clone(),
+        target,
+        reported_at: now,
+        reporter: Some(p.user.name.clone()),
+        brand: body.brand.clone().map(|b| b.chars().take(200).collect()),
+        description: None,
+        category,
+        tlp,
+        source: "web".into(),
+    };
+    let mut s = c.store();
+    let out = match s.add_reports(&[report], &p.user.name, now, |_| {}) {
+        Ok(o) => o,
+        Err(e) => return store_error(e),
+    };
+    let Some(id) = out.case_ids.first().copied() else {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "store", "no case");
+    };
+    let _ = s.audit(&p.user.name, "case.open", &id.to_string(), &what, now);
+    match s.case(id) {
+        Ok(Some(case)) => (StatusCode::CREATED, Json(CaseView::from(&case))).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such case"),
+        Err(e) => store_error(e),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Note {
+    pub note: String,
+}
+
+/// Add a note to a case's timeline (analyst).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", params(("id" = i64, Path)),
+    request_body = Note,
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody)))]
+pub async fn add_note(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(body): Json<Note>,
+) -> Response {
+    let p = match require_change(&c, &headers, Role::Analyst) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    note_case(&c, &p, id, &body.note)
+}
+
+pub(crate) fn note_case(c: &Shared, p: &Principal, id: i64, note: &str) -> Response {
+    let note: String = note.chars().take(4000).collect();
+    if note.trim().is_empty() {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "empty note");
+    }
+    let now = jiff::Timestamp::now();
+    let mut s = c.store();
+    let r = s.update_case(
+        store::CaseId(id),
+        &store::CaseUpdate {
+            note: Some(note),
+            ..Default::default()
+        },
+        &p.user.name,
+        now,
+    );
+    match r {
+        Ok(case) => {
+            let _ = s.audit(&p.user.name, "case.note", &id.to_string(), "", now);
+            Json(CaseView::from(&case)).into_response()
+        }
+        Err(e) => store_error(e),
+    }
+}
+
+/// A finding, as listed.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FindingView {
+    pub id: i64,
+    pub code: String,
+    pub severity: String,
+    pub domain: String,
+    pub title: String,
+    pub detail: String,
+    pub remediation: String,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub resolved_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct FindingQuery {
+    /// At or above this severity (info, low, medium, high, critical).
+    pub severity: Option<String>,
+    pub code: Option<String>,
+    /// Of this domain.
+    pub domain: Option<String>,
+    /// First seen at or after this time (RFC 3339).
+    pub since: Option<String>,
+    /// Resolved ones too.
+    pub all: Option<bool>,
+    pub after: Option<i64>,
+    pub limit: Option<usize>,
+}
+
+/// List findings.
+#[utoipa::path(get, path = "/api/v1/findings", params(FindingQuery),
+    responses((status = 200, body = Page<FindingView>), (status = 401, body = ErrorBody)))]
+pub async fn list_findings(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<FindingQuery>,
+) -> Response {
+    if let Err(r) = require(&c, &headers, Role::Viewer) {
+        return *r;
+    }
+    let min = match q.severity.as_deref() {
+        None => None,
+        Some(s) => match s.parse::<domains::findings::Severity>() {
+            Ok(v) => Some(v),
+            Err(_) => return error(StatusCode::BAD_REQUEST, "bad_request", "unknown severity"),
+        },
+    };
+    let since = match q.since.as_deref() {
+        None => None,
+        Some(s) => match s.parse::<jiff::Timestamp>() {
+            Ok(t) => Some(t),
+            Err(_) => return error(StatusCode::BAD_REQUEST, "bad_request", "since: RFC 3339"),
+        },
+    };
+    let findings = match c.store().findings(None, !q.all.unwrap_or(false)) {
+        Ok(v) => v,
+        Err(e) => return store_error(e),
+    };
+    let rows = findings
+        .into_iter()
+        .filter(|f| min.is_none_or(|m| f.finding.severity >= m))
+        .filter(|f| q.code.as_deref().is_none_or(|c| f.finding.code == c))
+        .filter(|f| {
+            q.domain
+                .as_deref()
+                .is_none_or(|d| f.finding.domain.as_str() == d)
+        })
+        .filter(|f| since.is_none_or(|t| f.first_seen >= t))
+        .map(|f| {
+            (
+                f.id,
+                FindingView {
+                    id: f.id,
+                    code: f.finding.code.clone(),
+                    severity: f.finding.severity.as_str().into(),
+                    domain: f.finding.domain.to_string(),
+                    title: f.finding.title.clone(),
+                    detail: f.finding.detail.clone(),
+                    remediation: f.finding.remediation.clone(),
+                    first_seen: f.first_seen.to_string(),
+                    last_seen: f.last_seen.to_string(),
+                    resolved_at: f.resolved_at.map(|t| t.to_string()),
+                },
+            )
+        })
+        .collect();
+    Json(page(
+        rows,
+        &PageParams {
+            after: q.after,
+            limit: q.limit,
+        },
+    ))
+    .into_response()
+}
+
+/// A watched name.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DomainView {
+    pub name: String,
+    pub owner: Option<String>,
+    pub tags: Vec<String>,
+    pub high_value: bool,
+    pub added_at: String,
+}
+
+/// The inventory.
+#[utoipa::path(get, path = "/api/v1/domains",
+    responses((status = 200, body = Vec<DomainView>), (status = 401, body = ErrorBody)))]
+pub async fn list_domains(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = require(&c, &headers, Role::Viewer) {
+        return *r;
+    }
+    match c.store().watched() {
+        Ok(v) => Json(
+            v.into_iter()
+                .map(|w| DomainView {
+                    name: w.name.to_string(),
+                    owner: w.owner,
+                    tags: w.tags,
+                    high_value: w.high_value,
+                    added_at: w.added_at.to_string(),
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewDomain {
+    pub name: String,
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub high_value: bool,
+}
+
+/// Add a name to the inventory (analyst).
+#[utoipa::path(post, path = "/api/v1/domains", request_body = NewDomain,
+    responses((status = 201, body = DomainView), (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn add_domain(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<NewDomain>,
+) -> Response {
+    let p = match require_change(&c, &headers, Role::Analyst) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let name = match domains::DomainName::parse(&body.name) {
+        Ok(n) => n,
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", &e.to_string()),
+    };
+    let now = jiff::Timestamp::now();
+    let w = store::WatchedDomain {
+        name: name.clone(),
+        owner: body.owner.clone(),
+        tags: body.tags.clone(),
+        high_value: body.high_value,
+        added_at: now,
+    };
+    let mut s = c.store();
+    if let Err(e) = s.add_watched(std::slice::from_ref(&w)) {
+        return store_error(e);
+    }
+    let _ = s.audit(&p.user.name, "domain.add", name.as_str(), "", now);
+    (
+        StatusCode::CREATED,
+        Json(DomainView {
+            name: w.name.to_string(),
+            owner: w.owner,
+            tags: w.tags,
+            high_value: w.high_value,
+            added_at: now.to_string(),
+        }),
+    )
+        .into_response()
+}
+
+/// Remove a name from the inventory (analyst).
+#[utoipa::path(delete, path = "/api/v1/domains/{name}", params(("name" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn remove_domain(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Response {
+    let p = match require_change(&c, &headers, Role::Analyst) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let Ok(name) = domains::DomainName::parse(&name) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "not a domain name");
+    };
+    let mut s = c.store();
+    match s.remove_watched(std::slice::from_ref(&name)) {
+        Ok(0) => error(StatusCode::NOT_FOUND, "not_found", "not in the inventory"),
+        Ok(_) => {
+            let _ = s.audit(
+                &p.user.name,
+                "domain.remove",
+                name.as_str(),
+                "",
+                jiff::Timestamp::now(),
+            );
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => store_error(e),
+    }
+}
+
+/// A user, as admins see them.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct UserView {
+    pub name: String,
+    pub role: String,
+    pub created_at: String,
+}
+
+/// The users (admin).
+#[utoipa::path(get, path = "/api/v1/users",
+    responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
+pub async fn list_users(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = require(&c, &headers, Role::Admin) {
+        return *r;
+    }
+    match c.store().users() {
+        Ok(v) => Json(
+            v.into_iter()
+                .map(|u| UserView {
+                    name: u.name,
+                    role: u.role.as_str().into(),
+                    created_at: u.created_at.to_string(),
+                })
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+/// The audit log (admin).
+#[utoipa::path(get, path = "/api/v1/audit",
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = require(&c, &headers, Role::Admin) {
+        return *r;
+    }
+    match c.store().audit_log(1000) {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => store_error(e),
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "domwatch", description = "The domwatch team console's API."),
+    paths(list_cases, get_case, open_case, add_note, list_findings, list_domains, add_domain,
+          remove_domain, list_users, audit_log),
+    components(schemas(ErrorBody, ErrorDetail, CaseView, CaseDetail, NewCase, Note, FindingView,
+                       DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document (authenticated, like everything but login and health).
+pub async fn openapi(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = require(&c, &headers, Role::Viewer) {
+        return *r;
+    }
+    Json(ApiDoc::openapi()).into_response()
+}
+
+async fn not_found(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    // Unauthenticated clients learn nothing, not even which endpoints exist.
+    if let Err(r) = require(&c, &headers, Role::Viewer) {
+        return *r;
+    }
+    error(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+pub(crate) fn router() -> Router<Shared> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/cases", get(list_cases).post(open_case))
+        .route("/cases/{id}", get(get_case))
+        .route("/cases/{id}/notes", post(add_note))
+        .route("/findings", get(list_findings))
+        .route("/domains", get(list_domains).post(add_domain))
+        .route("/domains/{name}", axum::routing::delete(remove_domain))
+        .route("/users", get(list_users))
+        .route("/audit", get(audit_log))
+        .fallback(not_found)
+}

@@ -1,0 +1,345 @@
+//! `domwatch serve`: the team console. Server-rendered pages (auto-escaping templates, no
+//! script), a JSON API under `/api/v1` described by an OpenAPI 3 document generated from the
+//! code, `/healthz` and `/metrics` (Prometheus text format).
+//!
+//! - **Access**: users with a role (viewer reads, analyst acts, admin also manages users);
+//!   browser sessions by cookie (HttpOnly, SameSite=Strict, Secure over TLS) with a CSRF token
+//!   on every state-changing request; API clients by `Authorization: Bearer` token. Nothing but
+//!   `/login`, `/healthz` and `/static/` answers without authentication. Failed logins are
+//!   limited per client address and per user name.
+//! - **Hostile data**: everything shown came from outside (WHOIS, RDAP, feeds, mail): templates
+//!   escape it; the Content-Security-Policy allows no script and no inline style.
+//! - Every change made through the web or the API is in the audit log, with who and when.
+//!
+//! The server takes a pre-bound listener ([`serve`]); the store is shared behind a mutex (one
+//! connection; SQLite WAL or PostgreSQL).
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use store::{Role, Store, User};
+
+pub mod api;
+pub mod auth;
+mod pages;
+
+/// How the console runs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Cookies get `Secure` (the server is behind TLS).
+    pub secure_cookies: bool,
+}
+
+/// Request counters for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub denied: AtomicU64,
+    pub logins_failed: AtomicU64,
+    /// Set by the scheduler: watch passes and case checks run.
+    pub passes: AtomicU64,
+    pub case_checks: AtomicU64,
+    pub scheduler_errors: AtomicU64,
+}
+
+/// The console's state, shared by every request.
+pub struct Console {
+    store: Mutex<Store>,
+    pub metrics: Metrics,
+    limiter: Mutex<auth::LoginLimiter>,
+    opts: Options,
+    templates: minijinja::Environment<'static>,
+}
+
+pub type Shared = Arc<Console>;
+
+impl Console {
+    pub fn new(store: Store, opts: Options) -> Shared {
+        Arc::new(Console {
+            store: Mutex::new(store),
+            metrics: Metrics::default(),
+            limiter: Mutex::new(auth::LoginLimiter::default()),
+            opts,
+            templates: pages::templates(),
+        })
+    }
+
+    /// The store (one connection: hold it briefly).
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    /// The session's CSRF token (cookie sessions only; bearer tokens need none).
+    pub csrf: Option<String>,
+}
+
+impl Principal {
+    pub fn may(&self, role: Role) -> bool {
+        self.user.role >= role
+    }
+}
+
+pub(crate) const SESSION_COOKIE: &str = "dw_session";
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The principal of a request: a bearer token, else a live session cookie.
+pub(crate) fn principal(console: &Console, headers: &HeaderMap) -> Option<Principal> {
+    let now = jiff::Timestamp::now();
+    if let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        let user = console
+            .store()
+            .user_by_token(&auth::secret_hash(token.trim()), now)
+            .ok()
+            .flatten()?;
+        return Some(Principal { user, csrf: None });
+    }
+    let sid = cookie(headers, SESSION_COOKIE)?;
+    let (user, csrf) = console
+        .store()
+        .session(&auth::secret_hash(sid), now)
+        .ok()
+        .flatten()?;
+    Some(Principal {
+        user,
+        csrf: Some(csrf),
+    })
+}
+
+/// The CSRF check of a state-changing request: bearer clients pass; a cookie session must
+/// send its token (form field or `X-CSRF-Token`).
+pub(crate) fn csrf_ok(p: &Principal, headers: &HeaderMap, form_token: Option<&str>) -> bool {
+    match &p.csrf {
+        None => true,
+        Some(want) => {
+            let given =
+                form_token.or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
+            given.is_some_and(|g| auth::same(g, want))
+        }
+    }
+}
+
+/// The client's address when the server knows it (for the login limit).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientAddr(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+async fn headers_and_counts(State(c): State<Shared>, req: Request, next: Next) -> Response {
+    c.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let mut resp = next.run(req).await;
+    if matches!(
+        resp.status(),
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+    ) {
+        c.metrics.denied.fetch_add(1, Ordering::Relaxed);
+    }
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+async fn healthz(State(c): State<Shared>) -> Response {
+    match c.store().watched() {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")).into_response(),
+    }
+}
+
+/// `/metrics`: counts from the store and the request counters (needs authentication, as
+/// Prometheus does with a bearer token).
+async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    if principal(&c, &headers).is_none() {
+        return api::error(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "log in or give a token",
+        );
+    }
+    let mut out = String::new();
+    let mut line = |name: &str, help: &str, kind: &str, samples: Vec<(String, u64)>| {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+        for (labels, v) in samples {
+            out.push_str(&format!("{name}{labels} {v}\n"));
+        }
+    };
+    let m = &c.metrics;
+    let (names, findings, cases) = {
+        let s = c.store();
+        (
+            s.watched().map(|w| w.len()).unwrap_or(0),
+            s.findings(None, true).unwrap_or_default(),
+            s.cases(&store::CaseFilter::default()).unwrap_or_default(),
+        )
+    };
+    line(
+        "domwatch_http_requests_total",
+        "HTTP requests served.",
+        "counter",
+        vec![(String::new(), m.requests.load(Ordering::Relaxed))],
+    );
+    line(
+        "domwatch_http_denied_total",
+        "Requests refused as unauthenticated or forbidden.",
+        "counter",
+        vec![(String::new(), m.denied.load(Ordering::Relaxed))],
+    );
+    line(
+        "domwatch_logins_failed_total",
+        "Failed logins.",
+        "counter",
+        vec![(String::new(), m.logins_failed.load(Ordering::Relaxed))],
+    );
+    line(
+        "domwatch_watch_passes_total",
+        "Watch passes run by the scheduler.",
+        "counter",
+        vec![(String::new(), m.passes.load(Ordering::Relaxed))],
+    );
+    line(
+        "domwatch_case_checks_total",
+        "Case checks run by the scheduler.",
+        "counter",
+        vec![(String::new(), m.case_checks.load(Ordering::Relaxed))],
+    );
+    line(
+        "domwatch_scheduler_errors_total",
+        "Scheduled jobs that failed.",
+        "counter",
+        vec![(String::new(), m.scheduler_errors.load(Ordering::Relaxed))],
+    );
+    line(
+        "domwatch_watched_names",
+        "Names in the inventory.",
+        "gauge",
+        vec![(String::new(), names as u64)],
+    );
+    let mut by_sev = std::collections::BTreeMap::new();
+    for f in &findings {
+        *by_sev.entry(f.finding.severity.as_str()).or_insert(0u64) += 1;
+    }
+    line(
+        "domwatch_open_findings",
+        "Open findings by severity.",
+        "gauge",
+        by_sev
+            .into_iter()
+            .map(|(k, v)| (format!("{{severity=\"{k}\"}}"), v))
+            .collect(),
+    );
+    let mut by_state = std::collections::BTreeMap::new();
+    for cs in &cases {
+        *by_state.entry(cs.state.as_str()).or_insert(0u64) += 1;
+    }
+    line(
+        "domwatch_cases",
+        "Cases by state.",
+        "gauge",
+        by_state
+            .into_iter()
+            .map(|(k, v)| (format!("{{state=\"{k}\"}}"), v))
+            .collect(),
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+        .into_response()
+}
+
+/// The whole application.
+pub fn router(console: Shared) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/static/style.css", get(pages::style))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/", get(pages::overview))
+        .route("/cases", get(pages::cases))
+        .route("/cases/{id}", get(pages::case))
+        .route("/cases/{id}/note", post(pages::case_note))
+        .route("/findings", get(pages::findings))
+        .route("/domains", get(pages::domains))
+        .nest("/api/v1", api::router())
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            console.clone(),
+            headers_and_counts,
+        ))
+        .with_state(console)
+}
+
+/// Serves on `listener` until `shutdown` resolves (then finishes the requests in flight).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    console: Shared,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(console).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

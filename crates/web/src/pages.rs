@@ -1,0 +1,408 @@
+//! The pages: server-rendered with auto-escaping templates (every `.html` template escapes what
+//! it prints), no script. State-changing forms carry the session's CSRF token.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+use store::Role;
+
+use crate::{ClientAddr, Principal, SESSION_COOKIE, Shared, auth, csrf_ok, principal};
+
+/// How long a login lasts.
+const SESSION_HOURS: i64 = 12;
+
+pub(crate) fn templates() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    // `.html` templates escape everything they print (minijinja's default by extension).
+    for (name, src) in [
+        ("base.html", include_str!("../templates/base.html")),
+        ("login.html", include_str!("../templates/login.html")),
+        ("overview.html", include_str!("../templates/overview.html")),
+        ("cases.html", include_str!("../templates/cases.html")),
+        ("case.html", include_str!("../templates/case.html")),
+        ("findings.html", include_str!("../templates/findings.html")),
+        ("domains.html", include_str!("../templates/domains.html")),
+        ("error.html", include_str!("../templates/error.html")),
+    ] {
+        if let Err(e) = env.add_template(name, src) {
+            tracing::error!("template {name}: {e}");
+        }
+    }
+    env
+}
+
+fn render(c: &Shared, name: &str, ctx: serde_json::Value) -> Response {
+    match c.templates.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!("render {name}: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+fn user_ctx(p: &Principal) -> serde_json::Value {
+    json!({ "name": p.user.name, "role": p.user.role.as_str(),
+            "analyst": p.may(Role::Analyst), "csrf": p.csrf })
+}
+
+/// The principal of a page request, or a redirect to the login page.
+fn page_principal(c: &Shared, headers: &HeaderMap) -> Result<Principal, Box<Response>> {
+    principal(c, headers).ok_or_else(|| Box::new(Redirect::to("/login").into_response()))
+}
+
+pub(crate) async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../templates/style.css"),
+    )
+        .into_response()
+}
+
+pub(crate) async fn not_found(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    if let Err(r) = page_principal(&c, &headers) {
+        return *r;
+    }
+    let mut r = render(&c, "error.html", json!({ "message": "No such page." }));
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+pub(crate) async fn login_form(State(c): State<Shared>) -> Response {
+    render(&c, "login.html", json!({}))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LoginForm {
+    name: String,
+    password: String,
+}
+
+pub(crate) async fn login(
+    State(c): State<Shared>,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let keys = [
+        format!(
+            "ip:{}",
+            addr.map(|a| a.ip().to_string())
+                .unwrap_or_else(|| "-".into())
+        ),
+        format!("user:{}", f.name.to_lowercase()),
+    ];
+    let now = Instant::now();
+    let allowed = {
+        let mut l = c.limiter.lock().unwrap_or_else(|p| p.into_inner());
+        keys.iter().all(|k| l.allowed(k, now))
+    };
+    let fail = |c: &Shared, msg: &str, status: StatusCode| {
+        let mut r = render(c, "login.html", json!({ "error": msg }));
+        *r.status_mut() = status;
+        r
+    };
+    if !allowed {
+        c.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
+        return fail(
+            &c,
+            "Too many failed logins: wait a few minutes.",
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let found = c.store().user_with_hash(&f.name).ok().flatten();
+    let ok = match &found {
+        Some((_, hash)) => auth::verify_password(&f.password, hash),
+        None => {
+            // The same work as a real check, so that timing does not tell names apart.
+            let _ = auth::verify_password(&f.password, &DUMMY_HASH);
+            false
+        }
+    };
+    let Some((user, _)) = found.filter(|_| ok) else {
+        c.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
+        let mut l = c.limiter.lock().unwrap_or_else(|p| p.into_inner());
+        for k in &keys {
+            l.failed(k, now);
+        }
+        return fail(&c, "Wrong name or password.", StatusCode::UNAUTHORIZED);
+    };
+    {
+        let mut l = c.limiter.lock().unwrap_or_else(|p| p.into_inner());
+        for k in &keys {
+            l.succeeded(k);
+        }
+    }
+    let sid = auth::new_secret();
+    let csrf = auth::new_secret();
+    let t = jiff::Timestamp::now();
+    let expires = t
+        .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
+        .unwrap_or(t);
+    {
+        let mut s = c.store();
+        if let Err(e) = s.add_session(&auth::secret_hash(&sid), user.id, &csrf, t, expires) {
+            return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
+        }
+        let _ = s.audit(&user.name, "login", &user.name, "", t);
+    }
+    let cookie = format!(
+        "{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        SESSION_HOURS * 3600,
+        if c.opts.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    let mut r = Redirect::to("/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        r.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    r
+}
+
+/// An argon2id hash of a random password, checked when the user does not exist.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| auth::hash_password(&auth::new_secret()).unwrap_or_default());
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: Option<String>,
+    note: Option<String>,
+}
+
+pub(crate) async fn logout(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    if !csrf_ok(&p, &headers, f.csrf.as_deref()) {
+        return (StatusCode::FORBIDDEN, "bad CSRF token").into_response();
+    }
+    if let Some(sid) = crate::cookie(&headers, SESSION_COOKIE) {
+        let _ = c.store().remove_session(&auth::secret_hash(sid));
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("dw_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+    );
+    r
+}
+
+pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let (names, findings, cases) = {
+        let s = c.store();
+        (
+            s.watched().unwrap_or_default(),
+            s.findings(None, true).unwrap_or_default(),
+            s.cases(&store::CaseFilter::default()).unwrap_or_default(),
+        )
+    };
+    let mut by_sev: Vec<(String, usize)> = domains::findings::Severity::ALL
+        .iter()
+        .rev()
+        .map(|s| {
+            (
+                s.as_str().to_string(),
+                findings.iter().filter(|f| f.finding.severity == *s).count(),
+            )
+        })
+        .collect();
+    by_sev.retain(|(_, n)| *n > 0);
+    let by_state: Vec<(String, usize)> = domains::case::CaseState::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str().to_string(),
+                cases.iter().filter(|c| c.state == *s).count(),
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let mut latest: Vec<&store::StoredFinding> = findings.iter().collect();
+    latest.sort_by_key(|f| std::cmp::Reverse(f.first_seen));
+    latest.truncate(10);
+    render(
+        &c,
+        "overview.html",
+        json!({
+            "user": user_ctx(&p),
+            "names": names.len(),
+            "by_severity": by_sev,
+            "by_state": by_state,
+            "latest": latest.iter().map(|f| json!({
+                "severity": f.finding.severity.as_str(), "domain": f.finding.domain.to_unicode(),
+                "title": f.finding.title, "first_seen": f.first_seen.strftime("%Y-%m-%d %H:%M").to_string()
+            })).collect::<Vec<_>>(),
+            "cases": cases.iter().take(10).map(case_row).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+fn case_row(c: &store::Case) -> serde_json::Value {
+    json!({
+        "id": c.id.0, "domain": c.domain.to_unicode(), "state": c.state.as_str(),
+        "brand": c.brand, "category": c.category.as_str(), "tlp": c.tlp.as_str(),
+        "reports": c.reports, "first_reported": c.first_reported_at.strftime("%Y-%m-%d").to_string(),
+        "mitigated_by": c.mitigated_by, "observed": c.observed,
+    })
+}
+
+pub(crate) async fn cases(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let cases = c
+        .store()
+        .cases(&store::CaseFilter {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .unwrap_or_default();
+    render(
+        &c,
+        "cases.html",
+        json!({ "user": user_ctx(&p), "cases": cases.iter().map(case_row).collect::<Vec<_>>() }),
+    )
+}
+
+pub(crate) async fn case(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let id = store::CaseId(id);
+    let data = {
+        let s = c.store();
+        match s.case(id) {
+            Ok(Some(case)) => Some((
+                case,
+                s.case_reports(id).unwrap_or_default(),
+                s.case_events(id).unwrap_or_default(),
+                s.case_parties(id).unwrap_or_default(),
+                s.notifications(id).unwrap_or_default(),
+                s.case_evidence(id, false).unwrap_or_default(),
+            )),
+            _ => None,
+        }
+    };
+    let Some((case, reports, events, parties, notes, evidence)) = data else {
+        return not_found(State(c), headers).await;
+    };
+    let ts = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M").to_string();
+    render(
+        &c,
+        "case.html",
+        json!({
+            "user": user_ctx(&p),
+            "case": case_row(&case),
+            "registrar": case.registrar, "registry": case.registry,
+            "reports": reports.iter().map(|r| json!({
+                "at": ts(r.reported_at), "what": r.url.clone().unwrap_or_else(|| r.host.clone()),
+                "reporter": r.reporter, "source": r.source })).collect::<Vec<_>>(),
+            "timeline": events.iter().map(|e| json!({
+                "at": ts(e.at), "actor": e.actor, "kind": e.kind, "detail": e.detail })).collect::<Vec<_>>(),
+            "parties": parties.iter().map(|x| json!({
+                "kind": x.party.kind.as_str(), "name": x.party.name, "contact": x.party.contact,
+                "source": x.party.source })).collect::<Vec<_>>(),
+            "notifications": notes.iter().map(|n| json!({
+                "party": n.party_kind.as_str(), "to": n.contact, "sent": ts(n.sent_at),
+                "state": n.state.as_str(), "due": ts(n.follow_up_due) })).collect::<Vec<_>>(),
+            "evidence": evidence.iter().map(|e| json!({
+                "at": ts(e.taken_at), "kind": e.kind, "source": e.source, "size": e.size,
+                "sha256": e.sha256 })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+pub(crate) async fn case_note(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    if !p.may(Role::Analyst) {
+        return (StatusCode::FORBIDDEN, "needs the analyst role").into_response();
+    }
+    if !csrf_ok(&p, &headers, f.csrf.as_deref()) {
+        return (StatusCode::FORBIDDEN, "bad CSRF token").into_response();
+    }
+    let r = crate::api::note_case(&c, &p, id, f.note.as_deref().unwrap_or(""));
+    if !r.status().is_success() {
+        return r;
+    }
+    Redirect::to(&format!("/cases/{id}")).into_response()
+}
+
+pub(crate) async fn findings(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let mut findings = c.store().findings(None, true).unwrap_or_default();
+    findings.sort_by(|a, b| {
+        b.finding
+            .severity
+            .cmp(&a.finding.severity)
+            .then(b.first_seen.cmp(&a.first_seen))
+    });
+    render(
+        &c,
+        "findings.html",
+        json!({
+            "user": user_ctx(&p),
+            "findings": findings.iter().take(2000).map(|f| json!({
+                "severity": f.finding.severity.as_str(), "code": f.finding.code,
+                "domain": f.finding.domain.to_unicode(), "title": f.finding.title,
+                "detail": f.finding.detail, "remediation": f.finding.remediation,
+                "first_seen": f.first_seen.strftime("%Y-%m-%d %H:%M").to_string(),
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+pub(crate) async fn domains(State(c): State<Shared>, headers: HeaderMap) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let names = c.store().watched().unwrap_or_default();
+    render(
+        &c,
+        "domains.html",
+        json!({
+            "user": user_ctx(&p),
+            "names": names.iter().map(|w| json!({
+                "name": w.name.to_unicode(), "owner": w.owner, "tags": w.tags.join(", "),
+                "high_value": w.high_value,
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
