@@ -18,6 +18,7 @@ pub mod netconfig;
 pub mod psl;
 pub mod registration;
 pub mod snapshot;
+pub mod text;
 
 pub use name::{DomainName, NameError, NameRule};
 pub use psl::{Section, SuffixList};

@@ -156,21 +156,7 @@ pub fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-/// Replaces control characters and bidirectional overrides (from hostile input) with U+FFFD so
-/// output cannot inject terminal escapes, fake lines, or visually reorder text (a registrar name
-/// with U+202E would display reversed).
-pub fn sanitize(s: &str) -> String {
-    if !s.chars().any(unsafe_char) {
-        return s.to_string();
-    }
-    s.chars()
-        .map(|c| if unsafe_char(c) { '\u{FFFD}' } else { c })
-        .collect()
-}
-
-fn unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
+pub use domains::text::sanitize;
 
 /// A progress bar on stderr when allowed (a terminal and no `--no-progress`), else hidden.
 pub fn progress_bar(global: &Global, len: Option<u64>, what: &str) -> indicatif::ProgressBar {

@@ -4,10 +4,16 @@
 //!
 //! - [`cases`]: the coordination of a case: parties and evidence, notifications, replies, the
 //!   observation of mitigation.
+//! - [`audit`]: the exposure audit (references of the audited names and their state).
+//! - [`watch`]: the watch pass (observe, store, diff, findings).
+//! - [`alerts`]: the alert sinks of a pass (stdout writer, JSON lines, webhook, SMTP, cases).
 //! - [`mail`]: sending mail through a relay.
 
+pub mod alerts;
+pub mod audit;
 pub mod cases;
 pub mod mail;
+pub mod watch;
 
 /// Why a use case did not complete.
 #[derive(Debug, thiserror::Error)]

@@ -28,15 +28,6 @@ use crate::output::{Format, Table, sanitize};
 use super::case::{actor, load, store_err};
 use super::{usage, watch::open_store};
 
-/// A use case's error as the command line reports it (exit 2 for a refused request, 3 for the
-/// store or a server).
-fn service_err(e: ServiceError) -> anyhow::Error {
-    match e {
-        ServiceError::Refused(m) => usage(m),
-        e => super::network(e.to_string()),
-    }
-}
-
 /// The largest reply file read.
 const MAX_REPLY_BYTES: u64 = 25 * 1024 * 1024;
 
@@ -194,7 +185,7 @@ pub(crate) fn enrich_cases(
     for case in cases {
         let r = rt
             .block_on(cases::enrich(&prober, store, case, http, &who))
-            .map_err(service_err)?;
+            .map_err(super::service_err)?;
         results.push(r);
         bar.inc(1);
     }
@@ -340,7 +331,7 @@ pub fn notify_cmd(args: NotifyArgs, global: &Global) -> anyhow::Result<ExitCode>
             now,
         },
     )
-    .map_err(service_err)?;
+    .map_err(super::service_err)?;
     let how = match (&relay, &args.eml) {
         (Some(relay), _) => cases::Delivery::Smtp(relay),
         (None, Some(dir)) => cases::Delivery::Eml(dir),
@@ -370,7 +361,7 @@ pub fn notify_cmd(args: NotifyArgs, global: &Global) -> anyhow::Result<ExitCode>
     };
     let (channel, location) = rt
         .block_on(cases::send_notice(&prepared, how))
-        .map_err(service_err)?;
+        .map_err(super::service_err)?;
     let stored = cases::record_notice(
         &mut store,
         &prepared,
@@ -379,7 +370,7 @@ pub fn notify_cmd(args: NotifyArgs, global: &Global) -> anyhow::Result<ExitCode>
         args.follow_up_days,
         &actor(),
     )
-    .map_err(service_err)?;
+    .map_err(super::service_err)?;
     let mut out = std::io::stdout().lock();
     if args.format == Format::Json {
         writeln!(out, "{}", serde_json::to_string(&stored)?)?;
@@ -430,7 +421,7 @@ pub fn reply(args: ReplyArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let r = cases::attach_reply(&mut store, case.id, &bytes, args.party, &actor()).map_err(
         |e| match e {
             ServiceError::Refused(m) => usage(format!("{}: {m}", args.file.display())),
-            e => service_err(e),
+            e => super::service_err(e),
         },
     )?;
     let mut out = std::io::stdout().lock();
@@ -452,7 +443,7 @@ pub fn check(args: CheckArgs, global: &Global) -> anyhow::Result<ExitCode> {
         cases.push(load(&store, *id)?);
     }
     if args.ids.is_empty() {
-        cases = cases::cases_to_check(&store).map_err(service_err)?;
+        cases = cases::cases_to_check(&store).map_err(super::service_err)?;
     }
     let rt = super::runtime()?;
     let prober = rt.block_on(async { super::inspect::prober(global) })?;
@@ -462,7 +453,7 @@ pub fn check(args: CheckArgs, global: &Global) -> anyhow::Result<ExitCode> {
     for case in &cases {
         results.push(
             rt.block_on(cases::check(&prober, &mut store, case, !args.no_http, &who))
-                .map_err(service_err)?,
+                .map_err(super::service_err)?,
         );
         bar.inc(1);
     }
@@ -509,13 +500,13 @@ pub(crate) async fn check_open_cases(
     prober: &probe::Prober,
     store: &mut Store,
 ) -> anyhow::Result<usize> {
-    let cases = cases::cases_to_check(store).map_err(service_err)?;
+    let cases = cases::cases_to_check(store).map_err(super::service_err)?;
     let who = actor();
     let mut mitigated = 0;
     for case in &cases {
         let r = cases::check(prober, store, case, true, &who)
             .await
-            .map_err(service_err)?;
+            .map_err(super::service_err)?;
         if r.moved_to == Some(CaseState::Mitigated) {
             mitigated += 1;
             eprintln!(

@@ -102,3 +102,13 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()
         .context("start the async runtime")
 }
+
+/// A use case's error as the binary reports it: a refusal is a usage error (exit 2), a store
+/// failure names the store, the rest are network or internal errors (exit 3).
+pub fn service_err(e: service::ServiceError) -> anyhow::Error {
+    match e {
+        service::ServiceError::Refused(m) => usage(m),
+        service::ServiceError::Store(e) => anyhow::Error::new(e).context("the store"),
+        e => network(e.to_string()),
+    }
+}

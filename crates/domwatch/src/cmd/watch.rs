@@ -14,7 +14,6 @@
 //!
 //! The demo calls [`run_pass`], [`send_alerts`] and [`write_history`] directly.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,19 +21,17 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
-use domains::change::{Change, change_findings, diff, summary};
-use domains::findings::{RulePolicy, Severity, inspect_findings};
-use domains::snapshot::Snapshot;
+use domains::change::{Change, summary};
+use domains::findings::Severity;
 use domains::{DomainName, SuffixList};
 use jiff::Timestamp;
 use serde::Serialize;
-use store::{RunId, Store, StoredFinding, WatchedDomain};
+use store::{Store, StoredFinding, WatchedDomain};
 
 use super::inspect::registrable;
 use super::{net_config, runtime};
 use crate::Global;
-use crate::alert::{AlertSpec, MailSettings, SmtpRelay, deliver};
+use crate::alert::{AlertSpec, MailSettings, SmtpRelay};
 use crate::output::{Format, Table, progress_bar, sanitize};
 
 #[derive(Debug, clap::Args)]
@@ -214,295 +211,8 @@ impl FromStr for Jitter {
     }
 }
 
-/// What observes a domain: the prober on the network, a fake in tests.
-pub trait Observer: Send + Sync + 'static {
-    /// "Now" for the observer (the lab clock in the lab).
-    fn now(&self) -> impl Future<Output = Timestamp> + Send;
-    /// A snapshot of a registrable domain; never fails as a whole (problems are in `issues`).
-    fn observe(&self, domain: &DomainName) -> impl Future<Output = Snapshot> + Send;
-}
-
-impl Observer for probe::Prober {
-    async fn now(&self) -> Timestamp {
-        probe::Prober::now(self).await
-    }
-    async fn observe(&self, domain: &DomainName) -> Snapshot {
-        self.snapshot(domain).await
-    }
-}
-
-/// Options of one pass.
-#[derive(Debug, Clone)]
-pub struct PassOptions {
-    pub concurrency: usize,
-    pub expiry_warning_days: u32,
-    pub resume: bool,
-}
-
-/// What one pass did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct PassSummary {
-    pub run_id: i64,
-    pub started_at: Option<Timestamp>,
-    /// Names in the inventory.
-    pub names: usize,
-    /// Snapshots stored in this pass.
-    pub observed: usize,
-    /// Names already stored by the resumed pass.
-    pub skipped: usize,
-    /// Snapshots with probe issues (partial).
-    pub incomplete: usize,
-    pub changes: usize,
-    /// Findings seen for the first time, per severity.
-    pub new_findings: BTreeMap<String, usize>,
-    /// The worst new finding.
-    pub worst_new: Option<Severity>,
-    /// The pass was stopped by a signal before every name was observed, or some snapshots were
-    /// not stored (see `clock_mismatch`): the run stays unfinished, `--resume` completes it.
-    pub interrupted: bool,
-    /// Snapshots not stored because their time disagreed with the pass's clock (e.g. the lab
-    /// clock could not be read and the prober fell back to the system clock): storing them
-    /// would put a wrong time in the history.
-    pub clock_mismatch: usize,
-}
-
-/// One pass over the inventory. Each observation is stored in its own transaction as soon as
-/// it arrives, so an interruption loses nothing already observed. When `stop` turns true, no
-/// new name is started, the ones in flight are stored, and the run stays unfinished.
-pub async fn run_pass<O: Observer>(
-    store: &mut Store,
-    observer: Arc<O>,
-    opts: &PassOptions,
-    progress: &indicatif::ProgressBar,
-    stop: Option<tokio::sync::watch::Receiver<bool>>,
-) -> anyhow::Result<PassSummary> {
-    let watched = store.watched()?;
-    if watched.is_empty() {
-        return Err(super::usage(
-            "nothing is watched: add names with `domwatch watch add NAME...`",
-        ));
-    }
-    let now = observer.now().await;
-    let started = std::time::Instant::now();
-    let resumed = if opts.resume {
-        store.resume_run()?
-    } else {
-        None
-    };
-    let (run, done) = match resumed {
-        Some(r) => (r.id, store.run_domains_done(r.id)?),
-        None => (store.begin_run(now, watched.len())?, Default::default()),
-    };
-    let mut summary = PassSummary {
-        run_id: run.0,
-        started_at: Some(now),
-        names: watched.len(),
-        ..PassSummary::default()
-    };
-    let todo: Vec<WatchedDomain> = watched
-        .into_iter()
-        .filter(|w| !done.contains(w.name.as_str()))
-        .collect();
-    summary.skipped = summary.names - todo.len();
-    progress.set_length(todo.len() as u64);
-
-    let mut set = tokio::task::JoinSet::new();
-    let mut pending = todo.into_iter();
-    let limit = opts.concurrency.max(1);
-    let stopped = |stop: &Option<tokio::sync::watch::Receiver<bool>>| {
-        stop.as_ref().is_some_and(|s| *s.borrow())
-    };
-    loop {
-        while set.len() < limit && !stopped(&stop) {
-            let Some(w) = pending.next() else {
-                break;
-            };
-            let o = observer.clone();
-            set.spawn(async move {
-                let snap = o.observe(&w.name).await;
-                (w, snap)
-            });
-        }
-        let Some(joined) = set.join_next().await else {
-            break;
-        };
-        let (w, snap) = match joined {
-            Ok(x) => x,
-            Err(e) => {
-                tracing::error!("an observation task failed: {e}");
-                continue;
-            }
-        };
-        progress.inc(1);
-        if !clock_agrees(now, started.elapsed(), snap.taken_at) {
-            tracing::warn!(
-                "{}: snapshot time {} disagrees with the pass clock {now}; not stored",
-                w.name,
-                snap.taken_at
-            );
-            summary.clock_mismatch += 1;
-            continue;
-        }
-        record(store, run, &w, &snap, opts, &mut summary)?;
-    }
-    if (stopped(&stop) && pending.next().is_some()) || summary.clock_mismatch > 0 {
-        summary.interrupted = true;
-    } else {
-        store.finish_run(run, observer.now().await)?;
-    }
-    progress.finish_and_clear();
-    Ok(summary)
-}
-
-/// Whether a snapshot's time fits the pass: not before the pass started (an hour of slack) and
-/// not later than the pass's elapsed time plus a day (a lab clock advanced during the pass).
-pub fn clock_agrees(pass_start: Timestamp, elapsed: Duration, taken_at: Timestamp) -> bool {
-    let lo = pass_start.as_second() - 3600;
-    let hi = pass_start
-        .as_second()
-        .saturating_add(i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX / 2))
-        .saturating_add(86_400);
-    (lo..=hi).contains(&taken_at.as_second())
-}
-
-pub(crate) fn record(
-    store: &mut Store,
-    run: RunId,
-    w: &WatchedDomain,
-    snap: &Snapshot,
-    opts: &PassOptions,
-    summary: &mut PassSummary,
-) -> anyhow::Result<()> {
-    let prev = store.latest_snapshot(&w.name)?;
-    let changes: Vec<Change> = match &prev {
-        Some(p) if p.snapshot.taken_at <= snap.taken_at => diff(&p.snapshot, snap),
-        _ => Vec::new(),
-    };
-    let policy = RulePolicy {
-        expiry_warning_days: opts.expiry_warning_days,
-        high_value: w.high_value,
-        ..RulePolicy::default()
-    };
-    let state = inspect_findings(snap, snap.taken_at, &policy);
-    let cf = change_findings(&changes);
-    let rec = store
-        .record_observation(Some(run), snap, &changes, &state, &cf)
-        .with_context(|| format!("store the snapshot of {}", w.name))?;
-    if rec.snapshot_id.is_none() {
-        summary.skipped += 1;
-        return Ok(());
-    }
-    summary.observed += 1;
-    if !snap.issues.is_empty() {
-        summary.incomplete += 1;
-    }
-    summary.changes += changes.len();
-    if !rec.new_findings.is_empty() {
-        let new: Vec<StoredFinding> = store
-            .findings(Some(&w.name), false)?
-            .into_iter()
-            .filter(|f| rec.new_findings.contains(&f.id))
-            .collect();
-        for f in new {
-            *summary
-                .new_findings
-                .entry(f.finding.severity.as_str().to_string())
-                .or_default() += 1;
-            summary.worst_new = summary.worst_new.max(Some(f.finding.severity));
-        }
-    }
-    Ok(())
-}
-
-/// What alerting did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct AlertSummary {
-    /// Alerts delivered, per sink.
-    pub sent: BTreeMap<String, usize>,
-    /// Sinks that failed, with the error.
-    pub failed: BTreeMap<String, String>,
-}
-
-/// Delivers every open finding at or above `min` that a sink has not had yet, and records
-/// each delivery (so nothing is alerted twice to the same sink).
-pub async fn send_alerts(
-    store: &mut Store,
-    sinks: &[AlertSpec],
-    min: Severity,
-    mail: &MailSettings,
-    out: &mut (dyn Write + Send),
-) -> anyhow::Result<AlertSummary> {
-    let mut summary = AlertSummary::default();
-    if sinks.is_empty() {
-        return Ok(summary);
-    }
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .context("build the webhook client")?;
-    for spec in sinks {
-        let key = spec.sink_key();
-        let pending = store.unalerted(&key, min)?;
-        let (done, err) = if *spec == AlertSpec::Case {
-            open_finding_cases(store, &pending)?
-        } else {
-            deliver(spec, &pending, out, mail, &http).await
-        };
-        let at = Timestamp::now();
-        for id in &done {
-            store.mark_alerted(*id, &key, at)?;
-        }
-        summary.sent.insert(key.clone(), done.len());
-        if let Some(e) = err {
-            summary.failed.insert(key, format!("{e:#}"));
-        }
-    }
-    Ok(summary)
-}
-
-/// The `case` sink: one coordination case report per finding (source `watch`, keyed by the
-/// finding, so a finding opens or joins its domain's case once).
-fn open_finding_cases(
-    store: &mut Store,
-    findings: &[StoredFinding],
-) -> anyhow::Result<(Vec<i64>, Option<anyhow::Error>)> {
-    use domains::case::intake::{ServiceList, Target};
-    let mut reports = Vec::new();
-    let mut ids = Vec::new();
-    for f in findings {
-        let Ok(target) = Target::parse(
-            f.finding.domain.as_str(),
-            domains::SuffixList::embedded(),
-            ServiceList::embedded(),
-        ) else {
-            // Not a registrable domain (cannot happen for a watched name): nothing to open.
-            ids.push(f.id);
-            continue;
-        };
-        ids.push(f.id);
-        reports.push(store::NewReport {
-            source_key: format!("watch|{}", f.finding.fingerprint()),
-            target,
-            input: f.finding.domain.to_string(),
-            reported_at: f.first_seen,
-            reporter: Some("domwatch watch".into()),
-            brand: None,
-            description: Some(format!(
-                "{} ({}): {}",
-                f.finding.code, f.finding.severity, f.finding.title
-            )),
-            category: domains::case::Category::Other,
-            tlp: domains::case::Tlp::Amber,
-            source: "watch".into(),
-        });
-    }
-    match store.add_reports(&reports, "domwatch watch", Timestamp::now(), |_| {}) {
-        Ok(_) => Ok((ids, None)),
-        Err(e) => Ok((Vec::new(), Some(anyhow::Error::new(e)))),
-    }
-}
+pub use service::alerts::{AlertSummary, send_alerts};
+pub use service::watch::{Observer, PassOptions, PassSummary, clock_agrees, record, run_pass};
 
 pub fn run(args: WatchArgs, global: &Global) -> anyhow::Result<ExitCode> {
     match args.command {
@@ -944,10 +654,24 @@ pub async fn pass_with_alerts<O: Observer>(
     stop: Option<tokio::sync::watch::Receiver<bool>>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<(PassSummary, AlertSummary)> {
-    let summary = run_pass(store, observer, opts, progress, stop).await?;
-    let sent = send_alerts(store, alerts.sinks, alerts.min, alerts.mail, out).await?;
+    let summary = run_pass(store, observer, opts, &bar_progress(progress), stop)
+        .await
+        .map_err(super::service_err)?;
+    progress.finish_and_clear();
+    let sent = send_alerts(store, alerts.sinks, alerts.min, alerts.mail, out)
+        .await
+        .map_err(super::service_err)?;
     write_summary(&summary, &sent, alerts.format, out)?;
     Ok((summary, sent))
+}
+
+/// A pass's progress callback that moves a progress bar.
+pub(crate) fn bar_progress(bar: &indicatif::ProgressBar) -> impl Fn(u64, u64) + Send + Sync {
+    let bar = bar.clone();
+    move |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    }
 }
 
 /// Writes a pass summary: one line for people, or one JSON object.
@@ -1214,7 +938,10 @@ fn history(a: HistoryArgs, global: &Global) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
     use std::sync::Mutex;
+
+    use domains::snapshot::Snapshot;
 
     use domains::registration::{
         EppStatus, Event, EventAction, LifecyclePhase, RegDate, Registrar, RegistrationRecord,
@@ -1323,7 +1050,7 @@ mod tests {
         let fake = Fake::new(&names);
         let mut store = store_with(&names);
         let bar = indicatif::ProgressBar::hidden();
-        let s1 = run_pass(&mut store, fake.clone(), &opts(), &bar, None)
+        let s1 = run_pass(&mut store, fake.clone(), &opts(), &|_, _| {}, None)
             .await
             .unwrap();
         assert_eq!((s1.observed, s1.changes, s1.worst_new), (3, 0, None));
@@ -1332,7 +1059,7 @@ mod tests {
             .lock()
             .unwrap()
             .insert("b.com".into(), "Evil".into());
-        let s2 = run_pass(&mut store, fake.clone(), &opts(), &bar, None)
+        let s2 = run_pass(&mut store, fake.clone(), &opts(), &|_, _| {}, None)
             .await
             .unwrap();
         assert_eq!(s2.observed, 3);
@@ -1389,11 +1116,10 @@ mod tests {
         let names = ["a.com", "b.com", "c.com", "d.com"];
         let fake = Fake::new(&names);
         let mut store = store_with(&names);
-        let bar = indicatif::ProgressBar::hidden();
         let (tx, rx) = tokio::sync::watch::channel(true);
         let mut o = opts();
         o.concurrency = 1;
-        let s = run_pass(&mut store, fake.clone(), &o, &bar, Some(rx))
+        let s = run_pass(&mut store, fake.clone(), &o, &|_, _| {}, Some(rx))
             .await
             .unwrap();
         assert!(s.interrupted);
@@ -1401,7 +1127,7 @@ mod tests {
         drop(tx);
         let (_tx, rx) = tokio::sync::watch::channel(false);
         o.resume = true;
-        let s = run_pass(&mut store, fake.clone(), &o, &bar, Some(rx))
+        let s = run_pass(&mut store, fake.clone(), &o, &|_, _| {}, Some(rx))
             .await
             .unwrap();
         assert!(!s.interrupted);
@@ -1412,7 +1138,9 @@ mod tests {
             "the same run was continued"
         );
         // Resuming a finished run starts a new one.
-        let s = run_pass(&mut store, fake, &o, &bar, None).await.unwrap();
+        let s = run_pass(&mut store, fake, &o, &|_, _| {}, None)
+            .await
+            .unwrap();
         assert_eq!((s.observed, s.skipped), (4, 0));
     }
 
@@ -1421,7 +1149,6 @@ mod tests {
         let names = ["a.com", "b.com"];
         let fake = Fake::new(&names);
         let mut store = store_with(&names);
-        let bar = indicatif::ProgressBar::hidden();
         // The observer's clock jumps 40 days between the pass start and the snapshots, as when
         // the prober falls back from the lab clock to the system clock.
         struct Skewed(Arc<Fake>);
@@ -1439,7 +1166,7 @@ mod tests {
             &mut store,
             Arc::new(Skewed(fake.clone())),
             &opts(),
-            &bar,
+            &|_, _| {},
             None,
         )
         .await
@@ -1460,11 +1187,10 @@ mod tests {
     #[tokio::test]
     async fn empty_inventory_is_a_usage_error() {
         let mut store = Store::open_in_memory().unwrap();
-        let bar = indicatif::ProgressBar::hidden();
-        let err = run_pass(&mut store, Fake::new(&[]), &opts(), &bar, None)
+        let err = run_pass(&mut store, Fake::new(&[]), &opts(), &|_, _| {}, None)
             .await
             .unwrap_err();
-        assert_eq!(crate::cmd::exit_code_for(&err), 2);
+        assert_eq!(crate::cmd::exit_code_for(&crate::cmd::service_err(err)), 2);
     }
 
     #[test]

@@ -1,0 +1,559 @@
+//! The exposure audit: every outside name that the audited domains still trust (name servers,
+//! MX hosts, CNAME targets, SPF terms, DMARC and TLS-RPT report addresses, SOA names, CAA iodef,
+//! registration contacts, the TLD's WHOIS server, the RIR contacts of their addresses), and the
+//! registration state of each referenced registrable domain; plus `inspect`'s findings on the
+//! audited names themselves, sitting-duck delegations, fake name servers and CNAMEs to unclaimed
+//! cloud resources.
+//!
+//! Politeness: each referenced registrable domain is looked up once per audit (RDAP, or WHOIS
+//! where there is none), through the prober's per-host pacing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use domains::audit::{
+    self, RefState, Reference, SPF_LOOKUP_LIMIT, Via, parse, providers, takeover,
+};
+use domains::dns::DnsOutcome;
+use domains::findings::{Finding, RulePolicy, Severity, inspect_findings};
+use domains::registration::RegistrationRecord;
+use domains::{DomainName, SuffixList};
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// One finding as `audit` reports it (the `jsonl` line).
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditFinding {
+    /// The audited name.
+    pub name: DomainName,
+    pub code: String,
+    pub severity: Severity,
+    pub title: String,
+    /// The referenced host or registrable domain, when the finding is about one.
+    pub reference: Option<String>,
+    /// How the audited name references it (`ns`, `mx`, `spf`...), when it does.
+    pub via: Vec<String>,
+    pub evidence: Evidence,
+    pub remediation: String,
+}
+
+/// The records and answers seen, and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    pub seen: String,
+    pub at: Timestamp,
+}
+
+/// One audited name.
+#[derive(Debug, Clone, Serialize)]
+pub struct NameAudit {
+    pub input: String,
+    pub domain: DomainName,
+    pub audited_at: Timestamp,
+    pub references: Vec<Reference>,
+    pub findings: Vec<AuditFinding>,
+    /// What could not be checked (probe issues).
+    pub incomplete: Vec<String>,
+}
+
+/// Time allowed for a takeover check's HTTP answer.
+const SITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What a zone file adds to the audit of its registrable domain.
+#[derive(Debug, Clone, Default)]
+pub struct ZoneInput {
+    pub refs: Vec<Reference>,
+    /// (owner, target) of its CNAMEs, for the takeover check.
+    pub cnames: Vec<(DomainName, DomainName)>,
+}
+
+/// What the audit learnt of one referenced registrable domain.
+#[derive(Debug, Clone)]
+enum Looked {
+    Record(Box<RegistrationRecord>),
+    Nxdomain,
+    Unknown(String),
+}
+
+/// Audits the names: snapshots, reference collection (with SPF followed within its lookup
+/// limit), one registration lookup per distinct referenced registrable domain, findings.
+pub async fn audit_names(
+    prober: Arc<probe::Prober>,
+    psl: &SuffixList,
+    targets: Vec<(String, DomainName)>,
+    mut zones: BTreeMap<DomainName, ZoneInput>,
+    subdomains: &[String],
+    policy: &RulePolicy,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Vec<NameAudit> {
+    // 1. Per name: snapshot and references, a few names at once (the prober paces each host).
+    let subdomains: Arc<Vec<String>> = Arc::new(subdomains.to_vec());
+    let mut slots: Vec<Option<Collected>> = Vec::new();
+    let mut running = tokio::task::JoinSet::new();
+    let total = targets.len() as u64;
+    let mut finished = 0u64;
+    progress(0, total);
+    let mut queue = targets.into_iter().enumerate();
+    loop {
+        while running.len() < NAMES_AT_ONCE {
+            let Some((i, (input, domain))) = queue.next() else {
+                break;
+            };
+            slots.push(None);
+            let zone = zones.remove(&domain);
+            let (p, subs) = (prober.clone(), subdomains.clone());
+            running.spawn(async move {
+                let (snap, refs, cnames, note) = collect_one(&p, &domain, zone, &subs).await;
+                (
+                    i,
+                    (
+                        input,
+                        domain,
+                        snap,
+                        refs,
+                        cnames,
+                        note.into_iter().collect::<Vec<_>>(),
+                    ),
+                )
+            });
+        }
+        let Some(done) = running.join_next().await else {
+            break;
+        };
+        if let Ok((i, c)) = done {
+            slots[i] = Some(c);
+        }
+        finished += 1;
+        progress(finished, total);
+    }
+    let mut collected: Vec<Collected> = slots.into_iter().flatten().collect();
+
+    // 1b. Names that other systems trust on the audited names' behalf: the WHOIS server of each
+    // TLD (asked once per TLD), and the RIR contacts of the addresses the names use (one RDAP
+    // lookup per network).
+    let mut whois_hosts: BTreeMap<String, Result<String, String>> = BTreeMap::new();
+    let mut networks = NetworkCache::default();
+    for (_, domain, snap, refs, _, notes) in &mut collected {
+        let tld = domain.tld().to_string();
+        if !whois_hosts.contains_key(&tld) {
+            let host = prober.whois_server(&tld).await;
+            whois_hosts.insert(tld.clone(), host);
+        }
+        match whois_hosts.get(&tld) {
+            Some(Ok(host)) => {
+                if let Ok(target) = DomainName::parse(host) {
+                    refs.push(Reference {
+                        from: domain.clone(),
+                        via: Via::WhoisServer,
+                        target,
+                        detail: format!("WHOIS server of .{tld}"),
+                    });
+                }
+            }
+            Some(Err(e)) => notes.push(format!("WHOIS server of .{tld} not known: {e}")),
+            None => {}
+        }
+        for ip in used_addresses(snap) {
+            if !prober.config().allow_private_addresses && !probe::net::is_public_address(ip) {
+                continue;
+            }
+            match networks.get(&prober, ip).await {
+                Ok(net) => {
+                    let holder = net
+                        .handle
+                        .clone()
+                        .or_else(|| net.name.clone())
+                        .unwrap_or_else(|| "the network".into());
+                    for (role, email) in &net.contacts {
+                        if let Some(target) = parse::mail_domain(email) {
+                            refs.push(Reference {
+                                from: domain.clone(),
+                                via: Via::IpContact,
+                                target,
+                                detail: format!("{role} contact of {holder} (holding {ip})"),
+                            });
+                        }
+                    }
+                }
+                Err(e) => notes.push(format!("RIR data of {ip} not readable: {e}")),
+            }
+        }
+        refs.sort();
+        refs.dedup();
+        notes.dedup();
+    }
+
+    // 2. One registration lookup per distinct referenced registrable domain.
+    let audited: BTreeSet<DomainName> = collected.iter().map(|c| c.1.clone()).collect();
+    let mut wanted: BTreeSet<DomainName> = BTreeSet::new();
+    for (_, _, _, refs, _, _) in &collected {
+        for reg in audit::referenced_registrables(refs, psl).into_keys() {
+            if !audited.contains(&reg) {
+                wanted.insert(reg);
+            }
+        }
+    }
+    let mut states: BTreeMap<DomainName, Looked> = BTreeMap::new();
+    let mut set = tokio::task::JoinSet::new();
+    let mut pending = wanted.into_iter();
+    loop {
+        while set.len() < 8 {
+            let Some(reg) = pending.next() else { break };
+            let p = prober.clone();
+            set.spawn(async move {
+                let view = p.registration(&reg).await;
+                let looked = match view.registry.or(view.registrar) {
+                    Some(r) => Looked::Record(Box::new(r)),
+                    None => {
+                        let soa = p.lookup(&reg, "SOA").await;
+                        if soa.outcome == DnsOutcome::NxDomain {
+                            Looked::Nxdomain
+                        } else {
+                            let why = view
+                                .issues
+                                .iter()
+                                .map(|i| i.message.clone())
+                                .collect::<Vec<_>>()
+                                .join("; ");
+                            Looked::Unknown(why)
+                        }
+                    }
+                };
+                (reg, looked)
+            });
+        }
+        let Some(done) = set.join_next().await else {
+            break;
+        };
+        if let Ok((reg, looked)) = done {
+            states.insert(reg, looked);
+        }
+    }
+
+    // The audited names' own registrations, already in their snapshots: a reference from one
+    // audited name to another is checked the same way, without a second lookup.
+    for (_, domain, snap, _, _, _) in &collected {
+        if let Some(r) = snap.registry.clone().or_else(|| snap.registrar.clone()) {
+            states.insert(domain.clone(), Looked::Record(Box::new(r)));
+        }
+    }
+
+    // 3. Findings.
+    let table = takeover::Fingerprints::embedded();
+    let providers = providers::Providers::embedded();
+    let mut results = Vec::new();
+    for (input, domain, snap, refs, cname_owners, notes) in collected {
+        let now = snap.taken_at;
+        let mut findings: Vec<AuditFinding> = inspect_findings(&snap, now, policy)
+            .into_iter()
+            .map(|f| from_finding(f, None, Vec::new(), now))
+            .collect();
+        let mut incomplete: Vec<String> = snap
+            .issues
+            .iter()
+            .map(|i| format!("{}: {}", i.source, i.message))
+            .collect();
+        incomplete.extend(notes);
+        for (reg, rs) in audit::referenced_registrables(&refs, psl) {
+            // Its own registration is `inspect`'s findings above.
+            if reg == domain {
+                continue;
+            }
+            let state = match states.get(&reg) {
+                Some(Looked::Record(r)) => RefState::Record(r),
+                Some(Looked::Nxdomain) => RefState::Nxdomain,
+                Some(Looked::Unknown(why)) => {
+                    incomplete.push(format!("{reg}: registration not readable ({why})"));
+                    RefState::Unknown
+                }
+                None => RefState::Unknown,
+            };
+            let vias: Vec<String> = {
+                let mut v: Vec<String> = rs.iter().map(|r| r.via.as_str().to_string()).collect();
+                v.sort();
+                v.dedup();
+                v
+            };
+            for f in audit::reference_findings(
+                &domain,
+                &reg,
+                &rs,
+                &state,
+                now,
+                policy.expiry_warning_days,
+            ) {
+                findings.push(from_finding(f, Some(reg.to_string()), vias.clone(), now));
+            }
+        }
+        if let Some(dns) = &snap.dns {
+            for f in audit::delegation_findings(
+                &domain,
+                &dns.nameservers,
+                dns.parent_ns(),
+                providers,
+                psl,
+            ) {
+                let reference = Some(f.subject.clone());
+                findings.push(from_finding(f, reference, vec!["ns".into()], now));
+            }
+        }
+        for (owner, target) in &cname_owners {
+            let a = prober.lookup(target, "A").await;
+            // A service of the table that resolves: its site's first answer is the sign
+            // (asked under the CNAME's owner name, the Host the service sees).
+            let reply = if a.outcome != DnsOutcome::NxDomain
+                && !table.services_for(target.as_str()).is_empty()
+            {
+                match probe::site::fetch_site(&prober, owner, SITE_TIMEOUT).await {
+                    Ok(r) => Some(r),
+                    Err(e) => {
+                        incomplete.push(format!("takeover check of {owner}: {e}"));
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let state = match (&a.outcome, &reply) {
+                (DnsOutcome::NxDomain, _) => takeover::TargetState::Nxdomain,
+                (_, Some(r)) => takeover::TargetState::Http {
+                    status: r.status,
+                    body: &r.body,
+                },
+                _ => takeover::TargetState::Resolves,
+            };
+            if let Some(f) = audit::takeover_finding(&domain, owner, target, state, table) {
+                findings.push(from_finding(
+                    f,
+                    Some(target.to_string()),
+                    vec!["cname".into()],
+                    now,
+                ));
+            }
+        }
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.code.cmp(&b.code))
+                .then_with(|| a.reference.cmp(&b.reference))
+        });
+        results.push(NameAudit {
+            input,
+            domain,
+            audited_at: now,
+            references: refs,
+            findings,
+            incomplete,
+        });
+    }
+    results
+}
+
+/// How many audited names are collected at once.
+const NAMES_AT_ONCE: usize = 16;
+
+/// One audited name's input, domain, snapshot, references, CNAMEs (owner, target) and notes.
+type Collected = (
+    String,
+    DomainName,
+    domains::snapshot::Snapshot,
+    Vec<Reference>,
+    Vec<(DomainName, DomainName)>,
+    Vec<String>,
+);
+
+/// The snapshot and references of one audited name (SPF followed within its lookup limit),
+/// its CNAMEs as (owner, target), and a note when the SPF chain was cut.
+async fn collect_one(
+    prober: &probe::Prober,
+    domain: &DomainName,
+    zone: Option<ZoneInput>,
+    subdomains: &[String],
+) -> (
+    domains::snapshot::Snapshot,
+    Vec<Reference>,
+    Vec<(DomainName, DomainName)>,
+    Option<String>,
+) {
+    let snap = prober.snapshot(domain).await;
+    let mut txt_at: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for prefix in ["_dmarc", "_smtp._tls"] {
+        if let Ok(owner) = DomainName::parse(&format!("{prefix}.{domain}")) {
+            let set = prober.lookup(&owner, "TXT").await;
+            if !set.values.is_empty() {
+                txt_at.insert(owner.as_str().to_string(), set.values);
+            }
+        }
+    }
+    let mut refs = audit::references_from_snapshot(&snap, &txt_at);
+    // CNAMEs of the subdomains, and the zone file's records when one was given.
+    let mut cname_owners = Vec::new();
+    if let Some(z) = zone {
+        refs.extend(z.refs);
+        cname_owners.extend(z.cnames);
+    }
+    for label in subdomains {
+        let Ok(owner) = DomainName::parse(&format!("{label}.{domain}")) else {
+            continue;
+        };
+        let set = prober.lookup(&owner, "CNAME").await;
+        for v in &set.values {
+            if let Ok(target) = DomainName::parse(v) {
+                cname_owners.push((owner.clone(), target.clone()));
+                refs.push(Reference {
+                    from: owner.clone(),
+                    via: Via::Cname,
+                    target,
+                    detail: format!("{owner} CNAME {v}"),
+                });
+            }
+        }
+    }
+    cname_owners.sort();
+    cname_owners.dedup();
+    // SPF: follow include and redirect within RFC 7208's lookup limit.
+    let mut budget = SPF_LOOKUP_LIMIT;
+    let mut queue: Vec<DomainName> = refs
+        .iter()
+        .filter(|r| r.via == Via::Spf && is_spf_chain(&r.detail))
+        .map(|r| r.target.clone())
+        .collect();
+    let mut followed = BTreeSet::new();
+    let mut spf_note = None;
+    while let Some(t) = queue.pop() {
+        if !followed.insert(t.clone()) {
+            continue;
+        }
+        if budget == 0 {
+            spf_note = Some(format!(
+                "SPF: more than {SPF_LOOKUP_LIMIT} DNS lookups: the rest was not followed (receivers treat this as a permanent error, RFC 7208 4.6.4)"
+            ));
+            break;
+        }
+        budget -= 1;
+        let set = prober.lookup(&t, "TXT").await;
+        for v in &set.values {
+            if let Some(spf) = parse::spf(&parse::txt_text(v)) {
+                for (term, d) in spf.terms {
+                    let chain = matches!(term, parse::SpfTerm::Include | parse::SpfTerm::Redirect);
+                    if chain {
+                        queue.push(d.clone());
+                    }
+                    let r = Reference {
+                        from: domain.clone(),
+                        via: Via::Spf,
+                        target: d.clone(),
+                        detail: format!("SPF {}:{d} (via {t})", term.as_str()),
+                    };
+                    if !refs.contains(&r) {
+                        refs.push(r);
+                    }
+                }
+            }
+        }
+    }
+    refs.sort();
+    refs.dedup();
+    (snap, refs, cname_owners, spf_note)
+}
+
+/// The addresses an audited name uses: its apex A and AAAA records.
+fn used_addresses(snap: &domains::snapshot::Snapshot) -> Vec<std::net::IpAddr> {
+    let Some(dns) = &snap.dns else {
+        return Vec::new();
+    };
+    let mut out: Vec<std::net::IpAddr> = ["A", "AAAA"]
+        .iter()
+        .filter_map(|t| dns.record(t))
+        .flat_map(|set| set.values.iter())
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Most RIR lookups in one audit (each distinct network is asked once).
+const MAX_IP_LOOKUPS: usize = 256;
+
+/// RIR answers of one audit, reused for every address inside a network already seen.
+#[derive(Default)]
+struct NetworkCache {
+    /// (first, last) address of each network, as comparable keys, and its answer.
+    nets: Vec<(IpKey, IpKey, Arc<probe::rdap::parse::IpNetwork>)>,
+    failed: BTreeMap<std::net::IpAddr, String>,
+    lookups: usize,
+}
+
+/// An address as a comparable key: (is IPv6, value).
+type IpKey = (bool, u128);
+
+fn ip_key(ip: std::net::IpAddr) -> IpKey {
+    match ip {
+        std::net::IpAddr::V4(a) => (false, u128::from(u32::from(a))),
+        std::net::IpAddr::V6(a) => (true, u128::from(a)),
+    }
+}
+
+impl NetworkCache {
+    async fn get(
+        &mut self,
+        prober: &probe::Prober,
+        ip: std::net::IpAddr,
+    ) -> Result<Arc<probe::rdap::parse::IpNetwork>, String> {
+        let key = ip_key(ip);
+        if let Some((_, _, net)) = self.nets.iter().find(|(a, b, _)| *a <= key && key <= *b) {
+            return Ok(net.clone());
+        }
+        if let Some(e) = self.failed.get(&ip) {
+            return Err(e.clone());
+        }
+        if self.lookups >= MAX_IP_LOOKUPS {
+            return Err(format!("more than {MAX_IP_LOOKUPS} networks: not asked"));
+        }
+        self.lookups += 1;
+        match prober.rdap().ip_network(ip).await {
+            Ok(net) => {
+                let net = Arc::new(net);
+                let bound = |s: &Option<String>| {
+                    s.as_deref()
+                        .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+                        .map(ip_key)
+                };
+                let (first, last) = match (bound(&net.start_address), bound(&net.end_address)) {
+                    (Some(a), Some(b)) if a <= key && key <= b => (a, b),
+                    _ => (key, key),
+                };
+                self.nets.push((first, last, net.clone()));
+                Ok(net)
+            }
+            Err(e) => {
+                let e = e.to_string();
+                self.failed.insert(ip, e.clone());
+                Err(e)
+            }
+        }
+    }
+}
+
+fn is_spf_chain(detail: &str) -> bool {
+    detail.starts_with("SPF include:") || detail.starts_with("SPF redirect:")
+}
+
+fn from_finding(
+    f: Finding,
+    reference: Option<String>,
+    via: Vec<String>,
+    at: Timestamp,
+) -> AuditFinding {
+    AuditFinding {
+        name: f.domain,
+        code: f.code,
+        severity: f.severity,
+        title: f.title,
+        reference,
+        via,
+        evidence: Evidence { seen: f.detail, at },
+        remediation: f.remediation,
+    }
+}
