@@ -291,7 +291,19 @@ pub fn read_cache(cache_dir: &Path, registry: Registry) -> Option<(Bootstrap, Du
         .ok()
         .and_then(|m| SystemTime::now().duration_since(m).ok())
         .unwrap_or(Duration::MAX);
-    let bytes = std::fs::read(&path).ok()?;
+    // Bounded by the bytes actually read, not only by the metadata.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(&path).ok()?,
+            MAX_BOOTSTRAP_BYTES as u64 + 1,
+        ),
+        &mut bytes,
+    )
+    .ok()?;
+    if bytes.len() > MAX_BOOTSTRAP_BYTES {
+        return None;
+    }
     let b = Bootstrap::parse(registry, &bytes).ok()?;
     (!b.is_empty()).then_some((b, age))
 }
