@@ -204,6 +204,38 @@ impl reqwest::dns::Resolve for GuardedResolver {
     }
 }
 
+/// Checks a URL before connecting to it, without resolving anything: the scheme must be HTTP(S)
+/// and a literal address (or `localhost`) must be public unless private addresses are allowed.
+/// Names are guarded when they are resolved ([`GuardedResolver`]), so together every URL we
+/// connect to, also the ones from a bootstrap file or a configuration, passes the guard that
+/// redirects pass. Returns why not.
+pub fn check_literal(url: &url::Url, allow_private: bool) -> Result<(), String> {
+    match url.scheme() {
+        "http" | "https" => {}
+        other => return Err(format!("scheme {other:?} is not HTTP")),
+    }
+    if allow_private {
+        return Ok(());
+    }
+    let ip = match url.host() {
+        None => return Err("no host".into()),
+        Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
+        Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
+        Some(url::Host::Domain(d)) => {
+            let d = d.to_ascii_lowercase();
+            if d == "localhost" || d.ends_with(".localhost") {
+                return Err(format!("{d} is a loopback name"));
+            }
+            return Ok(());
+        }
+    };
+    if is_public_address(ip) {
+        Ok(())
+    } else {
+        Err(format!("{ip} is not a public address"))
+    }
+}
+
 /// Checks the host of a URL a server gave us (redirect, `related` link): literal addresses must
 /// be public, names must resolve to public addresses only, unless private addresses are
 /// allowed. Returns why not.
@@ -271,6 +303,26 @@ mod tests {
         for good in ["192.0.43.8", "2001:500:8f::53", "::ffff:192.0.43.8"] {
             assert!(is_public_address(good.parse().unwrap()), "{good}");
         }
+    }
+
+    #[test]
+    fn literal_guard_needs_no_resolution() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        for bad in [
+            "http://169.254.169.254/",
+            "http://127.0.0.1:8080/x",
+            "https://[fe80::1]/",
+            "http://localhost/",
+            "http://rdap.localhost/",
+            "file:///etc/passwd",
+        ] {
+            assert!(check_literal(&u(bad), false).is_err(), "{bad}");
+        }
+        // Names pass here: they are guarded when resolved.
+        assert!(check_literal(&u("https://rdap.example.net/"), false).is_ok());
+        assert!(check_literal(&u("https://192.0.43.8/rdap/"), false).is_ok());
+        assert!(check_literal(&u("http://127.0.0.1:8080/x"), true).is_ok());
+        assert!(check_literal(&u("ftp://127.0.0.1/"), true).is_err());
     }
 
     #[test]

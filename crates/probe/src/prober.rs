@@ -165,7 +165,8 @@ impl Prober {
         let iana_bootstrap = cfg.rdap_bootstrap_url.is_none();
         let rdap = RdapClient::new(
             http.clone(),
-            BootstrapSource::new(bootstrap_url, opts.cache_dir.clone()),
+            BootstrapSource::new(bootstrap_url, opts.cache_dir.clone())
+                .with_embedded_fallback(iana_bootstrap),
             cfg.rdap_overrides.clone(),
         )
         .with_builtin_overrides(iana_bootstrap);

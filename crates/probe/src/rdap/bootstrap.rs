@@ -168,6 +168,17 @@ impl Bootstrap {
     }
 
     /// The copy compiled into the binary.
+    /// A registry listing no service (what a configured bootstrap that cannot be fetched gives).
+    pub fn empty(registry: Registry) -> Bootstrap {
+        Bootstrap {
+            registry,
+            publication: None,
+            services: Vec::new(),
+            dns_index: HashMap::new(),
+            notes: Vec::new(),
+        }
+    }
+
     pub fn embedded(registry: Registry) -> Bootstrap {
         Bootstrap::parse(registry, registry.embedded_bytes()).unwrap_or(Bootstrap {
             registry,
