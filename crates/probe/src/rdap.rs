@@ -29,7 +29,7 @@ use domains::DomainName;
 use domains::registration::{Lookup, RegistrationRecord, SourceKind};
 
 use crate::http::{Http, HttpError};
-use crate::net::check_target;
+use crate::net::{DownServers, check_target};
 use bootstrap::{Bootstrap, Registry};
 use parse::{IpNetwork, ParseError, parse_domain, parse_ip_network};
 
@@ -53,6 +53,8 @@ pub enum RdapError {
     BadUrl(String),
     #[error("no RDAP service is known for {0}")]
     NoService(String),
+    #[error("server {server} marked down after {timeouts} timeouts: not asked again in this pass")]
+    ServerDown { server: String, timeouts: u32 },
 }
 
 /// One RDAP record and the links found in it.
@@ -287,6 +289,21 @@ pub struct RdapClient {
     bootstrap: Arc<BootstrapSource>,
     overrides: Arc<BTreeMap<String, String>>,
     builtin: bool,
+    /// RDAP servers (base URLs) given up on after repeated timeouts.
+    down: Arc<DownServers>,
+}
+
+/// How many timeouts in a row mark a server down for the rest of a pass (by default).
+pub const GIVE_UP_AFTER_TIMEOUTS: u32 = 2;
+
+/// The server of an RDAP URL: everything before `domain/<name>` (the base URL), else the
+/// origin. Several registries may share a host (the lab's do), so the base URL is the server.
+pub fn server_of(url: &Url) -> String {
+    let s = url.as_str();
+    match s.rfind("/domain/") {
+        Some(i) => s[..=i].to_string(),
+        None => url.origin().ascii_serialization(),
+    }
 }
 
 /// RDAP services of ccTLDs that IANA's bootstrap file does not list (2026-07), used after the
@@ -311,7 +328,14 @@ impl RdapClient {
             bootstrap: Arc::new(bootstrap),
             overrides: Arc::new(overrides),
             builtin: false,
+            down: Arc::new(DownServers::new(GIVE_UP_AFTER_TIMEOUTS)),
         }
+    }
+
+    /// Timeouts in a row after which a server is not asked again by this client (0: never).
+    pub fn with_give_up_after(mut self, timeouts: u32) -> RdapClient {
+        self.down = Arc::new(DownServers::new(timeouts));
+        self
     }
 
     /// Also use [`BUILTIN_OVERRIDES`] for TLDs the bootstrap file does not list.
@@ -352,7 +376,22 @@ impl RdapClient {
         domain: &DomainName,
     ) -> Result<RdapAnswer, RdapError> {
         let shown = url.to_string();
-        let reply = self.http.get(url, RDAP_MEDIA_TYPE).await?;
+        let server = server_of(&url);
+        if let Some(timeouts) = self.down.is_down(&server) {
+            return Err(RdapError::ServerDown { server, timeouts });
+        }
+        let reply = match self.http.get(url, RDAP_MEDIA_TYPE).await {
+            Ok(r) => {
+                self.down.answered(&server);
+                r
+            }
+            Err(e) => {
+                if matches!(e, HttpError::Timeout(_)) {
+                    self.down.timed_out(&server);
+                }
+                return Err(e.into());
+            }
+        };
         let mut notes = Vec::new();
         if !reply.redirects.is_empty() {
             notes.push(format!("redirected to {}", reply.redirects.join(" -> ")));

@@ -444,3 +444,68 @@ async fn hosting_network_abuse_contact_from_the_rir() {
     assert!(matches!(err, probe::rdap::RdapError::NoService(_)), "{err}");
     lab.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_given_up_for_the_pass() {
+    // The lab's .tk registry accepts and never answers (RDAP and WHOIS). After two timeouts
+    // in a row each server is marked down for this prober: later names are incomplete at once.
+    let lab = default_lab().await;
+    let timeout = Duration::from_millis(300);
+    let o = ProbeOptions {
+        timeout,
+        whois: true,
+        dns: false,
+        ..opts()
+    };
+    let prober = Prober::new(lab.net_config(), o.clone()).unwrap();
+    for n in 0..2 {
+        let started = std::time::Instant::now();
+        let s = prober.snapshot(&dn(&format!("slow{n}.tk"))).await;
+        assert!(started.elapsed() >= timeout, "asked and waited");
+        assert!(s.registry.is_none());
+        assert!(
+            s.issues
+                .iter()
+                .any(|i| i.source == "rdap" && i.message.contains("no answer")),
+            "{:?}",
+            s.issues
+        );
+    }
+    let started = std::time::Instant::now();
+    let s = prober.snapshot(&dn("slow2.tk")).await;
+    assert!(
+        started.elapsed() < timeout,
+        "not asked again: {:?}",
+        started.elapsed()
+    );
+    assert!(s.registry.is_none());
+    let msgs: Vec<&str> = s.issues.iter().map(|i| i.message.as_str()).collect();
+    assert!(
+        s.issues
+            .iter()
+            .any(|i| i.source == "rdap"
+                && i.message.contains("/rdap/tk/ marked down after 2 timeouts")),
+        "{msgs:?}"
+    );
+    assert!(
+        s.issues.iter().any(|i| i.source == "whois"
+            && i.message
+                .contains("WHOIS server whois.dot.tk marked down after 2 timeouts")),
+        "{msgs:?}"
+    );
+    // Per server, not per host: the lab's other registries share the address and still answer.
+    let ok = prober.registration(&dn("hinode-logistics.com")).await;
+    assert_eq!(ok.registry.unwrap().lookup, Lookup::Registered);
+
+    // A new prober (the next pass) asks again.
+    let next = Prober::new(lab.net_config(), o).unwrap();
+    let started = std::time::Instant::now();
+    let s = next.snapshot(&dn("slow3.tk")).await;
+    assert!(started.elapsed() >= timeout, "asked again");
+    assert!(
+        !s.issues.iter().any(|i| i.message.contains("marked down")),
+        "{:?}",
+        s.issues
+    );
+    lab.shutdown().await;
+}
