@@ -7,6 +7,7 @@ mod domwatch {
     mod demo;
     mod export;
     mod fuzz;
+    mod hostile;
     mod inspect;
     mod intake_mail;
     mod lab;

@@ -360,16 +360,23 @@ impl Scenario {
 
     /// Reads a scenario file.
     pub fn from_file(path: &Path) -> Result<Self, LabError> {
-        let meta = std::fs::metadata(path)
+        use std::io::Read;
+        let file = std::fs::File::open(path)
             .map_err(|e| LabError::Scenario(format!("{}: {e}", path.display())))?;
-        if meta.len() > MAX_SCENARIO_BYTES as u64 {
+        // Bounded by the bytes actually read: `/dev/zero` or a pipe fails at the limit.
+        let mut bytes = Vec::new();
+        file.take(MAX_SCENARIO_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| LabError::Scenario(format!("{}: {e}", path.display())))?;
+        if bytes.len() > MAX_SCENARIO_BYTES {
             return Err(LabError::Scenario(format!(
-                "{}: larger than {MAX_SCENARIO_BYTES} bytes",
-                path.display()
+                "{}: larger than {} MiB, the limit for a scenario",
+                path.display(),
+                MAX_SCENARIO_BYTES / (1024 * 1024)
             )));
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| LabError::Scenario(format!("{}: {e}", path.display())))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| LabError::Scenario(format!("{}: not UTF-8 text", path.display())))?;
         Self::from_toml(&text)
     }
 

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use url::Url;
 
-use crate::net::{GuardedResolver, HostLimiter, check_target, parse_retry_after};
+use crate::net::{GuardedResolver, HostLimiter, check_literal, check_target, parse_retry_after};
 
 /// Limits of the HTTP client.
 #[derive(Debug, Clone)]
@@ -76,6 +76,10 @@ pub enum HttpError {
         to: String,
         reason: String,
     },
+    /// A URL that failed the address guard before any connection (a bootstrap or configured
+    /// URL at a private, loopback or link-local address).
+    #[error("refused to connect to {url}: {reason}")]
+    Refused { url: String, reason: String },
     #[error("more than {0} redirects")]
     TooManyRedirects(usize),
     #[error("{0}")]
@@ -147,6 +151,14 @@ impl Http {
     async fn get_following(&self, mut url: Url, accept: &str) -> Result<HttpReply, HttpError> {
         let mut redirects = Vec::new();
         loop {
+            // Every URL passes the guard, the first one too (it may come from a bootstrap file
+            // or a configuration): literal addresses here, names when they are resolved.
+            if let Err(reason) = check_literal(&url, self.cfg.allow_private) {
+                return Err(HttpError::Refused {
+                    url: url.to_string(),
+                    reason,
+                });
+            }
             let host = url.host_str().unwrap_or_default().to_string();
             let permit = self.limiter.acquire(&host).await;
             let hop = tokio::time::timeout(self.cfg.timeout, self.hop(&url, accept)).await;
@@ -386,9 +398,36 @@ mod tests {
         assert_eq!(r.status, 200);
         assert_eq!(r.redirects.len(), 1);
         assert!(r.url.as_str().ends_with("/final"));
-        // refused (real internet): a server may not send us to loopback
+    }
+
+    #[tokio::test]
+    async fn a_private_first_url_is_refused_before_connecting() {
+        // The real internet (private addresses not allowed): a URL from a bootstrap file or a
+        // configuration at loopback or link-local is refused, and never connected to.
+        let (port, count) = serve(|_, _| Some(ok("{}"))).await;
         let e = client(false).get(url(port), "a/b").await.unwrap_err();
-        assert!(matches!(e, HttpError::RedirectRefused { .. }), "{e}");
+        assert!(
+            matches!(&e, HttpError::Refused { reason, .. } if reason.contains("127.0.0.1 is not a public address")),
+            "{e}"
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 0, "never connected");
+        for bad in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]:8080/rdap/",
+            "http://localhost:8080/rdap/",
+            "http://10.0.0.1/rdap/",
+        ] {
+            let started = std::time::Instant::now();
+            let e = client(false)
+                .get(Url::parse(bad).unwrap(), "a/b")
+                .await
+                .unwrap_err();
+            assert!(matches!(e, HttpError::Refused { .. }), "{bad}: {e}");
+            assert!(
+                started.elapsed() < Duration::from_millis(400),
+                "{bad}: no attempt"
+            );
+        }
     }
 
     #[tokio::test]

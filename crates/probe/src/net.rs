@@ -180,6 +180,57 @@ impl HostLimiter {
     }
 }
 
+/// Servers given up on for the rest of a pass: after `after` timeouts in a row, a server is
+/// marked down and not asked again by this prober (a server that accepts and never answers
+/// would otherwise cost a full timeout for every name). A new prober starts afresh. Shared by
+/// clones; `after == 0` never gives up.
+#[derive(Debug)]
+pub struct DownServers {
+    after: u32,
+    timeouts: Mutex<HashMap<String, u32>>,
+}
+
+impl DownServers {
+    pub fn new(after: u32) -> DownServers {
+        DownServers {
+            after,
+            timeouts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, u32>> {
+        match self.timeouts.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// The timeouts counted when `server` is marked down.
+    pub fn is_down(&self, server: &str) -> Option<u32> {
+        if self.after == 0 {
+            return None;
+        }
+        let n = self.map().get(server).copied().unwrap_or(0);
+        (n >= self.after).then_some(n)
+    }
+
+    /// Counts a timeout; returns the count.
+    pub fn timed_out(&self, server: &str) -> u32 {
+        let mut m = self.map();
+        let n = m.entry(server.to_string()).or_insert(0);
+        *n = n.saturating_add(1);
+        if *n == self.after {
+            tracing::debug!(%server, timeouts = *n, "server marked down for this pass");
+        }
+        *n
+    }
+
+    /// The server answered: its count starts again.
+    pub fn answered(&self, server: &str) {
+        self.map().remove(server);
+    }
+}
+
 /// A DNS resolver for reqwest that drops non-public addresses unless allowed: a host name that
 /// resolves only to private or loopback addresses cannot be reached.
 pub(crate) struct GuardedResolver {
@@ -201,6 +252,38 @@ impl reqwest::dns::Resolve for GuardedResolver {
             let it: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(it)
         })
+    }
+}
+
+/// Checks a URL before connecting to it, without resolving anything: the scheme must be HTTP(S)
+/// and a literal address (or `localhost`) must be public unless private addresses are allowed.
+/// Names are guarded when they are resolved ([`GuardedResolver`]), so together every URL we
+/// connect to, also the ones from a bootstrap file or a configuration, passes the guard that
+/// redirects pass. Returns why not.
+pub fn check_literal(url: &url::Url, allow_private: bool) -> Result<(), String> {
+    match url.scheme() {
+        "http" | "https" => {}
+        other => return Err(format!("scheme {other:?} is not HTTP")),
+    }
+    if allow_private {
+        return Ok(());
+    }
+    let ip = match url.host() {
+        None => return Err("no host".into()),
+        Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
+        Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
+        Some(url::Host::Domain(d)) => {
+            let d = d.to_ascii_lowercase();
+            if d == "localhost" || d.ends_with(".localhost") {
+                return Err(format!("{d} is a loopback name"));
+            }
+            return Ok(());
+        }
+    };
+    if is_public_address(ip) {
+        Ok(())
+    } else {
+        Err(format!("{ip} is not a public address"))
     }
 }
 
@@ -271,6 +354,45 @@ mod tests {
         for good in ["192.0.43.8", "2001:500:8f::53", "::ffff:192.0.43.8"] {
             assert!(is_public_address(good.parse().unwrap()), "{good}");
         }
+    }
+
+    #[test]
+    fn servers_are_marked_down_after_repeated_timeouts() {
+        let d = DownServers::new(2);
+        assert_eq!(d.is_down("a"), None);
+        d.timed_out("a");
+        assert_eq!(d.is_down("a"), None);
+        d.answered("a");
+        d.timed_out("a");
+        assert_eq!(d.is_down("a"), None, "in a row only");
+        d.timed_out("a");
+        assert_eq!(d.is_down("a"), Some(2));
+        assert_eq!(d.is_down("b"), None, "per server");
+        let never = DownServers::new(0);
+        for _ in 0..5 {
+            never.timed_out("a");
+        }
+        assert_eq!(never.is_down("a"), None);
+    }
+
+    #[test]
+    fn literal_guard_needs_no_resolution() {
+        let u = |s: &str| url::Url::parse(s).unwrap();
+        for bad in [
+            "http://169.254.169.254/",
+            "http://127.0.0.1:8080/x",
+            "https://[fe80::1]/",
+            "http://localhost/",
+            "http://rdap.localhost/",
+            "file:///etc/passwd",
+        ] {
+            assert!(check_literal(&u(bad), false).is_err(), "{bad}");
+        }
+        // Names pass here: they are guarded when resolved.
+        assert!(check_literal(&u("https://rdap.example.net/"), false).is_ok());
+        assert!(check_literal(&u("https://192.0.43.8/rdap/"), false).is_ok());
+        assert!(check_literal(&u("http://127.0.0.1:8080/x"), true).is_ok());
+        assert!(check_literal(&u("ftp://127.0.0.1/"), true).is_err());
     }
 
     #[test]

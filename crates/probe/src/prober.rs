@@ -59,6 +59,9 @@ pub struct ProbeOptions {
     /// many questions are asked, but hostile name servers that never answer cost a timeout
     /// each; past this the DNS part is abandoned (recorded as an issue, never as "gone").
     pub dns_deadline: Duration,
+    /// Timeouts in a row after which an RDAP or WHOIS server is marked down for the rest of
+    /// this prober's life (a pass): later names are incomplete at once. 0: never give up.
+    pub give_up_after_timeouts: u32,
 }
 
 impl Default for ProbeOptions {
@@ -80,6 +83,7 @@ impl Default for ProbeOptions {
             dns_tcp: true,
             wildcard_test: true,
             dns_deadline: Duration::from_secs(120),
+            give_up_after_timeouts: crate::rdap::GIVE_UP_AFTER_TIMEOUTS,
         }
     }
 }
@@ -165,10 +169,12 @@ impl Prober {
         let iana_bootstrap = cfg.rdap_bootstrap_url.is_none();
         let rdap = RdapClient::new(
             http.clone(),
-            BootstrapSource::new(bootstrap_url, opts.cache_dir.clone()),
+            BootstrapSource::new(bootstrap_url, opts.cache_dir.clone())
+                .with_embedded_fallback(iana_bootstrap),
             cfg.rdap_overrides.clone(),
         )
-        .with_builtin_overrides(iana_bootstrap);
+        .with_builtin_overrides(iana_bootstrap)
+        .with_give_up_after(opts.give_up_after_timeouts);
         let cfg = Arc::new(cfg);
         let dns = DnsProbe::new(
             cfg.clone(),
@@ -184,6 +190,7 @@ impl Prober {
             &cfg,
             WhoisOptions {
                 timeout: opts.timeout,
+                give_up_after_timeouts: opts.give_up_after_timeouts,
                 ..WhoisOptions::default()
             },
         );

@@ -29,7 +29,7 @@ use domains::DomainName;
 use domains::registration::{Lookup, RegistrationRecord, SourceKind};
 
 use crate::http::{Http, HttpError};
-use crate::net::check_target;
+use crate::net::{DownServers, check_target};
 use bootstrap::{Bootstrap, Registry};
 use parse::{IpNetwork, ParseError, parse_domain, parse_ip_network};
 
@@ -53,6 +53,8 @@ pub enum RdapError {
     BadUrl(String),
     #[error("no RDAP service is known for {0}")]
     NoService(String),
+    #[error("server {server} marked down after {timeouts} timeouts: not asked again in this pass")]
+    ServerDown { server: String, timeouts: u32 },
 }
 
 /// One RDAP record and the links found in it.
@@ -84,6 +86,10 @@ pub struct BootstrapSource {
     /// Where `dns.json` lives; the other files are its siblings.
     url: String,
     cache_dir: Option<PathBuf>,
+    /// Fall back to the embedded copy of IANA's files when nothing else can be had: only for
+    /// IANA's own bootstrap. A configured one (the lab's) describes a closed world, and the
+    /// embedded copy would send its names to the real registries.
+    embedded_fallback: bool,
     state: tokio::sync::Mutex<HashMap<Registry, Loaded>>,
 }
 
@@ -91,6 +97,9 @@ struct Loaded {
     bootstrap: Arc<Bootstrap>,
     at: Instant,
     fresh: bool,
+    /// Repeated for every lookup while this copy is used: a configured bootstrap that could not
+    /// be fetched (no service is used, so each name must say why).
+    issue: Option<String>,
 }
 
 impl BootstrapSource {
@@ -99,8 +108,16 @@ impl BootstrapSource {
         BootstrapSource {
             url: url.into(),
             cache_dir,
+            embedded_fallback: true,
             state: tokio::sync::Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether the embedded copy of IANA's files may stand in for a file that cannot be fetched
+    /// (on by default; off for a configured bootstrap: an empty registry and an issue instead).
+    pub fn with_embedded_fallback(mut self, on: bool) -> BootstrapSource {
+        self.embedded_fallback = on;
+        self
     }
 
     /// The URL a registry is fetched from.
@@ -127,7 +144,7 @@ impl BootstrapSource {
                 RETRY_FAILED_BOOTSTRAP
             };
             if l.at.elapsed() < max_age {
-                return (l.bootstrap.clone(), None);
+                return (l.bootstrap.clone(), l.issue.clone());
             }
         }
         let cached = self
@@ -144,6 +161,7 @@ impl BootstrapSource {
                     bootstrap: b.clone(),
                     at: Instant::now(),
                     fresh: true,
+                    issue: None,
                 },
             );
             return (b, None);
@@ -164,30 +182,41 @@ impl BootstrapSource {
                         bootstrap: b.clone(),
                         at: Instant::now(),
                         fresh: true,
+                        issue: None,
                     },
                 );
                 (b, issue)
             }
             Err(why) => {
-                let (b, from) = match (state.remove(&registry), cached) {
-                    (Some(l), _) => (l.bootstrap, "the copy in memory"),
-                    (None, Some((c, _))) => (Arc::new(c), "a stale cached copy"),
-                    (None, None) => (Arc::new(Bootstrap::embedded(registry)), "the embedded copy"),
+                let mut repeat = false;
+                // A previous empty stand-in is no copy.
+                let previous = state.remove(&registry).filter(|l| l.issue.is_none());
+                let (b, from) = match (previous, cached) {
+                    (Some(l), _) => (l.bootstrap, "using the copy in memory"),
+                    (None, Some((c, _))) => (Arc::new(c), "using a stale cached copy"),
+                    (None, None) if self.embedded_fallback => (
+                        Arc::new(Bootstrap::embedded(registry)),
+                        "using the embedded copy",
+                    ),
+                    (None, None) => (
+                        {
+                            repeat = true;
+                            Arc::new(Bootstrap::empty(registry))
+                        },
+                        "a configured bootstrap has no fallback: no RDAP service is used",
+                    ),
                 };
+                let issue = format!("RDAP bootstrap {url} not fetched ({why}); {from}");
                 state.insert(
                     registry,
                     Loaded {
                         bootstrap: b.clone(),
                         at: Instant::now(),
                         fresh: false,
+                        issue: repeat.then(|| issue.clone()),
                     },
                 );
-                (
-                    b,
-                    Some(format!(
-                        "RDAP bootstrap {url} not fetched ({why}); using {from}"
-                    )),
-                )
+                (b, Some(issue))
             }
         }
     }
@@ -260,6 +289,21 @@ pub struct RdapClient {
     bootstrap: Arc<BootstrapSource>,
     overrides: Arc<BTreeMap<String, String>>,
     builtin: bool,
+    /// RDAP servers (base URLs) given up on after repeated timeouts.
+    down: Arc<DownServers>,
+}
+
+/// How many timeouts in a row mark a server down for the rest of a pass (by default).
+pub const GIVE_UP_AFTER_TIMEOUTS: u32 = 2;
+
+/// The server of an RDAP URL: everything before `domain/<name>` (the base URL), else the
+/// origin. Several registries may share a host (the lab's do), so the base URL is the server.
+pub fn server_of(url: &Url) -> String {
+    let s = url.as_str();
+    match s.rfind("/domain/") {
+        Some(i) => s[..=i].to_string(),
+        None => url.origin().ascii_serialization(),
+    }
 }
 
 /// RDAP services of ccTLDs that IANA's bootstrap file does not list (2026-07), used after the
@@ -284,7 +328,14 @@ impl RdapClient {
             bootstrap: Arc::new(bootstrap),
             overrides: Arc::new(overrides),
             builtin: false,
+            down: Arc::new(DownServers::new(GIVE_UP_AFTER_TIMEOUTS)),
         }
+    }
+
+    /// Timeouts in a row after which a server is not asked again by this client (0: never).
+    pub fn with_give_up_after(mut self, timeouts: u32) -> RdapClient {
+        self.down = Arc::new(DownServers::new(timeouts));
+        self
     }
 
     /// Also use [`BUILTIN_OVERRIDES`] for TLDs the bootstrap file does not list.
@@ -325,7 +376,22 @@ impl RdapClient {
         domain: &DomainName,
     ) -> Result<RdapAnswer, RdapError> {
         let shown = url.to_string();
-        let reply = self.http.get(url, RDAP_MEDIA_TYPE).await?;
+        let server = server_of(&url);
+        if let Some(timeouts) = self.down.is_down(&server) {
+            return Err(RdapError::ServerDown { server, timeouts });
+        }
+        let reply = match self.http.get(url, RDAP_MEDIA_TYPE).await {
+            Ok(r) => {
+                self.down.answered(&server);
+                r
+            }
+            Err(e) => {
+                if matches!(e, HttpError::Timeout(_)) {
+                    self.down.timed_out(&server);
+                }
+                return Err(e.into());
+            }
+        };
         let mut notes = Vec::new();
         if !reply.redirects.is_empty() {
             notes.push(format!("redirected to {}", reply.redirects.join(" -> ")));
@@ -628,6 +694,22 @@ mod tests {
             let json = format!("{{\"errorCode\":{code}}}");
             let got = error_code(json.as_bytes());
             proptest::prop_assert_eq!(got.is_some(), (400..=599).contains(&code));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_configured_bootstrap_never_falls_back_to_the_embedded_copy() {
+        let http = http();
+        let src = BootstrapSource::new(dead_url(), None).with_embedded_fallback(false);
+        let client = RdapClient::new(http.clone(), src, BTreeMap::new());
+        let com = DomainName::parse("example.com").unwrap();
+        // Not IANA's real .com server: no service at all, and the reason on every lookup.
+        for _ in 0..2 {
+            let (url, issue) = client.base_url(&com).await;
+            assert_eq!(url, None);
+            let issue = issue.expect("the reason, every time");
+            assert!(issue.contains("not fetched"), "{issue}");
+            assert!(issue.contains("no fallback"), "{issue}");
         }
     }
 

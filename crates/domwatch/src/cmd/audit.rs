@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -73,7 +73,7 @@ pub struct AuditArgs {
 
 const MAX_INVENTORY_BYTES: u64 = 16 * 1024 * 1024;
 
-fn inventory(path: &PathBuf) -> anyhow::Result<Vec<String>> {
+fn inventory(path: &Path) -> anyhow::Result<Vec<String>> {
     Ok(read_text(path)?
         .lines()
         .map(|l| l.split('#').next().unwrap_or_default().trim().to_string())
@@ -82,20 +82,8 @@ fn inventory(path: &PathBuf) -> anyhow::Result<Vec<String>> {
 }
 
 /// A side file read whole, bounded by the bytes actually read.
-fn read_text(path: &PathBuf) -> anyhow::Result<String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_INVENTORY_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
-    if bytes.len() as u64 > MAX_INVENTORY_BYTES {
-        return Err(super::usage(format!(
-            "{} is larger than {MAX_INVENTORY_BYTES} bytes",
-            path.display()
-        )));
-    }
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    let bytes = super::read_side_file(path, MAX_INVENTORY_BYTES)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -105,7 +93,7 @@ const MAX_ZONE_RECORDS: usize = 1_000_000;
 /// A zone file's origin and records, parsed with hickory's master-file parser. `$INCLUDE` is
 /// refused: a zone given to an audit must not make it read other files.
 fn zone_file(
-    path: &PathBuf,
+    path: &Path,
     origin: Option<&str>,
 ) -> anyhow::Result<(DomainName, Vec<audit::ZoneRecord>)> {
     let text = read_text(path)?;

@@ -300,21 +300,7 @@ const MAX_IMPORT_BYTES: u64 = 512 * 1024 * 1024;
 /// Reads a whole file, refusing one larger than `limit` by the bytes actually read (so
 /// `/dev/zero` and pipes are refused too).
 pub(crate) fn read_bounded(path: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
-    if bytes.len() as u64 > limit {
-        return Err(usage(format!(
-            "{} is larger than {} MiB",
-            path.display(),
-            limit / (1024 * 1024)
-        )));
-    }
-    Ok(bytes)
+    super::read_side_file(path, limit)
 }
 
 fn default_time(opts: &IntakeOpts, offset: Offset) -> anyhow::Result<Timestamp> {

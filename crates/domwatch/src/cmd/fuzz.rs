@@ -102,19 +102,8 @@ pub fn run(args: FuzzArgs, global: &Global) -> anyhow::Result<ExitCode> {
 
 /// Reads a one-item-per-line file: trims, skips blank lines and `#` comments.
 fn read_list(path: &Path, flag: &str) -> anyhow::Result<Vec<String>> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| cmd::usage(format!("{flag} {}: {e}", path.display())))?;
-    if meta.len() > MAX_LIST_FILE {
-        return Err(cmd::usage(format!(
-            "{flag} {}: file is {} bytes, the limit is {MAX_LIST_FILE}",
-            path.display(),
-            meta.len()
-        )));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| cmd::usage(format!("{flag} {}: {e}", path.display())))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| cmd::usage(format!("{flag} {}: not UTF-8 text", path.display())))?;
+    let text = cmd::read_side_text(path, MAX_LIST_FILE)
+        .map_err(|e| cmd::usage(format!("{flag}: {e:#}")))?;
     Ok(text
         .lines()
         .map(str::trim)

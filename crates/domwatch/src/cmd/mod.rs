@@ -1,5 +1,7 @@
 //! One module per subcommand. Each exposes `XxxArgs` (clap) and `run(args, &Global)`.
 
+use std::path::Path;
+
 use anyhow::Context;
 use domains::netconfig::NetConfig;
 
@@ -77,21 +79,52 @@ pub fn exit_code_for(err: &anyhow::Error) -> u8 {
     2
 }
 
+/// The largest `--config` file.
+pub(crate) const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A byte count for messages: whole MiB when it is one, else bytes.
+pub(crate) fn human_bytes(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Reads a whole side file (lists, configurations, scenarios...), bounded by the bytes actually
+/// read, not by its metadata: `/dev/zero`, a FIFO or a growing file fail once `limit` bytes have
+/// been read, with a one-line usage error naming the file and the limit.
+pub(crate) fn read_side_file(path: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.len() as u64 > limit {
+        return Err(usage(format!(
+            "{} is larger than {}, the limit for this file",
+            path.display(),
+            human_bytes(limit)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// [`read_side_file`] for UTF-8 text.
+pub(crate) fn read_side_text(path: &Path, limit: u64) -> anyhow::Result<String> {
+    let bytes = read_side_file(path, limit)?;
+    String::from_utf8(bytes).map_err(|_| usage(format!("{}: not UTF-8 text", path.display())))
+}
+
 /// Reads the network configuration named by `--config` (defaults without it).
 pub(crate) fn net_config(global: &Global) -> anyhow::Result<NetConfig> {
     let Some(path) = &global.config else {
         return Ok(NetConfig::default());
     };
-    let meta = std::fs::metadata(path)
-        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
-    if meta.len() > 4 * 1024 * 1024 {
-        return Err(usage(format!(
-            "{} is too large for a configuration",
-            path.display()
-        )));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    let text = read_side_text(path, MAX_CONFIG_BYTES)?;
     NetConfig::from_toml(&text).map_err(|e| usage(format!("{}: {e}", path.display())))
 }
 

@@ -51,6 +51,8 @@ pub struct PslSource {
 }
 
 const INSTALLED_NAME: &str = "public_suffix_list.dat";
+/// The largest Public Suffix List read (the real one is about 300 KB).
+const MAX_PSL_BYTES: u64 = 16 * 1024 * 1024;
 
 fn installed_path(global: &Global) -> PathBuf {
     global.data_dir().join(INSTALLED_NAME)
@@ -73,9 +75,8 @@ pub fn suffix_list(global: &Global) -> anyhow::Result<(&'static SuffixList, PslS
     };
     let list: &'static SuffixList = match &path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("reading Public Suffix List {}", p.display()))
-                .map_err(|e| cmd::usage(format!("{e:#}")))?;
+            let text = cmd::read_side_text(p, MAX_PSL_BYTES)
+                .map_err(|e| cmd::usage(format!("Public Suffix List: {e:#}")))?;
             let list = SuffixList::parse(&text)
                 .map_err(|e| cmd::usage(format!("{}: {e}", p.display())))?;
             // One list per process, alive until exit.
@@ -242,9 +243,7 @@ pub fn lookup(list: &SuffixList, d: &DomainName) -> Lookup {
 
 /// Validates `src` and copies it to `dest` atomically (write a temporary file, then rename).
 fn install(src: &Path, dest: &Path) -> anyhow::Result<usize> {
-    let text = std::fs::read_to_string(src)
-        .with_context(|| format!("reading {}", src.display()))
-        .map_err(|e| cmd::usage(format!("{e:#}")))?;
+    let text = cmd::read_side_text(src, MAX_PSL_BYTES)?;
     let list =
         SuffixList::parse(&text).map_err(|e| cmd::usage(format!("{}: {e}", src.display())))?;
     if let Some(dir) = dest.parent() {

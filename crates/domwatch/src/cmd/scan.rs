@@ -158,6 +158,11 @@ struct Feed {
     live: bool,
 }
 
+/// The largest `--allow` file.
+const MAX_ALLOW_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest `--brands` file.
+const MAX_BRANDS_BYTES: u64 = 16 * 1024 * 1024;
+
 pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let (psl, _) = cmd::psl::suffix_list(global)?;
     let brands = load_brands(&args)?;
@@ -168,9 +173,8 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     let mut allow = Allowlist::new();
     for p in &args.allow {
-        let text = std::fs::read_to_string(p)
-            .with_context(|| format!("reading allowlist {}", p.display()))
-            .map_err(|e| cmd::usage(format!("{e:#}")))?;
+        let text = cmd::read_side_text(p, MAX_ALLOW_BYTES)
+            .map_err(|e| cmd::usage(format!("--allow: {e:#}")))?;
         allow
             .extend_from_text(&text)
             .map_err(|e| cmd::usage(format!("{}: {e}", p.display())))?;
@@ -339,9 +343,8 @@ fn load_brands(args: &ScanArgs) -> anyhow::Result<Vec<Brand>> {
         brands.push(Brand::new(d));
     }
     for p in &args.brand_files {
-        let text = std::fs::read_to_string(p)
-            .with_context(|| format!("reading brands {}", p.display()))
-            .map_err(|e| cmd::usage(format!("{e:#}")))?;
+        let text = cmd::read_side_text(p, MAX_BRANDS_BYTES)
+            .map_err(|e| cmd::usage(format!("--brands: {e:#}")))?;
         let list =
             Brand::parse_list(&text).map_err(|e| cmd::usage(format!("{}: {e}", p.display())))?;
         brands.extend(list);

@@ -368,16 +368,7 @@ pub fn parse_inventory(text: &str) -> Result<Vec<InventoryLine>, String> {
 }
 
 fn read_inventory(path: &Path) -> anyhow::Result<Vec<InventoryLine>> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
-    if meta.len() > MAX_INVENTORY_BYTES {
-        return Err(super::usage(format!(
-            "{} is larger than 64 MiB",
-            path.display()
-        )));
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| super::usage(format!("cannot read {}: {e}", path.display())))?;
+    let text = super::read_side_text(path, MAX_INVENTORY_BYTES)?;
     parse_inventory(&text).map_err(|e| super::usage(format!("{}: {e}", path.display())))
 }
 

@@ -180,7 +180,7 @@ fn bad_input_exits_2_with_one_line() {
         ),
         (
             vec!["example.com", "--tld-file", "/nonexistent/tlds"],
-            "--tld-file /nonexistent/tlds",
+            "--tld-file: cannot read /nonexistent/tlds",
         ),
     ] {
         let o = fuzz(&args);

@@ -168,6 +168,17 @@ impl Bootstrap {
     }
 
     /// The copy compiled into the binary.
+    /// A registry listing no service (what a configured bootstrap that cannot be fetched gives).
+    pub fn empty(registry: Registry) -> Bootstrap {
+        Bootstrap {
+            registry,
+            publication: None,
+            services: Vec::new(),
+            dns_index: HashMap::new(),
+            notes: Vec::new(),
+        }
+    }
+
     pub fn embedded(registry: Registry) -> Bootstrap {
         Bootstrap::parse(registry, registry.embedded_bytes()).unwrap_or(Bootstrap {
             registry,
@@ -291,7 +302,19 @@ pub fn read_cache(cache_dir: &Path, registry: Registry) -> Option<(Bootstrap, Du
         .ok()
         .and_then(|m| SystemTime::now().duration_since(m).ok())
         .unwrap_or(Duration::MAX);
-    let bytes = std::fs::read(&path).ok()?;
+    // Bounded by the bytes actually read, not only by the metadata.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(
+            std::fs::File::open(&path).ok()?,
+            MAX_BOOTSTRAP_BYTES as u64 + 1,
+        ),
+        &mut bytes,
+    )
+    .ok()?;
+    if bytes.len() > MAX_BOOTSTRAP_BYTES {
+        return None;
+    }
     let b = Bootstrap::parse(registry, &bytes).ok()?;
     (!b.is_empty()).then_some((b, age))
 }

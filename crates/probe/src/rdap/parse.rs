@@ -41,6 +41,10 @@ pub enum ParseError {
     NotJson(String),
     #[error("the body is JSON but not an object")]
     NotObject,
+    /// The answer is about another name (or names none): it says nothing about the one asked,
+    /// so the registration stays unknown (never "no statuses", "no lock").
+    #[error("the answer is not about {asked}: {found}")]
+    NotTheDomainAsked { asked: String, found: String },
 }
 
 /// Parses an RDAP domain response from `server` about `domain`.
@@ -66,18 +70,41 @@ pub fn parse_domain(
         Some(c) => notes.push(format!("objectClassName is {:?}, not \"domain\"", clip(c))),
         None => notes.push("objectClassName is missing"),
     }
-    match obj.get("ldhName").and_then(Value::as_str) {
-        Some(ldh) => {
-            let ldh = ldh.trim().trim_end_matches('.');
-            if !ldh.eq_ignore_ascii_case(domain.as_str()) {
-                notes.push(format!(
-                    "ldhName {:?} is not the domain asked ({})",
-                    clip(ldh),
-                    domain
-                ));
-            }
+    // The answer must be about the domain asked: by ldhName (A-label), else by unicodeName.
+    // An empty object, an error page read as JSON, or another name's object is no record of
+    // this one.
+    let ldh = obj
+        .get("ldhName")
+        .and_then(Value::as_str)
+        .map(|l| l.trim().trim_end_matches('.'));
+    let unicode = obj
+        .get("unicodeName")
+        .and_then(Value::as_str)
+        .map(|l| l.trim().trim_end_matches('.'));
+    let same = |n: &str| {
+        n.eq_ignore_ascii_case(domain.as_str()) || n.to_lowercase() == domain.to_unicode()
+    };
+    match (ldh, unicode) {
+        (Some(l), _) if same(l) => {}
+        (Some(l), _) => {
+            return Err(ParseError::NotTheDomainAsked {
+                asked: domain.to_string(),
+                found: format!("its ldhName is {:?}", clip(l)),
+            });
         }
-        None => notes.push("ldhName is missing"),
+        (None, Some(u)) if same(u) => notes.push("ldhName is missing"),
+        (None, Some(u)) => {
+            return Err(ParseError::NotTheDomainAsked {
+                asked: domain.to_string(),
+                found: format!("its unicodeName is {:?}", clip(u)),
+            });
+        }
+        (None, None) => {
+            return Err(ParseError::NotTheDomainAsked {
+                asked: domain.to_string(),
+                found: "it names no domain (no ldhName)".to_string(),
+            });
+        }
     }
 
     rec.handle = obj
@@ -837,10 +864,40 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_about_another_name_or_none_is_no_record() {
+        for (body, found) in [
+            ("{}", "names no domain"),
+            (
+                r#"{"objectClassName":"domain","ldhName":"other.com","status":["active"]}"#,
+                "\"other.com\"",
+            ),
+            (
+                r#"{"objectClassName":"domain","unicodeName":"other.com"}"#,
+                "unicodeName",
+            ),
+            (r#"{"errorCode":200,"title":"OK"}"#, "names no domain"),
+        ] {
+            let e = parse_domain(&dn("example.com"), "x", body.as_bytes()).unwrap_err();
+            assert!(
+                matches!(&e, ParseError::NotTheDomainAsked { asked, found: f } if asked == "example.com" && f.contains(found)),
+                "{body}: {e}"
+            );
+        }
+        // The same name, written as a U-label in unicodeName only: read, with a note.
+        let p = parse_domain(
+            &dn("xn--r8jz45g.jp"),
+            "x",
+            r#"{"objectClassName":"domain","unicodeName":"例え.jp"}"#.as_bytes(),
+        )
+        .unwrap();
+        assert!(p.record.notes.iter().any(|n| n == "ldhName is missing"));
+    }
+
+    #[test]
     fn lenient_with_notes() {
         let body = json!({
             "objectClassName": "domain",
-            "ldhName": "other.com",
+            "ldhName": "EXAMPLE.COM.",
             "status": "active",
             "events": [
                 {"eventAction": "expiration", "eventDate": "2027-01-02"},
@@ -870,7 +927,6 @@ mod tests {
         let all = r.notes.join("\n");
         for expected in [
             "rdapConformance is missing",
-            "ldhName \"other.com\"",
             "status is a string",
             "not RFC 3339",
             "unreadable date",

@@ -28,6 +28,8 @@ pub struct WhoisOptions {
     pub follow_registrar: bool,
     /// The server asked for a TLD's WHOIS server.
     pub iana_host: String,
+    /// Timeouts in a row after which a server is not asked again by this client (0: never).
+    pub give_up_after_timeouts: u32,
 }
 
 impl Default for WhoisOptions {
@@ -38,6 +40,7 @@ impl Default for WhoisOptions {
             max_bytes: 256 * 1024,
             follow_registrar: true,
             iana_host: IANA_WHOIS.to_string(),
+            give_up_after_timeouts: crate::rdap::GIVE_UP_AFTER_TIMEOUTS,
         }
     }
 }
@@ -65,6 +68,10 @@ pub enum WhoisError {
     InvalidHost(String),
     #[error("invalid WHOIS query (empty, too long or with line breaks)")]
     InvalidQuery,
+    #[error(
+        "WHOIS server {host} marked down after {timeouts} timeouts: not asked again in this pass"
+    )]
+    ServerDown { host: String, timeouts: u32 },
 }
 
 /// What a lookup found: the registry's answer, the registrar's (if referred and reached), and
@@ -83,12 +90,15 @@ pub struct WhoisLookup {
 pub struct WhoisClient {
     cfg: NetConfig,
     opts: WhoisOptions,
+    /// Servers given up on after repeated timeouts (shared by clones).
+    down: std::sync::Arc<crate::net::DownServers>,
 }
 
 impl WhoisClient {
     pub fn new(cfg: &NetConfig, opts: WhoisOptions) -> Self {
         WhoisClient {
             cfg: cfg.clone(),
+            down: std::sync::Arc::new(crate::net::DownServers::new(opts.give_up_after_timeouts)),
             opts,
         }
     }
@@ -97,11 +107,29 @@ impl WhoisClient {
     /// else from DNS (port 43); private, loopback and link-local addresses are refused unless
     /// `allow_private_addresses`. Bounded in time and size; the answer is decoded as UTF-8,
     /// invalid bytes replaced.
+    /// A server that timed out repeatedly in this client's life is not asked again
+    /// ([`WhoisError::ServerDown`]).
     pub async fn query(&self, host: &str, query: &str) -> Result<String, WhoisError> {
         if query.is_empty() || query.len() > 512 || query.contains(['\r', '\n', '\0']) {
             return Err(WhoisError::InvalidQuery);
         }
         let host = normalise_host(host)?;
+        if let Some(timeouts) = self.down.is_down(&host) {
+            return Err(WhoisError::ServerDown { host, timeouts });
+        }
+        let r = self.query_once(&host, query).await;
+        match &r {
+            Ok(_) => self.down.answered(&host),
+            Err(WhoisError::Timeout { .. }) => {
+                self.down.timed_out(&host);
+            }
+            Err(_) => {}
+        }
+        r
+    }
+
+    async fn query_once(&self, host: &str, query: &str) -> Result<String, WhoisError> {
+        let host = host.to_string();
         let deadline = Instant::now() + self.opts.timeout;
         let timeout_err = || WhoisError::Timeout {
             host: host.clone(),

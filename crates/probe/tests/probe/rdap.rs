@@ -181,32 +181,69 @@ async fn redirect_is_followed_on_loopback_only_when_allowed() {
         Some("9995")
     );
 
-    // The same lab, but the client is told to stay on the public internet: the redirect to
-    // 127.0.0.1 (a server's word) is refused.
+    // The same lab, but the client is told to stay on the public internet: the lab's own
+    // bootstrap URL (127.0.0.1, from the configuration) fails the guard that redirects and
+    // related links pass, is never connected to, and no embedded copy of IANA's bootstrap
+    // stands in for it (that would send the name to the real registries).
     let mut cfg = lab.net_config();
     cfg.allow_private_addresses = false;
     let strict = Prober::new(cfg, opts()).unwrap();
     let view = strict.registration(&dn("kuronekoyamato-jp.top")).await;
     assert!(view.registry.is_none());
     assert!(
-        view.issues
-            .iter()
-            .any(|i| i.source == "rdap" && i.message.contains("refused to follow the redirect")),
-        "{:?}",
-        view.issues
-    );
-    // A related link to loopback is refused the same way.
-    let view = strict.registration(&dn("hinode-logistics.com")).await;
-    assert_eq!(view.registry.unwrap().lookup, Lookup::Registered);
-    assert!(view.registrar.is_none());
-    assert!(
-        view.issues
-            .iter()
-            .any(|i| i.message.contains("not following the related link")),
+        view.issues.iter().any(|i| i.source == "rdap"
+            && i.message.contains("refused to connect to")
+            && i.message.contains("127.0.0.1 is not a public address")
+            && i.message.contains("no fallback")),
         "{:?}",
         view.issues
     );
     lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_bootstrap_url_at_a_private_address_is_refused() {
+    // A bootstrap (here a fresh cached copy, as if fetched) that sends .test to the cloud
+    // metadata address: with private addresses not allowed, an issue on the snapshot, no
+    // connection, no registration data.
+    let cache = tempfile::tempdir().unwrap();
+    let file = br#"{"version":"1.0","publication":"2026-01-01T00:00:00Z","services":[[["test"],["http://169.254.169.254/rdap/"]],[["example"],["http://[::1]:9/rdap/"]]]}"#;
+    probe::rdap::bootstrap::write_cache(cache.path(), probe::rdap::bootstrap::Registry::Dns, file)
+        .unwrap();
+    let cfg = domains::netconfig::NetConfig {
+        rdap_bootstrap_url: Some("https://bootstrap.invalid/dns.json".into()),
+        allow_private_addresses: false,
+        ..Default::default()
+    };
+    let prober = Prober::new(
+        cfg,
+        ProbeOptions {
+            cache_dir: Some(cache.path().to_path_buf()),
+            dns: false,
+            ..opts()
+        },
+    )
+    .unwrap();
+    for (name, addr) in [
+        ("metadata.test", "169.254.169.254"),
+        ("loop.example", "::1"),
+    ] {
+        let started = std::time::Instant::now();
+        let snap = prober.snapshot(&dn(name)).await;
+        assert!(snap.registry.is_none() && snap.registrar.is_none());
+        assert!(
+            snap.issues.iter().any(|i| i.source == "rdap"
+                && i.message.contains("refused to connect to")
+                && i.message
+                    .contains(&format!("{addr} is not a public address"))),
+            "{name}: {:?}",
+            snap.issues
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{name}: refused without trying"
+        );
+    }
 }
 
 fn rate_limited_scenario() -> lab::Scenario {
@@ -405,5 +442,70 @@ async fn hosting_network_abuse_contact_from_the_rir() {
         .await
         .unwrap_err();
     assert!(matches!(err, probe::rdap::RdapError::NoService(_)), "{err}");
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_is_given_up_for_the_pass() {
+    // The lab's .tk registry accepts and never answers (RDAP and WHOIS). After two timeouts
+    // in a row each server is marked down for this prober: later names are incomplete at once.
+    let lab = default_lab().await;
+    let timeout = Duration::from_millis(300);
+    let o = ProbeOptions {
+        timeout,
+        whois: true,
+        dns: false,
+        ..opts()
+    };
+    let prober = Prober::new(lab.net_config(), o.clone()).unwrap();
+    for n in 0..2 {
+        let started = std::time::Instant::now();
+        let s = prober.snapshot(&dn(&format!("slow{n}.tk"))).await;
+        assert!(started.elapsed() >= timeout, "asked and waited");
+        assert!(s.registry.is_none());
+        assert!(
+            s.issues
+                .iter()
+                .any(|i| i.source == "rdap" && i.message.contains("no answer")),
+            "{:?}",
+            s.issues
+        );
+    }
+    let started = std::time::Instant::now();
+    let s = prober.snapshot(&dn("slow2.tk")).await;
+    assert!(
+        started.elapsed() < timeout,
+        "not asked again: {:?}",
+        started.elapsed()
+    );
+    assert!(s.registry.is_none());
+    let msgs: Vec<&str> = s.issues.iter().map(|i| i.message.as_str()).collect();
+    assert!(
+        s.issues
+            .iter()
+            .any(|i| i.source == "rdap"
+                && i.message.contains("/rdap/tk/ marked down after 2 timeouts")),
+        "{msgs:?}"
+    );
+    assert!(
+        s.issues.iter().any(|i| i.source == "whois"
+            && i.message
+                .contains("WHOIS server whois.dot.tk marked down after 2 timeouts")),
+        "{msgs:?}"
+    );
+    // Per server, not per host: the lab's other registries share the address and still answer.
+    let ok = prober.registration(&dn("hinode-logistics.com")).await;
+    assert_eq!(ok.registry.unwrap().lookup, Lookup::Registered);
+
+    // A new prober (the next pass) asks again.
+    let next = Prober::new(lab.net_config(), o).unwrap();
+    let started = std::time::Instant::now();
+    let s = next.snapshot(&dn("slow3.tk")).await;
+    assert!(started.elapsed() >= timeout, "asked again");
+    assert!(
+        !s.issues.iter().any(|i| i.message.contains("marked down")),
+        "{:?}",
+        s.issues
+    );
     lab.shutdown().await;
 }

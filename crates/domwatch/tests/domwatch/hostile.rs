@@ -1,0 +1,268 @@
+//! Hostile input (issue 8): side files that never end, and other inputs from outside that must
+//! be bounded, refused or reported rather than trusted.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+
+fn domwatch(data: &Path) -> Command {
+    let mut c = Command::cargo_bin("domwatch").expect("binary");
+    c.env("XDG_DATA_HOME", data)
+        .env("DOMWATCH_DB", data.join("w.db"))
+        .env_remove("DOMWATCH_PSL")
+        .env_remove("DOMWATCH_CONFIG")
+        .env_remove("RUST_LOG")
+        .timeout(Duration::from_secs(60));
+    c
+}
+
+/// Runs `args` and checks that it fails fast with exit 2 and one line naming the file and the
+/// limit (bounded by the bytes read, so `/dev/zero` cannot grow without end).
+fn refuses_endless(args: &[&str], file: &str, limit: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let o = domwatch(dir.path()).args(args).output().unwrap();
+    let took = started.elapsed();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert!(took < Duration::from_secs(30), "{args:?} took {took:?}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: one line: {err}"
+    );
+    assert!(err.contains(file), "{args:?} names the file: {err}");
+    assert!(err.contains(limit), "{args:?} gives the limit: {err}");
+}
+
+#[test]
+fn side_files_are_bounded_by_the_bytes_read() {
+    let z = "/dev/zero";
+    refuses_endless(
+        &["fuzz", "--tld-file", z, "example.com"],
+        "--tld-file: /dev/zero",
+        "16 MiB",
+    );
+    refuses_endless(
+        &["fuzz", "--dictionary", z, "example.com"],
+        "--dictionary: /dev/zero",
+        "16 MiB",
+    );
+    refuses_endless(&["scan", "--brands", z], "--brands: /dev/zero", "16 MiB");
+    refuses_endless(
+        &["scan", "--brand", "example.com", "--allow", z],
+        "--allow: /dev/zero",
+        "64 MiB",
+    );
+    refuses_endless(
+        &["--psl", z, "psl", "show"],
+        "Public Suffix List: /dev/zero",
+        "16 MiB",
+    );
+    refuses_endless(&["psl", "update", z], "/dev/zero", "16 MiB");
+    refuses_endless(
+        &["--config", z, "inspect", "example.com"],
+        "/dev/zero",
+        "4 MiB",
+    );
+    refuses_endless(&["lab", "--scenario", z], "/dev/zero", "4 MiB");
+    refuses_endless(&["watch", "add", "--file", z], "/dev/zero", "64 MiB");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_that_never_ends_is_refused_too() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("tlds.fifo");
+    let st = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let writer_path = fifo.clone();
+    // The writer keeps writing until the reader goes away (EPIPE).
+    let writer = std::thread::spawn(move || {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&writer_path)
+            .unwrap();
+        let line = b"com\n".repeat(16 * 1024);
+        while f.write_all(&line).is_ok() {}
+    });
+    let o = domwatch(dir.path())
+        .args(["fuzz", "--tld-file"])
+        .arg(&fifo)
+        .arg("example.com")
+        .output()
+        .unwrap();
+    writer.join().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("tlds.fifo is larger than 16 MiB"), "{err}");
+}
+
+/// A one-purpose RDAP server on 127.0.0.1:0: every request gets the body that `body` holds at
+/// that moment (HTTP 200, `application/rdap+json`).
+async fn rdap_stub(body: std::sync::Arc<std::sync::Mutex<String>>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = l.accept().await {
+            let body = body.lock().unwrap().clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut tmp = [0u8; 1024];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut tmp).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(k) => buf.extend_from_slice(&tmp[..k]),
+                    }
+                }
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/rdap+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(reply.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}/rdap/")
+}
+
+/// A loopback port where nothing listens.
+fn dead_port() -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
+
+async fn run_dw(cfg: &Path, dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+        .arg("--config")
+        .arg(cfg)
+        .arg("--db")
+        .arg(dir.join("w.db"))
+        .arg("--no-progress")
+        .args(args)
+        .env("XDG_DATA_HOME", dir)
+        .env_remove("DOMWATCH_CONFIG")
+        .env_remove("DOMWATCH_DB")
+        .env_remove("RUST_LOG")
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn change_kinds(history: &serde_json::Value) -> Vec<String> {
+    history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["changes"].as_array().unwrap().iter())
+        .map(|c| c["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_rdap_answer_about_another_name_is_unknown_not_a_removal() {
+    let lab = lab::Lab::start(lab::Scenario::builtin("default").unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The lab for DNS; .com's RDAP is our stub; .com's WHOIS goes nowhere (refused at once), so
+    // only the RDAP answer speaks about the registration.
+    let locked = serde_json::json!({
+        "objectClassName": "domain",
+        "ldhName": "hinode-logistics.com",
+        "status": ["active", "client transfer prohibited", "client delete prohibited",
+                   "client update prohibited"],
+        "events": [{"eventAction": "registration", "eventDate": "2015-04-01T00:00:00Z"},
+                   {"eventAction": "expiration", "eventDate": "2030-04-01T00:00:00Z"}],
+        "rdapConformance": ["rdap_level_0"]
+    })
+    .to_string();
+    let body = std::sync::Arc::new(std::sync::Mutex::new(locked));
+    let base = rdap_stub(body.clone()).await;
+    let mut cfg = lab.net_config();
+    cfg.rdap_overrides.insert("com".into(), base);
+    cfg.whois_overrides
+        .insert("com".into(), "whois.nowhere.test".into());
+    cfg.whois_hosts
+        .insert("whois.nowhere.test".into(), dead_port());
+    let cfg_path = dir.path().join("stub.toml");
+    std::fs::write(&cfg_path, domains::netconfig::to_toml(&cfg).unwrap()).unwrap();
+    let d = dir.path();
+
+    let (code, out, err) = run_dw(&cfg_path, d, &["watch", "add", "hinode-logistics.com"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let run = ["watch", "run", "--format", "json"];
+    let (code, out, err) = run_dw(&cfg_path, d, &run).await;
+    assert!(code == 0 || code == 1, "{out}{err}");
+
+    // `{}` with 200, then another name's object, then an error page read as JSON: none of
+    // them is this name's record.
+    for bogus in [
+        "{}".to_string(),
+        serde_json::json!({"objectClassName": "domain", "ldhName": "other-name.com",
+                           "status": ["active"], "rdapConformance": ["rdap_level_0"]})
+        .to_string(),
+        r#"{"title":"OK","description":["nothing here"]}"#.to_string(),
+    ] {
+        *body.lock().unwrap() = bogus.clone();
+        let (code, out, err) = run_dw(&cfg_path, d, &run).await;
+        assert!(code == 0 || code == 1, "{bogus}: {out}{err}");
+        let summary: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(summary["run"]["observed"], 1, "{out}");
+        assert_eq!(
+            summary["run"]["incomplete"], 1,
+            "{bogus}: incomplete: {out}"
+        );
+
+        let (_, out, _) = run_dw(
+            &cfg_path,
+            d,
+            &["inspect", "--format", "json", "hinode-logistics.com"],
+        )
+        .await;
+        assert!(
+            out.contains("is not about hinode-logistics.com"),
+            "{bogus}: {out}"
+        );
+    }
+    let (code, out, err) = run_dw(
+        &cfg_path,
+        d,
+        &[
+            "watch",
+            "history",
+            "hinode-logistics.com",
+            "--format",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let h: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds = change_kinds(&h);
+    for never in [
+        "lock-removed",
+        "deleted",
+        "expired",
+        "expiry-moved",
+        "registrar-changed",
+        "ns-changed-registry",
+        "hold-removed",
+        "dnssec-off",
+    ] {
+        assert!(!kinds.iter().any(|k| k == never), "{never}: {kinds:?}");
+    }
+    lab.shutdown().await;
+}
