@@ -88,8 +88,16 @@ pub fn run(args: InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
     Ok(exit_for(&results))
 }
 
-/// Exit code 1 when a finding is high or critical.
+/// Exit code 3 when the registration of a name could not be read at all (neither RDAP nor
+/// WHOIS gave a record: nothing can be said about its state), else 1 when a finding is high or
+/// critical.
 pub fn exit_for(results: &[Inspection]) -> ExitCode {
+    if results
+        .iter()
+        .any(|r| r.snapshot.registry.is_none() && r.snapshot.registrar.is_none())
+    {
+        return ExitCode::from(3);
+    }
     let worst = results
         .iter()
         .flat_map(|r| r.findings.iter().map(|f| f.severity))

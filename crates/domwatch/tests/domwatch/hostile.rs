@@ -226,12 +226,13 @@ async fn an_rdap_answer_about_another_name_is_unknown_not_a_removal() {
             "{bogus}: incomplete: {out}"
         );
 
-        let (_, out, _) = run_dw(
+        let (code, out, _) = run_dw(
             &cfg_path,
             d,
             &["inspect", "--format", "json", "hinode-logistics.com"],
         )
         .await;
+        assert_eq!(code, 3, "neither RDAP nor WHOIS read: {out}");
         assert!(
             out.contains("is not about hinode-logistics.com"),
             "{bogus}: {out}"
