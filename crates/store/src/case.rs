@@ -225,7 +225,8 @@ fn load_case(db: &mut dyn Db, id: i64) -> Result<Option<Case>> {
     .transpose()
 }
 
-fn event(
+/// Appends one event to a case's timeline.
+pub(crate) fn event(
     db: &mut dyn Db,
     case: i64,
     at: &str,

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::case::CaseId;
+use crate::case::{CaseId, event};
 use crate::sql::{Db, Row};
 use crate::{Result, Store, StoreError, count_from_sql, count_to_sql, ts_from_sql, ts_to_sql};
 
@@ -143,27 +143,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The largest evidence body stored (bigger bodies are cut, and the cut is in the source).
 pub const MAX_EVIDENCE: usize = 4 * 1024 * 1024;
-
-fn event(
-    db: &mut dyn Db,
-    case: i64,
-    at: &str,
-    actor: &str,
-    kind: &str,
-    detail: &str,
-) -> Result<()> {
-    db.exec(
-        "INSERT INTO case_event (case_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)",
-        &[
-            case.into(),
-            at.into(),
-            actor.into(),
-            kind.into(),
-            detail.into(),
-        ],
-    )?;
-    Ok(())
-}
 
 fn case_exists(db: &mut dyn Db, id: CaseId) -> Result<()> {
     db.row("SELECT 1 FROM abuse_case WHERE id = $1", &[id.0.into()])?

@@ -9,15 +9,17 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-struct Env {
-    lab: lab::Lab,
+/// A started default-scenario lab, its config file and a scratch folder (also used by the
+/// distributed-pass tests).
+pub(super) struct Env {
+    pub(super) lab: lab::Lab,
     _dir: tempfile::TempDir,
-    cfg: PathBuf,
+    pub(super) cfg: PathBuf,
     db: PathBuf,
-    dir: PathBuf,
+    pub(super) dir: PathBuf,
 }
 
-async fn env() -> Env {
+pub(super) async fn env() -> Env {
     let lab = lab::Lab::start(lab::Scenario::builtin("default").unwrap())
         .await
         .unwrap();

@@ -2,32 +2,11 @@
 //! the store, a worker killed with SIGKILL mid-pass, a PostgreSQL restart mid-pass, `watch
 //! status`. On SQLite always; on PostgreSQL too when `DOMWATCH_TEST_PG` names a server.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
 
-struct Env {
-    lab: lab::Lab,
-    _dir: tempfile::TempDir,
-    cfg: PathBuf,
-    dir: PathBuf,
-}
-
-async fn env() -> Env {
-    let lab = lab::Lab::start(lab::Scenario::builtin("default").unwrap())
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("lab.toml");
-    lab.write_config(&cfg).unwrap();
-    Env {
-        lab,
-        cfg,
-        dir: dir.path().to_path_buf(),
-        _dir: dir,
-    }
-}
+use super::watch::{Env, env};
 
 /// The stores to test on: an SQLite file, and a fresh PostgreSQL database when available.
 fn stores(e: &Env) -> Vec<String> {
