@@ -297,12 +297,6 @@ pub(super) fn store_err(e: store::StoreError) -> anyhow::Error {
 /// The largest file one import reads.
 const MAX_IMPORT_BYTES: u64 = 512 * 1024 * 1024;
 
-/// Reads a whole file, refusing one larger than `limit` by the bytes actually read (so
-/// `/dev/zero` and pipes are refused too).
-pub(crate) fn read_bounded(path: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
-    super::read_side_file(path, limit)
-}
-
 fn default_time(opts: &IntakeOpts, offset: Offset) -> anyhow::Result<Timestamp> {
     match &opts.date {
         None => Ok(Timestamp::now()),
@@ -456,7 +450,7 @@ fn import(args: ImportArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let mut errors: Vec<(String, RowError)> = Vec::new();
     let mut rows = 0usize;
     for file in &args.files {
-        let bytes = read_bounded(file, MAX_IMPORT_BYTES)?;
+        let bytes = super::read_side_file(file, MAX_IMPORT_BYTES)?;
         let name = file.display().to_string();
         let (raw, errs) = match args.preset {
             Preset::Urls => intake::parse_url_list(&String::from_utf8_lossy(&bytes), when),

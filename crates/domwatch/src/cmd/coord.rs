@@ -417,7 +417,7 @@ fn notifications_table(notes: &[store::StoredNotification]) -> Table {
 pub fn reply(args: ReplyArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let mut store = open_store(global)?;
     let case = load(&store, args.id)?;
-    let bytes = super::case::read_bounded(&args.file, MAX_REPLY_BYTES)?;
+    let bytes = super::read_side_file(&args.file, MAX_REPLY_BYTES)?;
     let r = cases::attach_reply(&mut store, case.id, &bytes, args.party, &actor()).map_err(
         |e| match e {
             ServiceError::Refused(m) => usage(format!("{}: {m}", args.file.display())),
