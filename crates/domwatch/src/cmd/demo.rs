@@ -270,6 +270,7 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
     }
 
     coordination(&mut demo, cfg, db, &lab.now().to_string())?;
+    console(&mut demo, db, &rt)?;
 
     let mut out = std::io::stdout().lock();
     writeln!(out)?;
@@ -386,6 +387,126 @@ fn coordination(demo: &mut Demo, cfg: &str, db: &str, today: &str) -> anyhow::Re
         "-o",
         "cases.stix.json",
     ])?;
+    Ok(())
+}
+
+/// The team console over the same store: a user, an API token, `serve` on a free port, and
+/// two API calls a SIEM would make; then the console is stopped with SIGTERM.
+fn console(demo: &mut Demo, db: &str, rt: &tokio::runtime::Runtime) -> anyhow::Result<()> {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    demo.heading(
+        "The team console (user add, token create, serve)",
+        "Users in three roles, API tokens kept as hashes only; the pages and the JSON API over the same store.",
+    )?;
+    demo.run(&["--db", db, "user", "add", "analyst", "--role", "analyst"])?;
+    let args = [
+        "--db", db, "token", "create", "--user", "analyst", "--name", "siem",
+    ];
+    println!(
+        "\n$ domwatch {}   (the token is printed once; hidden here)",
+        args.join(" ")
+    );
+    let out = Command::new(&demo.exe)
+        .args(args)
+        .current_dir(&demo.dir)
+        .output()
+        .with_context(|| format!("running {}", demo.exe.display()))?;
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || token.is_empty() {
+        demo.failed.push(format!("domwatch {}", args.join(" ")));
+        return Ok(());
+    }
+    let args = ["--db", db, "serve", "--listen", "127.0.0.1:0"];
+    println!("\n$ domwatch {} &", args.join(" "));
+    let mut child = Command::new(&demo.exe)
+        .args(args)
+        .current_dir(&demo.dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("running {}", demo.exe.display()))?;
+    // A line on stderr names the address it listens on; the rest of stderr is drained so the
+    // console never blocks on a full pipe.
+    let mut line = String::new();
+    if let Some(err) = child.stderr.take() {
+        let mut reader = BufReader::new(err);
+        for _ in 0..50 {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line.contains("http://") {
+                break;
+            }
+        }
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    }
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(|u| u.trim_end_matches('/').to_string());
+    let result = match base {
+        Some(base) => {
+            println!("{}", line.trim_end());
+            rt.block_on(console_calls(&base, &token))
+        }
+        None => Err(anyhow::anyhow!("serve did not start: {}", line.trim())),
+    };
+    // SIGTERM: the console finishes its requests and exits 0.
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait()?;
+    match result {
+        Ok(()) if status.success() => {}
+        Ok(()) => demo
+            .failed
+            .push(format!("domwatch serve (exit {:?})", status.code())),
+        Err(e) => demo.failed.push(format!("the console: {e:#}")),
+    }
+    Ok(())
+}
+
+/// What a SIEM would ask the console: the cases and the high findings, with the token.
+async fn console_calls(base: &str, token: &str) -> anyhow::Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()?;
+    for (path, what) in [
+        ("/api/v1/cases", "cases"),
+        (
+            "/api/v1/findings?severity=high",
+            "open high or critical findings",
+        ),
+    ] {
+        println!("\n$ curl -H 'Authorization: Bearer $TOKEN' {base}{path}   (summarised)");
+        let page: serde_json::Value = http
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        let mut table = crate::output::Table::new(["name", "state / severity", "what"]);
+        for it in items.iter().take(5) {
+            let name = it["domain"].as_str().unwrap_or("?").to_string();
+            let state = it["state"]
+                .as_str()
+                .or(it["severity"].as_str())
+                .unwrap_or("?")
+                .to_string();
+            let detail = it["code"]
+                .as_str()
+                .or(it["registrar"].as_str())
+                .unwrap_or("")
+                .to_string();
+            table.row([name, state, detail]);
+        }
+        table.write(&mut std::io::stdout().lock())?;
+        println!("{} {what} (at most 5 shown)", items.len());
+    }
     Ok(())
 }
 
