@@ -305,7 +305,7 @@ pub async fn send_alerts(
         .map_err(|e| ServiceError::Internal(format!("build the webhook client: {e}")))?;
     for spec in sinks {
         let key = spec.sink_key();
-        let pending = store.unalerted(&key, min)?;
+        let pending = store.unalerted(&key, min, Timestamp::now())?;
         let (done, err) = if *spec == AlertSpec::Case {
             open_finding_cases(store, &pending)
         } else {

@@ -85,6 +85,10 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("first_seen", Col::Text),
             ("last_seen", Col::Text),
             ("resolved_at", Col::Text),
+            ("acknowledged_at", Col::Text),
+            ("acknowledged_by", Col::Text),
+            ("muted_until", Col::Text),
+            ("triage_note", Col::Text),
         ],
     ),
     (
@@ -263,6 +267,45 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("detail", Col::Text),
         ],
     ),
+    (
+        "scan",
+        &[
+            ("id", Col::Int),
+            ("started_at", Col::Text),
+            ("finished_at", Col::Text),
+            ("source", Col::Text),
+            ("submitted_by", Col::Text),
+            ("brands", Col::Int),
+            ("names", Col::Int),
+            ("hits", Col::Int),
+            ("status", Col::Text),
+            ("error", Col::Text),
+        ],
+    ),
+    (
+        "scan_hit",
+        &[
+            ("id", Col::Int),
+            ("scan_id", Col::Int),
+            ("name", Col::Text),
+            ("registrable", Col::Text),
+            ("brand", Col::Text),
+            ("score", Col::Int),
+            ("techniques", Col::Text),
+            ("json", Col::Text),
+        ],
+    ),
+    (
+        "audit_result",
+        &[
+            ("id", Col::Int),
+            ("domain", Col::Text),
+            ("audited_at", Col::Text),
+            ("findings", Col::Int),
+            ("worst", Col::Text),
+            ("json", Col::Text),
+        ],
+    ),
 ];
 
 /// Tables whose `id` is generated (PostgreSQL's identity is moved past the copied ids).
@@ -280,6 +323,9 @@ const IDENTITY_TABLES: &[&str] = &[
     "app_user",
     "api_token",
     "audit_log",
+    "scan",
+    "scan_hit",
+    "audit_result",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

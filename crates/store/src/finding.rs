@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::severity_from_sql;
+use crate::sql::{P, Row};
 use crate::{
     Backend, Result, Store, StoreError, count_from_sql, name_from_sql, ts_from_sql, ts_to_sql,
 };
@@ -41,6 +42,93 @@ pub struct StoredFinding {
     pub last_seen: Timestamp,
     /// A state finding no longer raised by a complete snapshot.
     pub resolved_at: Option<Timestamp>,
+    /// What the team decided about it.
+    pub triage: Triage,
+}
+
+/// A finding's triage: acknowledged (someone is on it; cleared when the finding resolves and
+/// comes back) and muted (no alerts and hidden from the default lists until a time; kept
+/// across reappearances, since it is about the fingerprint).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Triage {
+    pub acknowledged_at: Option<Timestamp>,
+    pub acknowledged_by: Option<String>,
+    /// Muted until this time (`Timestamp::MAX` for "until unmuted").
+    pub muted_until: Option<Timestamp>,
+    pub note: Option<String>,
+}
+
+impl Triage {
+    /// Muted at `now`.
+    pub fn muted_at(&self, now: Timestamp) -> bool {
+        self.muted_until.is_some_and(|t| t > now)
+    }
+}
+
+/// Which findings by their triage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TriageFilter {
+    /// Every finding but the muted ones (the default lists).
+    #[default]
+    Unmuted,
+    /// Neither acknowledged nor muted: what nobody has looked at.
+    New,
+    Acknowledged,
+    Muted,
+    /// Muted or not.
+    Any,
+}
+
+impl TriageFilter {
+    pub fn parse(s: &str) -> Option<TriageFilter> {
+        Some(match s {
+            "unmuted" => TriageFilter::Unmuted,
+            "new" => TriageFilter::New,
+            "acknowledged" => TriageFilter::Acknowledged,
+            "muted" => TriageFilter::Muted,
+            "any" => TriageFilter::Any,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TriageFilter::Unmuted => "unmuted",
+            TriageFilter::New => "new",
+            TriageFilter::Acknowledged => "acknowledged",
+            TriageFilter::Muted => "muted",
+            TriageFilter::Any => "any",
+        }
+    }
+}
+
+/// A query over the findings, in id order (the cursor is the last id seen).
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    pub domain: Option<DomainName>,
+    pub min_severity: Option<Severity>,
+    pub code: Option<String>,
+    /// First seen at or after.
+    pub since: Option<Timestamp>,
+    /// Resolved ones too.
+    pub include_resolved: bool,
+    pub triage: TriageFilter,
+    /// Ids above this one.
+    pub after: Option<i64>,
+    /// At most this many.
+    pub limit: Option<usize>,
+}
+
+/// A triage decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TriageAction {
+    Acknowledge,
+    /// Until this time; `None`: until unmuted.
+    Mute(Option<Timestamp>),
+    Unmute,
+    /// Back to new (neither acknowledged nor muted).
+    Reopen,
 }
 
 /// Inserts or refreshes a finding; returns its id when it is new.
@@ -60,7 +148,9 @@ pub(crate) fn upsert_finding(
         Some(id) => {
             tx.prepare_cached(
                 "UPDATE finding SET severity = ?2, title = ?3, detail = ?4, remediation = ?5,
-                        last_seen = max(last_seen, ?6), resolved_at = NULL
+                        last_seen = max(last_seen, ?6), resolved_at = NULL,
+                        acknowledged_at = CASE WHEN resolved_at IS NULL THEN acknowledged_at END,
+                        acknowledged_by = CASE WHEN resolved_at IS NULL THEN acknowledged_by END
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -128,7 +218,9 @@ pub(crate) fn pg_upsert_finding(
     }
     tx.execute(
         "UPDATE finding SET severity = $2, title = $3, detail = $4, remediation = $5,
-                last_seen = GREATEST(last_seen, $6), resolved_at = NULL
+                last_seen = GREATEST(last_seen, $6), resolved_at = NULL,
+                acknowledged_at = CASE WHEN resolved_at IS NULL THEN acknowledged_at END,
+                acknowledged_by = CASE WHEN resolved_at IS NULL THEN acknowledged_by END
          WHERE fingerprint = $1",
         &[
             &fp,
@@ -143,7 +235,8 @@ pub(crate) fn pg_upsert_finding(
 }
 
 const COLS: &str = "id, origin, code, severity, domain, title, detail, remediation, subject,
-                    first_seen, last_seen, resolved_at";
+                    first_seen, last_seen, resolved_at, acknowledged_at, acknowledged_by,
+                    muted_until, triage_note";
 
 type Raw = (
     i64,
@@ -157,6 +250,10 @@ type Raw = (
     String,
     String,
     String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
     Option<String>,
 );
 
@@ -174,6 +271,10 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
         r.get(9)?,
         r.get(10)?,
         r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+        r.get(14)?,
+        r.get(15)?,
     ))
 }
 
@@ -191,6 +292,10 @@ fn pg_raw(r: &postgres::Row) -> Raw {
         r.get(9),
         r.get(10),
         r.get(11),
+        r.get(12),
+        r.get(13),
+        r.get(14),
+        r.get(15),
     )
 }
 
@@ -215,6 +320,12 @@ fn decode(r: Raw) -> Result<StoredFinding> {
         first_seen: ts_from_sql(&r.9)?,
         last_seen: ts_from_sql(&r.10)?,
         resolved_at: r.11.as_deref().map(ts_from_sql).transpose()?,
+        triage: Triage {
+            acknowledged_at: r.12.as_deref().map(ts_from_sql).transpose()?,
+            acknowledged_by: r.13,
+            muted_until: r.14.as_deref().map(ts_from_sql).transpose()?,
+            note: r.15,
+        },
     })
 }
 
@@ -255,9 +366,14 @@ impl Store {
         }
     }
 
-    /// Findings at or above `min` that were never alerted to `sink` and are still open, oldest
-    /// first.
-    pub fn unalerted(&self, sink: &str, min: Severity) -> Result<Vec<StoredFinding>> {
+    /// Findings at or above `min` that were never alerted to `sink`, are still open and are not
+    /// muted at `now`, oldest first.
+    pub fn unalerted(
+        &self,
+        sink: &str,
+        min: Severity,
+        now: Timestamp,
+    ) -> Result<Vec<StoredFinding>> {
         let all: Vec<StoredFinding> = match &self.backend {
             Backend::Sqlite(conn) => {
                 let mut st = conn.prepare_cached(&format!(
@@ -290,7 +406,7 @@ impl Store {
         };
         Ok(all
             .into_iter()
-            .filter(|f| f.finding.severity >= min)
+            .filter(|f| f.finding.severity >= min && !f.triage.muted_at(now))
             .collect())
     }
 
@@ -337,4 +453,145 @@ impl Store {
         };
         Ok(count_from_sql(n))
     }
+
+    /// Findings matching `q`, in id order, at most `q.limit` of them (the cursor of the next
+    /// page is the last id). `now` decides what is muted.
+    pub fn findings_where(&self, q: &FindingFilter, now: Timestamp) -> Result<Vec<StoredFinding>> {
+        let mut wheres: Vec<String> = Vec::new();
+        let mut args: Vec<P> = Vec::new();
+        let mut bind = |clause: &str, a: P| {
+            args.push(a);
+            wheres.push(clause.replace('#', &format!("${}", args.len())));
+        };
+        if let Some(d) = &q.domain {
+            bind("domain = #", d.as_str().into());
+        }
+        if let Some(c) = &q.code {
+            bind("code = #", c.as_str().into());
+        }
+        if let Some(t) = q.since {
+            bind("first_seen >= #", ts_to_sql(t).into());
+        }
+        if let Some(a) = q.after {
+            bind("id > #", a.into());
+        }
+        let now = ts_to_sql(now);
+        match q.triage {
+            TriageFilter::Any => {}
+            TriageFilter::Muted => bind("muted_until > #", now.into()),
+            TriageFilter::Unmuted => bind("(muted_until IS NULL OR muted_until <= #)", now.into()),
+            TriageFilter::New => bind(
+                "(muted_until IS NULL OR muted_until <= #) AND acknowledged_at IS NULL",
+                now.into(),
+            ),
+            TriageFilter::Acknowledged => bind(
+                "(muted_until IS NULL OR muted_until <= #) AND acknowledged_at IS NOT NULL",
+                now.into(),
+            ),
+        }
+        if !q.include_resolved {
+            wheres.push("resolved_at IS NULL".into());
+        }
+        if let Some(min) = q.min_severity {
+            // Our own words, not the caller's: safe to write into the statement.
+            let set: Vec<String> = Severity::ALL
+                .iter()
+                .filter(|s| **s >= min)
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect();
+            wheres.push(format!("severity IN ({})", set.join(", ")));
+        }
+        let limit = q.limit.unwrap_or(1000).min(100_000);
+        let sql = format!(
+            "SELECT {COLS} FROM finding {} ORDER BY id LIMIT {limit}",
+            if wheres.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", wheres.join(" AND "))
+            }
+        );
+        self.read(move |db| db.rows(&sql, &args)?.iter().map(decode_row).collect())
+    }
+
+    /// One finding by id.
+    pub fn finding(&self, id: i64) -> Result<Option<StoredFinding>> {
+        self.read(move |db| {
+            db.row(
+                &format!("SELECT {COLS} FROM finding WHERE id = $1"),
+                &[id.into()],
+            )?
+            .as_ref()
+            .map(decode_row)
+            .transpose()
+        })
+    }
+
+    /// Records a triage decision on a finding (by `by`, at `at`, with an optional note);
+    /// returns the finding as it is now, or `None` when there is no such finding.
+    /// Acknowledging keeps a mute, muting keeps an acknowledgement, unmuting only unmutes,
+    /// reopening clears both.
+    pub fn triage_finding(
+        &mut self,
+        id: i64,
+        action: &TriageAction,
+        by: &str,
+        note: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Option<StoredFinding>> {
+        let at = ts_to_sql(at);
+        let by = by.to_string();
+        let note = note.map(str::to_string);
+        let (sql, params): (&str, Vec<P>) = match action {
+            TriageAction::Acknowledge => (
+                "UPDATE finding SET acknowledged_at = $2, acknowledged_by = $3,
+                        triage_note = coalesce($4, triage_note) WHERE id = $1",
+                vec![id.into(), at.into(), by.into(), note.into()],
+            ),
+            TriageAction::Mute(until) => (
+                "UPDATE finding SET muted_until = $2, triage_note = coalesce($3, triage_note)
+                 WHERE id = $1",
+                vec![
+                    id.into(),
+                    ts_to_sql(until.unwrap_or(Timestamp::MAX)).into(),
+                    note.into(),
+                ],
+            ),
+            TriageAction::Unmute => (
+                "UPDATE finding SET muted_until = NULL, triage_note = coalesce($2, triage_note)
+                 WHERE id = $1",
+                vec![id.into(), note.into()],
+            ),
+            TriageAction::Reopen => (
+                "UPDATE finding SET acknowledged_at = NULL, acknowledged_by = NULL,
+                        muted_until = NULL, triage_note = $2 WHERE id = $1",
+                vec![id.into(), note.into()],
+            ),
+        };
+        let n = self.tx(move |db| db.exec(sql, &params))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.finding(id)
+    }
+}
+
+fn decode_row(r: &Row) -> Result<StoredFinding> {
+    decode((
+        r.int(0)?,
+        r.text(1)?,
+        r.text(2)?,
+        r.text(3)?,
+        r.text(4)?,
+        r.text(5)?,
+        r.text(6)?,
+        r.text(7)?,
+        r.text(8)?,
+        r.text(9)?,
+        r.text(10)?,
+        r.opt_text(11)?,
+        r.opt_text(12)?,
+        r.opt_text(13)?,
+        r.opt_text(14)?,
+        r.opt_text(15)?,
+    ))
 }

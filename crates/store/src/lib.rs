@@ -34,6 +34,7 @@ pub mod finding;
 pub mod migrations;
 pub mod pass;
 mod pg;
+pub mod results;
 pub mod run;
 pub mod snapshot;
 mod sql;
@@ -47,10 +48,13 @@ pub use coord::{
     Channel, NewNotification, NotificationState, StoredEvidence, StoredNotification, StoredParty,
 };
 pub use copy::{CopyReport, TableSum};
-pub use finding::{FindingOrigin, StoredFinding};
+pub use finding::{
+    FindingFilter, FindingOrigin, StoredFinding, Triage, TriageAction, TriageFilter,
+};
 pub use migrations::SCHEMA_VERSION;
 pub use pass::{Claim, PassProgress, WorkerProgress};
 pub use pg::{PgTarget, TargetError};
+pub use results::{HitFilter, ScanRecord, ScanStatus, StoredAudit, StoredHit};
 pub use run::{Run, RunId, RunStatus};
 pub use snapshot::{Recorded, StoredChange, StoredSnapshot};
 pub use users::{AuditEntry, Role, TokenInfo, User};

@@ -6,6 +6,7 @@ mod store {
     mod copy;
     mod fixtures;
     mod pass;
+    mod results;
     mod users;
     mod watch;
 }

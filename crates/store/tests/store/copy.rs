@@ -27,7 +27,7 @@ fn filled(s: &mut Store) {
         prev = Some(sn);
     }
     for f in s
-        .unalerted("stdout", domains::findings::Severity::Info)
+        .unalerted("stdout", domains::findings::Severity::Info, day(9))
         .unwrap()
     {
         s.mark_alerted(f.id, "stdout", day(2)).unwrap();
@@ -123,6 +123,37 @@ fn filled(s: &mut Store) {
     s.add_token("admin", "siem", "th", day(2)).unwrap();
     s.add_session("sh", u.id, "csrf", day(2), day(400)).unwrap();
     s.audit("admin", "user.add", "admin", "", day(2)).unwrap();
+    let first = s.findings(None, false).unwrap()[0].id;
+    s.triage_finding(
+        first,
+        &store::TriageAction::Acknowledge,
+        "admin",
+        Some("seen"),
+        day(2),
+    )
+    .unwrap();
+    let scan = s.begin_scan("feed.txt", Some("admin"), 1, day(2)).unwrap();
+    s.add_scan_hits(
+        scan,
+        &[domains::lookalike::Hit {
+            name: "paypa1.com".into(),
+            registrable: "paypa1.com".into(),
+            brand: "paypal.com".into(),
+            score: 90,
+            techniques: vec!["homoglyph".into()],
+            explanation: "1 for l".into(),
+        }],
+    )
+    .unwrap();
+    s.finish_scan(scan, 10, None, day(2)).unwrap();
+    s.record_audit(
+        "example.com",
+        day(2),
+        1,
+        Some("critical"),
+        &serde_json::json!({"findings": 1}),
+    )
+    .unwrap();
 }
 
 #[test]

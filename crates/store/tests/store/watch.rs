@@ -114,21 +114,32 @@ fn observations_diff_and_alert_once() {
         let changes = s.changes(&name("example.com")).unwrap();
         assert_eq!(changes.len(), 2);
 
-        let pending = s.unalerted("stdout", Severity::Medium).unwrap();
+        let pending = s.unalerted("stdout", Severity::Medium, day(9)).unwrap();
         assert_eq!(pending.len(), 3);
         for f in &pending {
             assert!(s.mark_alerted(f.id, "stdout", day(1)).unwrap());
             assert!(!s.mark_alerted(f.id, "stdout", day(1)).unwrap());
         }
-        assert!(s.unalerted("stdout", Severity::Info).unwrap().is_empty());
+        assert!(
+            s.unalerted("stdout", Severity::Info, day(9))
+                .unwrap()
+                .is_empty()
+        );
         // Another sink has its own record.
-        assert_eq!(s.unalerted("jsonl", Severity::High).unwrap().len(), 2);
+        assert_eq!(
+            s.unalerted("jsonl", Severity::High, day(9)).unwrap().len(),
+            2
+        );
 
         // The state persists: same finding, not new, not alerted again.
         let run3 = s.begin_run(day(2), 1).unwrap();
         let r = observe(&mut s, Some(run3), &snap("example.com", 2, "Evil", false));
         assert!(r.new_findings.is_empty());
-        assert!(s.unalerted("stdout", Severity::Info).unwrap().is_empty());
+        assert!(
+            s.unalerted("stdout", Severity::Info, day(9))
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(s.alert_count("stdout").unwrap(), 3);
     }
 }
@@ -297,4 +308,153 @@ fn a_lost_connection_is_reopened() {
     assert_eq!(s.watched().unwrap().len(), 1, "the store reconnects");
     s.add_watched(&[watched("example.org", None, &[])]).unwrap();
     assert_eq!(s.watched().unwrap().len(), 2);
+}
+
+#[test]
+fn findings_are_triaged_filtered_and_paged() {
+    use store::{FindingFilter, TriageAction, TriageFilter};
+    for db in dbs() {
+        let mut s = db.open();
+        let b = db.backend();
+        let run1 = s.begin_run(day(0), 2).unwrap();
+        observe(&mut s, Some(run1), &snap("a.example", 0, "Good", true));
+        observe(&mut s, Some(run1), &snap("b.example", 0, "Good", true));
+        let run2 = s.begin_run(day(1), 2).unwrap();
+        observe(&mut s, Some(run2), &snap("a.example", 1, "Evil", false));
+        observe(&mut s, Some(run2), &snap("b.example", 1, "Good", false));
+        let all = s.findings(None, true).unwrap();
+        assert!(all.len() >= 4, "{b}: {all:?}");
+        let now = day(2);
+        let q = |f: FindingFilter| f;
+
+        // Filters: severity, code, domain; the cursor pages in id order.
+        let high = s
+            .findings_where(
+                &q(FindingFilter {
+                    min_severity: Some(Severity::High),
+                    ..Default::default()
+                }),
+                now,
+            )
+            .unwrap();
+        assert!(high.iter().all(|f| f.finding.severity >= Severity::High));
+        assert_eq!(
+            high.len(),
+            all.iter()
+                .filter(|f| f.finding.severity >= Severity::High)
+                .count()
+        );
+        let lock = s
+            .findings_where(
+                &FindingFilter {
+                    code: Some("no-registrar-lock".into()),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap();
+        assert_eq!(lock.len(), 2, "{b}");
+        let only_b = s
+            .findings_where(
+                &FindingFilter {
+                    domain: Some(name("b.example")),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap();
+        assert!(only_b.iter().all(|f| f.finding.domain == name("b.example")));
+        let first = s
+            .findings_where(
+                &FindingFilter {
+                    limit: Some(2),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap();
+        let rest = s
+            .findings_where(
+                &FindingFilter {
+                    after: Some(first[1].id),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap();
+        assert_eq!(first.len() + rest.len(), all.len(), "{b}");
+        assert!(rest.iter().all(|f| f.id > first[1].id));
+
+        // Acknowledge one, mute another until day 5.
+        let (fa, fb) = (lock[0].id, lock[1].id);
+        let acked = s
+            .triage_finding(fa, &TriageAction::Acknowledge, "ana", Some("on it"), now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(acked.triage.acknowledged_by.as_deref(), Some("ana"));
+        assert_eq!(acked.triage.note.as_deref(), Some("on it"));
+        s.triage_finding(fb, &TriageAction::Mute(Some(day(5))), "ana", None, now)
+            .unwrap()
+            .unwrap();
+        assert!(
+            s.triage_finding(999_999, &TriageAction::Acknowledge, "ana", None, now)
+                .unwrap()
+                .is_none()
+        );
+        let ids = |t: TriageFilter, at| -> Vec<i64> {
+            s.findings_where(
+                &FindingFilter {
+                    code: Some("no-registrar-lock".into()),
+                    triage: t,
+                    ..Default::default()
+                },
+                at,
+            )
+            .unwrap()
+            .iter()
+            .map(|f| f.id)
+            .collect()
+        };
+        assert_eq!(ids(TriageFilter::Unmuted, now), [fa], "{b}");
+        assert_eq!(ids(TriageFilter::Acknowledged, now), [fa]);
+        assert!(ids(TriageFilter::New, now).is_empty());
+        assert_eq!(ids(TriageFilter::Muted, now), [fb]);
+        assert_eq!(ids(TriageFilter::Any, now).len(), 2);
+        // The mute ends by itself.
+        assert_eq!(ids(TriageFilter::New, day(6)), [fb]);
+        // A muted finding is not alerted.
+        assert!(
+            s.unalerted("stdout", Severity::Info, now)
+                .unwrap()
+                .iter()
+                .all(|f| f.id != fb)
+        );
+        s.triage_finding(fb, &TriageAction::Unmute, "ana", None, now)
+            .unwrap();
+        assert!(
+            s.unalerted("stdout", Severity::Info, now)
+                .unwrap()
+                .iter()
+                .any(|f| f.id == fb)
+        );
+
+        // a.example locks again (its lock finding resolves), then unlocks: the finding is
+        // back, not acknowledged any more.
+        let run3 = s.begin_run(day(2), 1).unwrap();
+        observe(&mut s, Some(run3), &snap("a.example", 2, "Evil", true));
+        assert!(s.finding(fa).unwrap().unwrap().resolved_at.is_some(), "{b}");
+        let run4 = s.begin_run(day(3), 1).unwrap();
+        observe(&mut s, Some(run4), &snap("a.example", 3, "Evil", false));
+        let back = s.finding(fa).unwrap().unwrap();
+        assert!(back.resolved_at.is_none());
+        assert!(back.triage.acknowledged_at.is_none(), "{b}: {back:?}");
+        // Reopen clears everything.
+        s.triage_finding(fb, &TriageAction::Mute(None), "ana", None, now)
+            .unwrap();
+        let f = s
+            .triage_finding(fb, &TriageAction::Reopen, "bo", None, now)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f.triage, store::Triage::default());
+    }
 }
