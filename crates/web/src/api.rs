@@ -16,6 +16,10 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::{Principal, Shared, csrf_ok, principal};
 
+pub mod findings;
+
+pub use findings::{FindingQuery, FindingView, TriageRequest};
+
 /// The error shape of every endpoint.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
@@ -42,7 +46,7 @@ pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
-fn store_error(e: store::StoreError) -> Response {
+pub(crate) fn store_error(e: store::StoreError) -> Response {
     match e {
         store::StoreError::Refused(m) => error(StatusCode::BAD_REQUEST, "bad_request", &m),
         e => error(StatusCode::INTERNAL_SERVER_ERROR, "store", &e.to_string()),
@@ -50,7 +54,11 @@ fn store_error(e: store::StoreError) -> Response {
 }
 
 /// The principal, or the 401/403 answer.
-fn require(c: &Shared, headers: &HeaderMap, role: Role) -> Result<Principal, Box<Response>> {
+pub(crate) fn require(
+    c: &Shared,
+    headers: &HeaderMap,
+    role: Role,
+) -> Result<Principal, Box<Response>> {
     let Some(p) = principal(c, headers) else {
         return Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
@@ -69,7 +77,11 @@ fn require(c: &Shared, headers: &HeaderMap, role: Role) -> Result<Principal, Box
 }
 
 /// [`require`] for a state-changing request: also the CSRF token of a cookie session.
-fn require_change(c: &Shared, headers: &HeaderMap, role: Role) -> Result<Principal, Box<Response>> {
+pub(crate) fn require_change(
+    c: &Shared,
+    headers: &HeaderMap,
+    role: Role,
+) -> Result<Principal, Box<Response>> {
     let p = require(c, headers, role)?;
     if !csrf_ok(&p, headers, None) {
         return Err(Box::new(error(
@@ -382,103 +394,6 @@ pub(crate) fn note_case(c: &Shared, p: &Principal, id: i64, note: &str) -> Respo
     }
 }
 
-/// A finding, as listed.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct FindingView {
-    pub id: i64,
-    pub code: String,
-    pub severity: String,
-    pub domain: String,
-    pub title: String,
-    pub detail: String,
-    pub remediation: String,
-    pub first_seen: String,
-    pub last_seen: String,
-    pub resolved_at: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct FindingQuery {
-    /// At or above this severity (info, low, medium, high, critical).
-    pub severity: Option<String>,
-    pub code: Option<String>,
-    /// Of this domain.
-    pub domain: Option<String>,
-    /// First seen at or after this time (RFC 3339).
-    pub since: Option<String>,
-    /// Resolved ones too.
-    pub all: Option<bool>,
-    pub after: Option<i64>,
-    pub limit: Option<usize>,
-}
-
-/// List findings.
-#[utoipa::path(get, path = "/api/v1/findings", params(FindingQuery),
-    responses((status = 200, body = Page<FindingView>), (status = 401, body = ErrorBody)))]
-pub async fn list_findings(
-    State(c): State<Shared>,
-    headers: HeaderMap,
-    Query(q): Query<FindingQuery>,
-) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
-        return *r;
-    }
-    let min = match q.severity.as_deref() {
-        None => None,
-        Some(s) => match s.parse::<domains::findings::Severity>() {
-            Ok(v) => Some(v),
-            Err(_) => return error(StatusCode::BAD_REQUEST, "bad_request", "unknown severity"),
-        },
-    };
-    let since = match q.since.as_deref() {
-        None => None,
-        Some(s) => match s.parse::<jiff::Timestamp>() {
-            Ok(t) => Some(t),
-            Err(_) => return error(StatusCode::BAD_REQUEST, "bad_request", "since: RFC 3339"),
-        },
-    };
-    let findings = match c.store().findings(None, !q.all.unwrap_or(false)) {
-        Ok(v) => v,
-        Err(e) => return store_error(e),
-    };
-    let rows = findings
-        .into_iter()
-        .filter(|f| min.is_none_or(|m| f.finding.severity >= m))
-        .filter(|f| q.code.as_deref().is_none_or(|c| f.finding.code == c))
-        .filter(|f| {
-            q.domain
-                .as_deref()
-                .is_none_or(|d| f.finding.domain.as_str() == d)
-        })
-        .filter(|f| since.is_none_or(|t| f.first_seen >= t))
-        .map(|f| {
-            (
-                f.id,
-                FindingView {
-                    id: f.id,
-                    code: f.finding.code.clone(),
-                    severity: f.finding.severity.as_str().into(),
-                    domain: f.finding.domain.to_string(),
-                    title: f.finding.title.clone(),
-                    detail: f.finding.detail.clone(),
-                    remediation: f.finding.remediation.clone(),
-                    first_seen: f.first_seen.to_string(),
-                    last_seen: f.last_seen.to_string(),
-                    resolved_at: f.resolved_at.map(|t| t.to_string()),
-                },
-            )
-        })
-        .collect();
-    Json(page(
-        rows,
-        &PageParams {
-            after: q.after,
-            limit: q.limit,
-        },
-    ))
-    .into_response()
-}
-
 /// A watched name.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DomainView {
@@ -644,9 +559,11 @@ pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "domwatch", description = "The domwatch team console's API."),
-    paths(list_cases, get_case, open_case, add_note, list_findings, list_domains, add_domain,
+    paths(list_cases, get_case, open_case, add_note, findings::list_findings,
+          findings::triage, list_domains, add_domain,
           remove_domain, list_users, audit_log),
     components(schemas(ErrorBody, ErrorDetail, CaseView, CaseDetail, NewCase, Note, FindingView,
+                       TriageRequest,
                        DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
 )]
 pub struct ApiDoc;
@@ -673,7 +590,8 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/cases", get(list_cases).post(open_case))
         .route("/cases/{id}", get(get_case))
         .route("/cases/{id}/notes", post(add_note))
-        .route("/findings", get(list_findings))
+        .route("/findings", get(findings::list_findings))
+        .route("/findings/{id}/triage", post(findings::triage))
         .route("/domains", get(list_domains).post(add_domain))
         .route("/domains/{name}", axum::routing::delete(remove_domain))
         .route("/users", get(list_users))

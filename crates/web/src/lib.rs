@@ -320,7 +320,9 @@ pub fn router(console: Shared) -> Router {
         .route("/cases/{id}", get(pages::case))
         .route("/cases/{id}/note", post(pages::case_note))
         .route("/findings", get(pages::findings))
+        .route("/findings/{id}/triage", post(pages::finding_triage))
         .route("/domains", get(pages::domains))
+        .route("/domains/{name}", get(pages::domain::domain))
         .nest("/api/v1", api::router())
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(

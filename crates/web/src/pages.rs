@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -13,6 +13,8 @@ use serde_json::json;
 use store::Role;
 
 use crate::{ClientAddr, Principal, SESSION_COOKIE, Shared, auth, csrf_ok, principal};
+
+pub(crate) mod domain;
 
 /// How long a login lasts.
 const SESSION_HOURS: i64 = 12;
@@ -28,6 +30,7 @@ pub(crate) fn templates() -> minijinja::Environment<'static> {
         ("case.html", include_str!("../templates/case.html")),
         ("findings.html", include_str!("../templates/findings.html")),
         ("domains.html", include_str!("../templates/domains.html")),
+        ("domain.html", include_str!("../templates/domain.html")),
         ("error.html", include_str!("../templates/error.html")),
     ] {
         if let Err(e) = env.add_template(name, src) {
@@ -361,31 +364,133 @@ pub(crate) async fn case_note(
     Redirect::to(&format!("/cases/{id}")).into_response()
 }
 
-pub(crate) async fn findings(State(c): State<Shared>, headers: HeaderMap) -> Response {
+pub(crate) async fn findings(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<crate::api::FindingQuery>,
+) -> Response {
     let p = match page_principal(&c, &headers) {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    let mut findings = c.store().findings(None, true).unwrap_or_default();
-    findings.sort_by(|a, b| {
-        b.finding
-            .severity
-            .cmp(&a.finding.severity)
-            .then(b.first_seen.cmp(&a.first_seen))
+    let filter = match q.filter() {
+        Ok(f) => f,
+        Err(m) => {
+            let mut r = render(
+                &c,
+                "error.html",
+                json!({ "user": user_ctx(&p), "message": m }),
+            );
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            return r;
+        }
+    };
+    let page = match crate::api::findings::page_of(&c, filter) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let ts = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M").to_string();
+    let now = jiff::Timestamp::now();
+    // The next page keeps the filters (our own query string, built from the parsed values).
+    let next = page.next_cursor.map(|cur| {
+        let mut qs: Vec<(String, String)> = Vec::new();
+        for (k, v) in [
+            ("severity", &q.severity),
+            ("code", &q.code),
+            ("domain", &q.domain),
+            ("triage", &q.triage),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                qs.push((k.into(), v.into()));
+            }
+        }
+        qs.push(("after".into(), cur.to_string()));
+        format!("/findings?{}", form_urlencoded(&qs))
     });
     render(
         &c,
         "findings.html",
         json!({
             "user": user_ctx(&p),
-            "findings": findings.iter().take(2000).map(|f| json!({
+            "q": { "severity": q.severity, "code": q.code, "domain": q.domain,
+                   "triage": q.triage.clone().unwrap_or_else(|| "unmuted".into()) },
+            "severities": domains::findings::Severity::ALL.iter().rev().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "next": next,
+            "findings": page.items.iter().map(|f| json!({
+                "id": f.id,
                 "severity": f.finding.severity.as_str(), "code": f.finding.code,
-                "domain": f.finding.domain.to_unicode(), "title": f.finding.title,
+                "domain": f.finding.domain.to_unicode(), "name": f.finding.domain.as_str(),
+                "title": f.finding.title,
                 "detail": f.finding.detail, "remediation": f.finding.remediation,
-                "first_seen": f.first_seen.strftime("%Y-%m-%d %H:%M").to_string(),
+                "first_seen": ts(f.first_seen),
+                "acknowledged": f.triage.acknowledged_at.map(|t| format!("{} {}",
+                    f.triage.acknowledged_by.as_deref().unwrap_or("-"), ts(t))),
+                "muted": f.triage.muted_at(now),
+                "muted_until": f.triage.muted_until.filter(|t| *t < jiff::Timestamp::MAX).map(ts),
+                "note": f.triage.note,
             })).collect::<Vec<_>>(),
         }),
     )
+}
+
+/// `application/x-www-form-urlencoded` pairs.
+fn form_urlencoded(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", pct(k), pct(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn pct(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct TriageForm {
+    csrf: Option<String>,
+    action: String,
+    until: Option<String>,
+    note: Option<String>,
+}
+
+/// The triage buttons of the findings and domain pages; back to the findings list.
+pub(crate) async fn finding_triage(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<TriageForm>,
+) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    if !p.may(Role::Analyst) {
+        return (StatusCode::FORBIDDEN, "needs the analyst role").into_response();
+    }
+    if !csrf_ok(&p, &headers, f.csrf.as_deref()) {
+        return (StatusCode::FORBIDDEN, "bad CSRF token").into_response();
+    }
+    let r = crate::api::findings::apply_triage(
+        &c,
+        &p,
+        id,
+        &f.action,
+        f.until.as_deref(),
+        f.note.as_deref(),
+    );
+    if !r.status().is_success() {
+        return r;
+    }
+    Redirect::to("/findings").into_response()
 }
 
 pub(crate) async fn domains(State(c): State<Shared>, headers: HeaderMap) -> Response {
@@ -400,7 +505,7 @@ pub(crate) async fn domains(State(c): State<Shared>, headers: HeaderMap) -> Resp
         json!({
             "user": user_ctx(&p),
             "names": names.iter().map(|w| json!({
-                "name": w.name.to_unicode(), "owner": w.owner, "tags": w.tags.join(", "),
+                "name": w.name.to_unicode(), "a_label": w.name.as_str(), "owner": w.owner, "tags": w.tags.join(", "),
                 "high_value": w.high_value,
             })).collect::<Vec<_>>(),
         }),

@@ -10,6 +10,8 @@ use reqwest::redirect::Policy;
 use serde_json::Value;
 use store::{Role, Store};
 
+mod triage;
+
 const HOSTILE: &str = "<script>alert(1)</script>\"onmouseover=x \u{202e}";
 
 struct Env {
@@ -67,6 +69,7 @@ impl Env {
             |_| {},
         )
         .unwrap();
+        triage::fill_watch(&mut s, now);
         let console = web::Console::new(s, web::Options::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -333,6 +336,12 @@ async fn every_role_against_every_endpoint() {
             Role::Analyst,
         ),
         ("DELETE", "/api/v1/domains/example.com", None, Role::Analyst),
+        (
+            "POST",
+            "/api/v1/findings/1/triage",
+            Some(serde_json::json!({"action": "acknowledge"})),
+            Role::Analyst,
+        ),
         ("GET", "/api/v1/users", None, Role::Admin),
         ("GET", "/api/v1/audit", None, Role::Admin),
     ];
