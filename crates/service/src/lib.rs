@@ -8,11 +8,14 @@
 //! - [`watch`]: the watch pass (observe, store, diff, findings).
 //! - [`alerts`]: the alert sinks of a pass (stdout writer, JSON lines, webhook, SMTP, cases).
 //! - [`mail`]: sending mail through a relay.
+//! - [`reports`]: the statistics (phishing per month/TLD/brand/registrar, mitigation, the
+//!   per-domain dates).
 
 pub mod alerts;
 pub mod audit;
 pub mod cases;
 pub mod mail;
+pub mod reports;
 pub mod watch;
 
 /// Why a use case did not complete.

@@ -114,10 +114,12 @@ pub struct FindingFilter {
     /// Resolved ones too.
     pub include_resolved: bool,
     pub triage: TriageFilter,
-    /// Ids above this one.
+    /// Ids after this one in the order asked (above it, or below it when newest first).
     pub after: Option<i64>,
     /// At most this many.
     pub limit: Option<usize>,
+    /// Newest (highest id) first.
+    pub newest_first: bool,
 }
 
 /// A triage decision.
@@ -473,7 +475,7 @@ impl Store {
             bind("first_seen >= #", ts_to_sql(t).into());
         }
         if let Some(a) = q.after {
-            bind("id > #", a.into());
+            bind(if q.newest_first { "id < #" } else { "id > #" }, a.into());
         }
         let now = ts_to_sql(now);
         match q.triage {
@@ -503,14 +505,34 @@ impl Store {
         }
         let limit = q.limit.unwrap_or(1000).min(100_000);
         let sql = format!(
-            "SELECT {COLS} FROM finding {} ORDER BY id LIMIT {limit}",
+            "SELECT {COLS} FROM finding {} ORDER BY id {} LIMIT {limit}",
             if wheres.is_empty() {
                 String::new()
             } else {
                 format!("WHERE {}", wheres.join(" AND "))
-            }
+            },
+            if q.newest_first { "DESC" } else { "ASC" }
         );
         self.read(move |db| db.rows(&sql, &args)?.iter().map(decode_row).collect())
+    }
+
+    /// Open findings not muted at `now`, counted by severity (most severe first).
+    pub fn open_finding_counts(&self, now: Timestamp) -> Result<Vec<(Severity, usize)>> {
+        let now = ts_to_sql(now);
+        let rows = self.read(move |db| {
+            db.rows(
+                "SELECT severity, count(*) FROM finding
+                 WHERE resolved_at IS NULL AND (muted_until IS NULL OR muted_until <= $1)
+                 GROUP BY severity",
+                &[now.as_str().into()],
+            )?
+            .iter()
+            .map(|r| Ok((severity_from_sql(&r.text(0)?)?, count_from_sql(r.int(1)?))))
+            .collect::<Result<Vec<_>>>()
+        })?;
+        let mut rows = rows;
+        rows.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+        Ok(rows)
     }
 
     /// One finding by id.

@@ -17,6 +17,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use crate::{Principal, Shared, csrf_ok, principal};
 
 pub mod findings;
+pub mod reports;
 
 pub use findings::{FindingQuery, FindingView, TriageRequest};
 
@@ -28,7 +29,8 @@ pub struct ErrorBody {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
-    /// `unauthenticated`, `forbidden`, `not_found`, `bad_request`, `csrf`, `store`.
+    /// `unauthenticated`, `forbidden`, `not_found`, `bad_request`, `csrf`, `store`, `upstream`,
+    /// `internal`.
     pub code: String,
     pub message: String,
 }
@@ -44,6 +46,14 @@ pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Response {
         }),
     )
         .into_response()
+}
+
+pub(crate) fn service_error(e: &service::ServiceError) -> Response {
+    match e {
+        service::ServiceError::Refused(m) => error(StatusCode::BAD_REQUEST, "bad_request", m),
+        service::ServiceError::Network(m) => error(StatusCode::BAD_GATEWAY, "upstream", m),
+        e => error(StatusCode::INTERNAL_SERVER_ERROR, "store", &e.to_string()),
+    }
 }
 
 pub(crate) fn store_error(e: store::StoreError) -> Response {
@@ -560,10 +570,10 @@ pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response 
 #[openapi(
     info(title = "domwatch", description = "The domwatch team console's API."),
     paths(list_cases, get_case, open_case, add_note, findings::list_findings,
-          findings::triage, list_domains, add_domain,
+          findings::triage, reports::phishing, reports::mitigation, list_domains, add_domain,
           remove_domain, list_users, audit_log),
     components(schemas(ErrorBody, ErrorDetail, CaseView, CaseDetail, NewCase, Note, FindingView,
-                       TriageRequest,
+                       TriageRequest, reports::PhishingView, reports::MitigationView,
                        DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
 )]
 pub struct ApiDoc;
@@ -592,6 +602,8 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/cases/{id}/notes", post(add_note))
         .route("/findings", get(findings::list_findings))
         .route("/findings/{id}/triage", post(findings::triage))
+        .route("/reports/phishing", get(reports::phishing))
+        .route("/reports/mitigation", get(reports::mitigation))
         .route("/domains", get(list_domains).post(add_domain))
         .route("/domains/{name}", axum::routing::delete(remove_domain))
         .route("/users", get(list_users))

@@ -225,7 +225,8 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
         let s = c.store();
         (
             s.watched().map(|w| w.len()).unwrap_or(0),
-            s.findings(None, true).unwrap_or_default(),
+            s.open_finding_counts(jiff::Timestamp::now())
+                .unwrap_or_default(),
             s.cases(&store::CaseFilter::default()).unwrap_or_default(),
         )
     };
@@ -271,17 +272,13 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
         "gauge",
         vec![(String::new(), names as u64)],
     );
-    let mut by_sev = std::collections::BTreeMap::new();
-    for f in &findings {
-        *by_sev.entry(f.finding.severity.as_str()).or_insert(0u64) += 1;
-    }
     line(
         "domwatch_open_findings",
-        "Open findings by severity.",
+        "Open findings not muted, by severity.",
         "gauge",
-        by_sev
+        findings
             .into_iter()
-            .map(|(k, v)| (format!("{{severity=\"{k}\"}}"), v))
+            .map(|(k, v)| (format!("{{severity=\"{}\"}}", k.as_str()), v as u64))
             .collect(),
     );
     let mut by_state = std::collections::BTreeMap::new();
@@ -321,6 +318,12 @@ pub fn router(console: Shared) -> Router {
         .route("/cases/{id}/note", post(pages::case_note))
         .route("/findings", get(pages::findings))
         .route("/findings/{id}/triage", post(pages::finding_triage))
+        .route("/reports", get(pages::reports::reports))
+        .route("/reports/phishing.csv", get(pages::reports::phishing_csv))
+        .route(
+            "/reports/mitigation.csv",
+            get(pages::reports::mitigation_csv),
+        )
         .route("/domains", get(pages::domains))
         .route("/domains/{name}", get(pages::domain::domain))
         .nest("/api/v1", api::router())

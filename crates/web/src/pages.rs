@@ -15,6 +15,7 @@ use store::Role;
 use crate::{ClientAddr, Principal, SESSION_COOKIE, Shared, auth, csrf_ok, principal};
 
 pub(crate) mod domain;
+pub(crate) mod reports;
 
 /// How long a login lasts.
 const SESSION_HOURS: i64 = 12;
@@ -31,6 +32,7 @@ pub(crate) fn templates() -> minijinja::Environment<'static> {
         ("findings.html", include_str!("../templates/findings.html")),
         ("domains.html", include_str!("../templates/domains.html")),
         ("domain.html", include_str!("../templates/domain.html")),
+        ("reports.html", include_str!("../templates/reports.html")),
         ("error.html", include_str!("../templates/error.html")),
     ] {
         if let Err(e) = env.add_template(name, src) {
@@ -60,13 +62,22 @@ fn page_principal(c: &Shared, headers: &HeaderMap) -> Result<Principal, Box<Resp
     principal(c, headers).ok_or_else(|| Box::new(Redirect::to("/login").into_response()))
 }
 
+/// The console's style, then the reports' (charts and tables).
+static STYLE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "{}\n{}",
+        include_str!("../templates/style.css"),
+        domains::case::html::REPORT_CSS
+    )
+});
+
 pub(crate) async fn style() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
-        include_str!("../templates/style.css"),
+        STYLE.as_str(),
     )
         .into_response()
 }
@@ -211,25 +222,28 @@ pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Res
         Ok(p) => p,
         Err(r) => return *r,
     };
-    let (names, findings, cases) = {
+    let now = jiff::Timestamp::now();
+    let (names, by_sev, latest, cases) = {
         let s = c.store();
         (
-            s.watched().unwrap_or_default(),
-            s.findings(None, true).unwrap_or_default(),
+            s.watched().map(|w| w.len()).unwrap_or_default(),
+            s.open_finding_counts(now).unwrap_or_default(),
+            s.findings_where(
+                &store::FindingFilter {
+                    newest_first: true,
+                    limit: Some(10),
+                    ..Default::default()
+                },
+                now,
+            )
+            .unwrap_or_default(),
             s.cases(&store::CaseFilter::default()).unwrap_or_default(),
         )
     };
-    let mut by_sev: Vec<(String, usize)> = domains::findings::Severity::ALL
-        .iter()
-        .rev()
-        .map(|s| {
-            (
-                s.as_str().to_string(),
-                findings.iter().filter(|f| f.finding.severity == *s).count(),
-            )
-        })
+    let by_sev: Vec<(String, usize)> = by_sev
+        .into_iter()
+        .map(|(s, n)| (s.as_str().to_string(), n))
         .collect();
-    by_sev.retain(|(_, n)| *n > 0);
     let by_state: Vec<(String, usize)> = domains::case::CaseState::ALL
         .iter()
         .map(|s| {
@@ -240,19 +254,35 @@ pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Res
         })
         .filter(|(_, n)| *n > 0)
         .collect();
-    let mut latest: Vec<&store::StoredFinding> = findings.iter().collect();
-    latest.sort_by_key(|f| std::cmp::Reverse(f.first_seen));
-    latest.truncate(10);
+    // Phishing domains per month, stacked by TLD (the reports page has the rest).
+    let chart = service::reports::phishing(
+        &c.store(),
+        &[domains::case::stats::Dim::Month],
+        &service::reports::Period::default(),
+    )
+    .ok()
+    .and_then(|r| {
+        domains::case::html::phishing_fragment(
+            &[domains::case::stats::Dim::Month],
+            &r.rows,
+            &r.month_tld,
+        )
+        .render_chart()
+        .ok()
+        .flatten()
+    });
     render(
         &c,
         "overview.html",
         json!({
             "user": user_ctx(&p),
-            "names": names.len(),
+            "names": names,
+            // Rendered by domains::case::html's auto-escaping templates: safe to embed.
+            "chart": chart,
             "by_severity": by_sev,
             "by_state": by_state,
             "latest": latest.iter().map(|f| json!({
-                "severity": f.finding.severity.as_str(), "domain": f.finding.domain.to_unicode(),
+                "severity": f.finding.severity.as_str(), "domain": f.finding.domain.to_unicode(), "name": f.finding.domain.as_str(),
                 "title": f.finding.title, "first_seen": f.first_seen.strftime("%Y-%m-%d %H:%M").to_string()
             })).collect::<Vec<_>>(),
             "cases": cases.iter().take(10).map(case_row).collect::<Vec<_>>(),

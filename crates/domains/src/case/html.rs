@@ -231,19 +231,53 @@ fn env() -> Result<Environment<'static>, HtmlError> {
     env.add_template("phishing.html", include_str!("templates/phishing.html"))?;
     env.add_template("mitigation.html", include_str!("templates/mitigation.html"))?;
     env.add_template("domains.html", include_str!("templates/domains.html"))?;
+    env.add_template("fragment.html", include_str!("templates/fragment.html"))?;
     Ok(env)
 }
+
+/// The style of the charts and tables (the console serves it with its own).
+pub const REPORT_CSS: &str = include_str!("templates/report.css");
 
 #[derive(Serialize)]
 struct Page<'a> {
     meta: &'a Meta,
     chart: Option<Chart>,
     table: Table,
+    css: &'static str,
 }
 
 fn render(name: &str, page: &Page<'_>) -> Result<String, HtmlError> {
     let env = env()?;
     Ok(env.get_template(name)?.render(page)?)
+}
+
+/// A report without its page: the chart (under `heading`) and the table, as an HTML fragment
+/// for a page that has [`REPORT_CSS`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Fragment {
+    heading: &'static str,
+    chart: Option<Chart>,
+    table: Table,
+}
+
+impl Fragment {
+    pub fn render(&self) -> Result<String, HtmlError> {
+        Ok(env()?.get_template("fragment.html")?.render(self)?)
+    }
+
+    /// The chart alone (an inline `<svg>`), when there is data for one.
+    pub fn render_chart(&self) -> Result<Option<String>, HtmlError> {
+        #[derive(Serialize)]
+        struct Ctx<'a> {
+            chart: &'a Chart,
+        }
+        match &self.chart {
+            None => Ok(None),
+            Some(chart) => Ok(Some(
+                env()?.get_template("chart.html")?.render(Ctx { chart })?,
+            )),
+        }
+    }
 }
 
 /// The chart of phishing domains per month, stacked by TLD (the [`TOP_TLDS`] with the most
@@ -340,6 +374,20 @@ pub fn phishing(
     rows: &[PhishingRow],
     month_tld: &[PhishingRow],
 ) -> Result<String, HtmlError> {
+    let f = phishing_fragment(by, rows, month_tld);
+    render(
+        "phishing.html",
+        &Page {
+            meta,
+            chart: f.chart,
+            table: f.table,
+            css: REPORT_CSS,
+        },
+    )
+}
+
+/// [`phishing`] without the page.
+pub fn phishing_fragment(by: &[Dim], rows: &[PhishingRow], month_tld: &[PhishingRow]) -> Fragment {
     let mut header: Vec<String> = by.iter().map(|d| d.as_str().to_string()).collect();
     header.extend(["domains".into(), "urls".into()]);
     let table = Table {
@@ -357,14 +405,11 @@ pub fn phishing(
             })
             .collect(),
     };
-    render(
-        "phishing.html",
-        &Page {
-            meta,
-            chart: month_tld_chart(month_tld),
-            table,
-        },
-    )
+    Fragment {
+        heading: "Phishing domains per month",
+        chart: month_tld_chart(month_tld),
+        table,
+    }
 }
 
 /// `1.5d`, `3.0h`, `12m`, or `-`.
@@ -380,6 +425,20 @@ pub fn duration(s: Option<i64>) -> String {
 /// The mitigation report: a stacked bar per group (mitigated / not mitigated / unprocessed)
 /// and the table with the median times. `by` names the grouping (`tld`, `registrar`, ...).
 pub fn mitigation(meta: &Meta, by: &str, rows: &[MitigationRow]) -> Result<String, HtmlError> {
+    let f = mitigation_fragment(by, rows);
+    render(
+        "mitigation.html",
+        &Page {
+            meta,
+            chart: f.chart,
+            table: f.table,
+            css: REPORT_CSS,
+        },
+    )
+}
+
+/// [`mitigation`] without the page.
+pub fn mitigation_fragment(by: &str, rows: &[MitigationRow]) -> Fragment {
     let series = ["mitigated", "not mitigated", "unprocessed"].map(String::from);
     let groups: Vec<(String, Vec<u64>)> = rows
         .iter()
@@ -438,7 +497,11 @@ pub fn mitigation(meta: &Meta, by: &str, rows: &[MitigationRow]) -> Result<Strin
             })
             .collect(),
     };
-    render("mitigation.html", &Page { meta, chart, table })
+    Fragment {
+        heading: "Mitigated, not mitigated and unprocessed cases",
+        chart,
+        table,
+    }
 }
 
 /// One row of the domains report.
@@ -506,6 +569,7 @@ pub fn domains(meta: &Meta, rows: &[DomainRow]) -> Result<String, HtmlError> {
             meta,
             chart: None,
             table,
+            css: REPORT_CSS,
         },
     )
 }

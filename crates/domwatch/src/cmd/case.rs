@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use domains::case::intake::{
     self, CsvLayout, RawReport, RowError, ServiceList, Target, parse_offset,
 };
-use domains::case::stats::{self, Dim, MitigationBy};
+use domains::case::stats::{Dim, MitigationBy};
 use domains::case::{CaseState, Category, Resolution, Tlp};
 use jiff::Timestamp;
 use jiff::tz::{Offset, TimeZone};
@@ -821,47 +821,18 @@ pub struct DomainsArgs {
     pub output: Option<PathBuf>,
 }
 
-/// A bound of a period: a month or day is its start (`end`: the start of the next one).
-fn bound(s: &str, offset: Offset, end: bool) -> anyhow::Result<Timestamp> {
-    let bad = || {
-        usage(format!(
-            "unreadable date {s:?} (YYYY-MM, YYYY-MM-DD or RFC 3339)"
-        ))
-    };
-    let s = s.trim();
-    if let Ok(t) = s.parse::<Timestamp>() {
-        return Ok(t);
-    }
-    let tz = TimeZone::fixed(offset);
-    let (date, step) = if s.len() == 7 {
-        (
-            jiff::civil::Date::strptime("%Y-%m-%d", format!("{s}-01")).map_err(|_| bad())?,
-            jiff::Span::new().months(1),
-        )
-    } else {
-        (
-            jiff::civil::Date::strptime("%Y-%m-%d", s).map_err(|_| bad())?,
-            jiff::Span::new().days(1),
-        )
-    };
-    let date = if end {
-        date.checked_add(step).map_err(|_| bad())?
-    } else {
-        date
-    };
-    Ok(date.to_zoned(tz).map_err(|_| bad())?.timestamp())
-}
-
 pub(super) fn period(p: &Period) -> anyhow::Result<(Option<Timestamp>, Option<Timestamp>)> {
     let from = p
         .from
         .as_deref()
-        .map(|s| bound(s, p.utc_offset, false))
-        .transpose()?;
+        .map(|s| service::reports::bound(s, p.utc_offset, false))
+        .transpose()
+        .map_err(super::service_err)?;
     let to =
         p.to.as_deref()
-            .map(|s| bound(s, p.utc_offset, true))
-            .transpose()?;
+            .map(|s| service::reports::bound(s, p.utc_offset, true))
+            .transpose()
+            .map_err(super::service_err)?;
     Ok((from, to))
 }
 
@@ -952,16 +923,19 @@ fn phishing(args: PhishingArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     let (from, to) = period(&args.period)?;
     let store = open_store(global)?;
-    let facts = store.report_facts().map_err(store_err)?;
-    let rows = stats::phishing(&facts, &by, args.period.utc_offset, from, to);
-    let Some(format) = args.format.text() else {
-        let chart = stats::phishing(
-            &facts,
-            &[Dim::Month, Dim::Tld],
-            args.period.utc_offset,
+    let report = service::reports::phishing(
+        &store,
+        &by,
+        &service::reports::Period {
             from,
             to,
-        );
+            offset: args.period.utc_offset,
+        },
+    )
+    .map_err(super::service_err)?;
+    let rows = report.rows;
+    let Some(format) = args.format.text() else {
+        let chart = report.month_tld;
         let by_names: Vec<&str> = by.iter().map(|d| d.as_str()).collect();
         let meta = page_meta(
             format!("Phishing domains by {}", by_names.join(", ")),
@@ -1005,8 +979,16 @@ fn mitigation(args: MitigationArgs, global: &Global) -> anyhow::Result<ExitCode>
     })?;
     let (from, to) = period(&args.period)?;
     let store = open_store(global)?;
-    let facts = store.case_facts().map_err(store_err)?;
-    let rows = stats::mitigation(&facts, by, from, to);
+    let rows = service::reports::mitigation(
+        &store,
+        by,
+        &service::reports::Period {
+            from,
+            to,
+            offset: args.period.utc_offset,
+        },
+    )
+    .map_err(super::service_err)?;
     let Some(format) = args.format.text() else {
         let meta = page_meta(format!("Mitigation by {}", args.by.trim()), &args.period);
         let page = html::mitigation(&meta, args.by.trim(), &rows)
@@ -1067,20 +1049,16 @@ fn domains_report(args: DomainsArgs, global: &Global) -> anyhow::Result<ExitCode
     let (from, to) = period(&args.period)?;
     let tld = args.tld.clone();
     let store = open_store(global)?;
-    let mut cases = store
-        .cases(&CaseFilter {
-            tld: tld.clone(),
-            ..CaseFilter::default()
-        })
-        .map_err(store_err)?;
-    cases.retain(|c| {
-        from.is_none_or(|t| c.first_reported_at >= t) && to.is_none_or(|t| c.first_reported_at < t)
-    });
-    cases.sort_by(|a, b| {
-        a.first_reported_at
-            .cmp(&b.first_reported_at)
-            .then(a.id.cmp(&b.id))
-    });
+    let cases = service::reports::cases_in(
+        &store,
+        tld.as_deref(),
+        &service::reports::Period {
+            from,
+            to,
+            offset: args.period.utc_offset,
+        },
+    )
+    .map_err(super::service_err)?;
     let format = args.format.text();
     let machine = matches!(format, Some(Format::Json | Format::Jsonl | Format::Csv));
     let day = |t: Timestamp| {
@@ -1092,26 +1070,7 @@ fn domains_report(args: DomainsArgs, global: &Global) -> anyhow::Result<ExitCode
                 .to_string()
         }
     };
-    let rows: Vec<html::DomainRow> = cases
-        .into_iter()
-        .map(|c| html::DomainRow {
-            status: match (c.state, c.resolution) {
-                (_, Some(r)) => format!("closed ({})", r.as_str()),
-                (s, None) => s.to_string(),
-            },
-            mitigated: c.resolution == Some(Resolution::Mitigated),
-            state: c.state,
-            domain: c.domain.to_string(),
-            report_date: day(c.first_reported_at),
-            response_date: c.mitigated_at.map(day).unwrap_or_default(),
-            acted: c.mitigated_by.unwrap_or_default(),
-            observed: match (c.observed, c.observed_status.filter(|s| !s.is_empty())) {
-                (Some(o), Some(st)) => format!("{o} ({st})"),
-                (Some(o), None) => o,
-                (None, _) => String::new(),
-            },
-        })
-        .collect();
+    let rows = service::reports::domain_rows(cases, day);
     let Some(format) = format else {
         let mut title = "Domains: report and response dates".to_string();
         if let Some(t) = &tld {

@@ -69,6 +69,8 @@ pub struct FindingQuery {
     pub after: Option<i64>,
     /// At most this many (default 100, at most 1000).
     pub limit: Option<usize>,
+    /// Newest first (the cursor then goes down the ids).
+    pub newest: Option<bool>,
 }
 
 impl FindingQuery {
@@ -108,6 +110,7 @@ impl FindingQuery {
             triage,
             after: self.after,
             limit: Some(self.limit.unwrap_or(100).clamp(1, 1000)),
+            newest_first: self.newest.unwrap_or(false),
         })
     }
 }

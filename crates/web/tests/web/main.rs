@@ -10,6 +10,7 @@ use reqwest::redirect::Policy;
 use serde_json::Value;
 use store::{Role, Store};
 
+mod reports;
 mod triage;
 
 const HOSTILE: &str = "<script>alert(1)</script>\"onmouseover=x \u{202e}";
@@ -315,6 +316,18 @@ async fn every_role_against_every_endpoint() {
         ("GET", "/api/v1/cases/1", None, Role::Viewer),
         ("GET", "/api/v1/findings?severity=high", None, Role::Viewer),
         ("GET", "/api/v1/domains", None, Role::Viewer),
+        (
+            "GET",
+            "/api/v1/reports/phishing?by=month,tld",
+            None,
+            Role::Viewer,
+        ),
+        (
+            "GET",
+            "/api/v1/reports/mitigation?by=registrar",
+            None,
+            Role::Viewer,
+        ),
         ("GET", "/api/v1/openapi.json", None, Role::Viewer),
         ("GET", "/metrics", None, Role::Viewer),
         (

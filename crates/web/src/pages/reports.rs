@@ -1,0 +1,162 @@
+//! The reports page: phishing domains per month (stacked by TLD) and the mitigation of cases,
+//! each with its table and a CSV download; the same numbers as `domwatch report`.
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use domains::case::html;
+use serde_json::json;
+
+use super::{page_principal, render, user_ctx};
+use crate::Shared;
+use crate::api::reports::{ReportQuery, csv_download, mitigation_rows, phishing_rows};
+
+/// The page's query: each report has its own grouping.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct PageQuery {
+    by: Option<String>,
+    mby: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn error_page(c: &Shared, p: &crate::Principal, status: StatusCode) -> Response {
+    let mut page = render(
+        c,
+        "error.html",
+        json!({ "user": user_ctx(p), "message": "The report could not be made: check the grouping and the dates (YYYY-MM or YYYY-MM-DD)." }),
+    );
+    *page.status_mut() = if status.is_client_error() {
+        StatusCode::BAD_REQUEST
+    } else {
+        status
+    };
+    page
+}
+
+pub(crate) async fn reports(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let p = match page_principal(&c, &headers) {
+        Ok(p) => p,
+        Err(r) => return *r,
+    };
+    let phishing_q = ReportQuery {
+        by: q.by.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    let mitigation_q = ReportQuery {
+        by: q.mby.clone(),
+        ..phishing_q.clone()
+    };
+    let (dims, phishing) = match phishing_rows(&c, &phishing_q) {
+        Ok(v) => v,
+        Err(r) => return error_page(&c, &p, r.status()),
+    };
+    let (mby, mitigation) = match mitigation_rows(&c, &mitigation_q) {
+        Ok(v) => v,
+        Err(r) => return error_page(&c, &p, r.status()),
+    };
+    let render_fragment = |f: html::Fragment| f.render().unwrap_or_default();
+    let qs = |by: &str| {
+        let mut pairs = vec![("by".to_string(), by.to_string())];
+        for (k, v) in [("from", &q.from), ("to", &q.to)] {
+            if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+                pairs.push((k.into(), v.into()));
+            }
+        }
+        super::form_urlencoded(&pairs)
+    };
+    let by_names: Vec<&str> = dims.iter().map(|d| d.as_str()).collect();
+    render(
+        &c,
+        "reports.html",
+        json!({
+            "user": user_ctx(&p),
+            "by": by_names.join(","), "mby": mby,
+            "from": q.from, "to": q.to,
+            // Rendered by domains::case::html's auto-escaping templates: safe to embed.
+            "phishing": render_fragment(html::phishing_fragment(&dims, &phishing.rows, &phishing.month_tld)),
+            "mitigation": render_fragment(html::mitigation_fragment(&mby, &mitigation)),
+            "phishing_csv": format!("/reports/phishing.csv?{}", qs(&by_names.join(","))),
+            "mitigation_csv": format!("/reports/mitigation.csv?{}", qs(&mby)),
+        }),
+    )
+}
+
+pub(crate) async fn phishing_csv(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    if let Err(r) = page_principal(&c, &headers) {
+        return *r;
+    }
+    let (dims, report) = match phishing_rows(&c, &q) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let mut header: Vec<String> = dims.iter().map(|d| d.as_str().to_string()).collect();
+    header.extend(["domains".into(), "urls".into()]);
+    let rows = report
+        .rows
+        .into_iter()
+        .map(|r| {
+            let mut v = r.keys;
+            v.push(r.domains.to_string());
+            v.push(r.urls.to_string());
+            v
+        })
+        .collect();
+    csv_download("phishing.csv", &header, rows)
+}
+
+pub(crate) async fn mitigation_csv(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    if let Err(r) = page_principal(&c, &headers) {
+        return *r;
+    }
+    let (by, rows) = match mitigation_rows(&c, &q) {
+        Ok(v) => v,
+        Err(r) => return *r,
+    };
+    let header: Vec<String> = [
+        by.as_str(),
+        "cases",
+        "mitigated",
+        "not_mitigated",
+        "unprocessed",
+        "median_from_report_s",
+        "median_from_notification_s",
+        "acted",
+    ]
+    .map(String::from)
+    .to_vec();
+    let opt = |v: Option<i64>| v.map(|s| s.to_string()).unwrap_or_default();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.key,
+                r.cases.to_string(),
+                r.mitigated.to_string(),
+                r.not_mitigated.to_string(),
+                r.unprocessed.to_string(),
+                opt(r.median_from_report_s),
+                opt(r.median_from_notification_s),
+                r.acted
+                    .iter()
+                    .map(|(w, n)| format!("{w}:{n}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        })
+        .collect();
+    csv_download("mitigation.csv", &header, rows)
+}
