@@ -8,6 +8,7 @@
 //! - [`watch`]: the watch pass (observe, store, diff, findings).
 //! - [`alerts`]: the alert sinks of a pass (stdout writer, JSON lines, webhook, SMTP, cases).
 //! - [`mail`]: sending mail through a relay.
+//! - [`scans`]: stored scans (the lookalike hits kept for the console).
 //! - [`reports`]: the statistics (phishing per month/TLD/brand/registrar, mitigation, the
 //!   per-domain dates).
 
@@ -16,6 +17,7 @@ pub mod audit;
 pub mod cases;
 pub mod mail;
 pub mod reports;
+pub mod scans;
 pub mod watch;
 
 /// Why a use case did not complete.

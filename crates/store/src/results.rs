@@ -301,6 +301,20 @@ impl Store {
         self.read(move |db| db.rows(&sql, &args)?.iter().map(decode_hit).collect())
     }
 
+    /// One stored hit.
+    pub fn scan_hit(&self, id: i64) -> Result<Option<StoredHit>> {
+        self.read(move |db| {
+            db.row(
+                "SELECT id, scan_id, name, registrable, brand, score, techniques, json
+                 FROM scan_hit WHERE id = $1",
+                &[id.into()],
+            )?
+            .as_ref()
+            .map(decode_hit)
+            .transpose()
+        })
+    }
+
     /// Stores the audit of one name.
     pub fn record_audit(
         &mut self,

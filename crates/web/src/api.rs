@@ -18,6 +18,7 @@ use crate::{Principal, Shared, csrf_ok, principal};
 
 pub mod findings;
 pub mod reports;
+pub mod scans;
 
 pub use findings::{FindingQuery, FindingView, TriageRequest};
 
@@ -303,26 +304,49 @@ pub async fn open_case(
         Ok(p) => p,
         Err(r) => return *r,
     };
-    if body.input.len() > 4096 {
-        return error(StatusCode::BAD_REQUEST, "bad_request", "input too long");
+    match open_case_for(&c, &p, &body, "web") {
+        Ok(case) => (StatusCode::CREATED, Json(CaseView::from(&case))).into_response(),
+        Err(r) => *r,
     }
-    let target = match Target::parse(
+}
+
+/// Opens (or adds a report to) the case of `body.input` as `p`, from `source` (`web`,
+/// `lookalike`); recorded in the audit log.
+pub(crate) fn open_case_for(
+    c: &Shared,
+    p: &Principal,
+    body: &NewCase,
+    source: &str,
+) -> Result<store::Case, Box<Response>> {
+    let fail = |status, code: &str, m: &str| Box::new(error(status, code, m));
+    if body.input.len() > 4096 {
+        return Err(fail(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "input too long",
+        ));
+    }
+    let target = Target::parse(
         &body.input,
         domains::SuffixList::embedded(),
         ServiceList::embedded(),
-    ) {
-        Ok(t) => t,
-        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_request", &e.to_string()),
-    };
+    )
+    .map_err(|e| fail(StatusCode::BAD_REQUEST, "bad_request", &e.to_string()))?;
     let category = match body.category.as_deref().map(Category::parse) {
         None => Category::Phishing,
         Some(Some(c)) => c,
-        Some(None) => return error(StatusCode::BAD_REQUEST, "bad_request", "unknown category"),
+        Some(None) => {
+            return Err(fail(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "unknown category",
+            ));
+        }
     };
     let tlp = match body.tlp.as_deref().map(Tlp::parse) {
         None => Tlp::Amber,
         Some(Some(t)) => t,
-        Some(None) => return error(StatusCode::BAD_REQUEST, "bad_request", "unknown TLP"),
+        Some(None) => return Err(fail(StatusCode::BAD_REQUEST, "bad_request", "unknown TLP")),
     };
     let now = jiff::Timestamp::now();
     let what = target
@@ -330,7 +354,7 @@ pub async fn open_case(
         .clone()
         .unwrap_or_else(|| target.host.to_string());
     let report = store::NewReport {
-        source_key: format!("web|{now}|{what}"),
+        source_key: format!("{source}|{now}|{what}"),
         input: body.input.clone(),
         target,
         reported_at: now,
@@ -339,21 +363,20 @@ pub async fn open_case(
         description: None,
         category,
         tlp,
-        source: "web".into(),
+        source: source.into(),
     };
     let mut s = c.store();
-    let out = match s.add_reports(&[report], &p.user.name, now, |_| {}) {
-        Ok(o) => o,
-        Err(e) => return store_error(e),
-    };
+    let out = s
+        .add_reports(&[report], &p.user.name, now, |_| {})
+        .map_err(|e| Box::new(store_error(e)))?;
     let Some(id) = out.case_ids.first().copied() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "store", "no case");
+        return Err(fail(StatusCode::INTERNAL_SERVER_ERROR, "store", "no case"));
     };
     let _ = s.audit(&p.user.name, "case.open", &id.to_string(), &what, now);
     match s.case(id) {
-        Ok(Some(case)) => (StatusCode::CREATED, Json(CaseView::from(&case))).into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such case"),
-        Err(e) => store_error(e),
+        Ok(Some(case)) => Ok(case),
+        Ok(None) => Err(fail(StatusCode::NOT_FOUND, "not_found", "no such case")),
+        Err(e) => Err(Box::new(store_error(e))),
     }
 }
 
@@ -570,10 +593,12 @@ pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response 
 #[openapi(
     info(title = "domwatch", description = "The domwatch team console's API."),
     paths(list_cases, get_case, open_case, add_note, findings::list_findings,
-          findings::triage, reports::phishing, reports::mitigation, list_domains, add_domain,
+          findings::triage, reports::phishing, reports::mitigation,
+          scans::list_scans, scans::submit_scan, scans::scan_hits, scans::hits, list_domains, add_domain,
           remove_domain, list_users, audit_log),
     components(schemas(ErrorBody, ErrorDetail, CaseView, CaseDetail, NewCase, Note, FindingView,
                        TriageRequest, reports::PhishingView, reports::MitigationView,
+                       scans::ScanView, scans::HitView, scans::NewScan, Page<scans::HitView>,
                        DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
 )]
 pub struct ApiDoc;
@@ -602,6 +627,14 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/cases/{id}/notes", post(add_note))
         .route("/findings", get(findings::list_findings))
         .route("/findings/{id}/triage", post(findings::triage))
+        .route(
+            "/scans",
+            get(scans::list_scans).post(scans::submit_scan).layer(
+                axum::extract::DefaultBodyLimit::max(scans::MAX_FEED_BYTES + 64 * 1024),
+            ),
+        )
+        .route("/scans/{id}/hits", get(scans::scan_hits))
+        .route("/hits", get(scans::hits))
         .route("/reports/phishing", get(reports::phishing))
         .route("/reports/mitigation", get(reports::mitigation))
         .route("/domains", get(list_domains).post(add_domain))

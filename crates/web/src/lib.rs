@@ -35,6 +35,9 @@ mod pages;
 pub struct Options {
     /// Cookies get `Secure` (the server is behind TLS).
     pub secure_cookies: bool,
+    /// The brands that feeds submitted to `POST /api/v1/scans` are matched against when the
+    /// request names none (`serve --brands FILE`).
+    pub brands: Vec<domains::lookalike::Brand>,
 }
 
 /// Request counters for `/metrics`.
@@ -318,6 +321,8 @@ pub fn router(console: Shared) -> Router {
         .route("/cases/{id}/note", post(pages::case_note))
         .route("/findings", get(pages::findings))
         .route("/findings/{id}/triage", post(pages::finding_triage))
+        .route("/lookalikes", get(pages::lookalikes::lookalikes))
+        .route("/lookalikes/{id}/case", post(pages::lookalikes::open_case))
         .route("/reports", get(pages::reports::reports))
         .route("/reports/phishing.csv", get(pages::reports::phishing_csv))
         .route(

@@ -15,6 +15,7 @@ use store::Role;
 use crate::{ClientAddr, Principal, SESSION_COOKIE, Shared, auth, csrf_ok, principal};
 
 pub(crate) mod domain;
+pub(crate) mod lookalikes;
 pub(crate) mod reports;
 
 /// How long a login lasts.
@@ -33,6 +34,10 @@ pub(crate) fn templates() -> minijinja::Environment<'static> {
         ("domains.html", include_str!("../templates/domains.html")),
         ("domain.html", include_str!("../templates/domain.html")),
         ("reports.html", include_str!("../templates/reports.html")),
+        (
+            "lookalikes.html",
+            include_str!("../templates/lookalikes.html"),
+        ),
         ("error.html", include_str!("../templates/error.html")),
     ] {
         if let Err(e) = env.add_template(name, src) {

@@ -100,6 +100,10 @@ pub struct ScanArgs {
     /// of the scan.
     #[arg(long)]
     open_cases: bool,
+    /// Keep the hits in the store of --db (the console's lookalike page and scans API show
+    /// them); a scan stopped by an error is kept as failed, with the hits found before.
+    #[arg(long)]
+    save: bool,
     /// Feeds to read (`-` or nothing: stdin). Gzip is detected.
     #[arg(value_name = "FEED")]
     feeds: Vec<String>,
@@ -239,9 +243,10 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let (tx, rx) = sync_channel::<Chunk>(3);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut sink = Sink::new(args.format);
-    if args.open_cases {
+    if args.open_cases || args.save {
         sink.for_cases = Some(Vec::new());
     }
+    let started_at = jiff::Timestamp::now();
     let result = std::thread::scope(|scope| -> anyhow::Result<()> {
         let reader_counters = counters.clone();
         let zone_targets = args.zone_targets;
@@ -260,7 +265,22 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     match result {
         Ok(()) => {}
         Err(e) if cmd::is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
-        Err(e) => return Err(e),
+        Err(e) => {
+            if args.save {
+                let hits = sink.for_cases.take().unwrap_or_default();
+                let names = counters.names.load(Ordering::Relaxed) as usize;
+                save_scan(
+                    &args,
+                    brands.len(),
+                    names,
+                    &hits,
+                    Some(&e),
+                    started_at,
+                    global,
+                )?;
+            }
+            return Err(e);
+        }
     }
     sink.finish(&mut out)?;
     if let Err(e) = out.flush() {
@@ -283,12 +303,61 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(hits) = sink.for_cases.take() {
-        open_cases(hits, psl, global)?;
+        if args.save {
+            save_scan(
+                &args,
+                brands.len(),
+                names_read as usize,
+                &hits,
+                None,
+                started_at,
+                global,
+            )?;
+        }
+        if args.open_cases {
+            open_cases(hits, psl, global)?;
+        }
     }
     if args.fail_on_hit && sink.hits > 0 {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--save`: the scan and its hits into the store.
+fn save_scan(
+    args: &ScanArgs,
+    brands: usize,
+    names: usize,
+    hits: &[Hit],
+    error: Option<&anyhow::Error>,
+    started: jiff::Timestamp,
+    global: &Global,
+) -> anyhow::Result<()> {
+    let source = if args.feeds.is_empty() {
+        "stdin".to_string()
+    } else {
+        args.feeds.join(", ")
+    };
+    let error = error.map(|e| format!("{e:#}"));
+    let mut store = cmd::watch::open_store(global)?;
+    let rec = service::scans::store_scan(
+        &mut store,
+        &service::scans::FinishedScan {
+            source: &source,
+            submitted_by: None,
+            brands,
+            names,
+            hits,
+            error: error.as_deref(),
+            started,
+        },
+    )
+    .map_err(cmd::service_err)?;
+    if global.verbose > 0 || io::stderr().is_terminal() {
+        eprintln!("saved as scan {} ({} hits)", rec.id, rec.hits);
+    }
+    Ok(())
 }
 
 /// `--open-cases`: one report per lookalike (source `scan`), keyed by its registrable domain

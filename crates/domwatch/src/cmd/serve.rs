@@ -89,6 +89,10 @@ pub struct ServeArgs {
     /// Re-check the open coordination cases this often (`case check`); none by default.
     #[arg(long, value_name = "INTERVAL")]
     pub check_every: Option<Interval>,
+    /// The brands that feeds submitted to `POST /api/v1/scans` are matched against when the
+    /// request names none (the `scan --brands` format).
+    #[arg(long = "brands", value_name = "FILE")]
+    pub brands: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -253,6 +257,15 @@ pub fn token(args: TokenArgs, global: &Global) -> anyhow::Result<ExitCode> {
 }
 
 pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
+    let brands = match &args.brands {
+        None => Vec::new(),
+        Some(p) => {
+            let text = super::read_side_text(p, 16 * 1024 * 1024)
+                .map_err(|e| usage(format!("--brands: {e:#}")))?;
+            domains::lookalike::Brand::parse_list(&text)
+                .map_err(|e| usage(format!("{}: {e}", p.display())))?
+        }
+    };
     let store = open_store(global)?;
     let rt = super::runtime()?;
     let pass = Arc::new(super::watch::setup(&args.run, global, &rt)?);
@@ -267,6 +280,7 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
             store,
             web::Options {
                 secure_cookies: args.secure_cookies,
+                brands,
             },
         );
         let stop = super::watch::stop_signal();

@@ -534,3 +534,79 @@ async fn watch_findings_open_cases_once() {
     assert_eq!(shown["reports"].as_array().unwrap().len(), n);
     e.lab.shutdown().await;
 }
+
+#[test]
+fn scan_save_keeps_the_hits_and_a_failed_scan_with_what_it_found() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.txt");
+    std::fs::write(
+        &feed,
+        "kuronekoyamatc.cc\nwww.kuronekoyamatc.cc\ngithub.com\nnews.yahoo.co.jp\n",
+    )
+    .unwrap();
+    // A gzip feed cut short after its first names (more than one chunk of the matcher).
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..200_000 {
+        writeln!(gz, "login{i}.kuronekoyamatc.cc").unwrap();
+    }
+    let full = gz.finish().unwrap();
+    let cut = dir.path().join("cut.txt.gz");
+    std::fs::write(&cut, &full[..full.len() / 2]).unwrap();
+    let db = dir.path().join("d.db");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+            .args(args)
+            .env("DOMWATCH_DB", &db)
+            .env("XDG_DATA_HOME", dir.path())
+            .env_remove("DOMWATCH_CONFIG")
+            .env_remove("DOMWATCH_PSL")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "scan",
+        "--brand",
+        "kuronekoyamato.co.jp",
+        "--save",
+        "--format",
+        "jsonl",
+        feed.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&[
+        "scan",
+        "--brand",
+        "kuronekoyamato.co.jp",
+        "--save",
+        "--format",
+        "jsonl",
+        cut.to_str().unwrap(),
+    ]);
+    assert!(
+        !out.status.success(),
+        "a truncated feed is an error: {out:?}"
+    );
+
+    let s = store::Store::open(&db).unwrap();
+    let scans = s.scans(10).unwrap();
+    assert_eq!(scans.len(), 2, "{scans:?}");
+    let (failed, ok) = (&scans[0], &scans[1]);
+    assert_eq!(ok.status, store::ScanStatus::Finished);
+    assert_eq!((ok.names, ok.hits, ok.brands), (4, 2, 1), "{ok:?}");
+    assert!(ok.source.ends_with("feed.txt"));
+    let hits = s
+        .scan_hits(&store::HitFilter {
+            scan: Some(ok.id),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(hits.iter().all(|h| h.brand == "kuronekoyamato.co.jp"));
+    assert_eq!(hits[0].registrable, "kuronekoyamatc.cc");
+    assert_eq!(failed.status, store::ScanStatus::Failed);
+    assert!(failed.error.is_some());
+    assert!(
+        failed.hits > 0,
+        "the hits found before the error are kept: {failed:?}"
+    );
+}
