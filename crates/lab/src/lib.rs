@@ -18,6 +18,7 @@
 //! ```
 
 mod dns;
+pub mod dnssec;
 mod mime;
 mod rdap;
 pub mod scenario;

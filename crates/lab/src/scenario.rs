@@ -10,6 +10,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::LabError;
+pub use crate::dnssec::DnssecMode;
 
 /// Largest scenario file accepted.
 pub const MAX_SCENARIO_BYTES: usize = 4 * 1024 * 1024;
@@ -247,8 +248,14 @@ pub struct DomainDef {
     /// Hosters listed in NS that do not serve the zone (lame).
     #[serde(default)]
     pub lame_at: Vec<String>,
+    /// DS records given by hand (published at the parent as they are).
     #[serde(default)]
     pub ds: Vec<Ds>,
+    /// How the zone is signed: `unsigned` (default), `signed`, `rollover`, and the bogus cases
+    /// `ds_mismatch`, `no_dnskey`, `expired` (see [`DnssecMode`]). Signed modes publish the DS
+    /// computed from the lab's keys at the parent.
+    #[serde(default)]
+    pub dnssec: DnssecMode,
     /// U-label form of an internationalised name (RDAP `unicodeName`), e.g. `biglоbe.net`.
     #[serde(default)]
     pub unicode: String,
@@ -295,6 +302,8 @@ pub struct Event {
     pub remove_locks: bool,
     #[serde(default)]
     pub remove_ds: bool,
+    /// A new signing state from this day on (a rollover, a key removed, signatures expired).
+    pub dnssec: Option<DnssecMode>,
     pub registrant: Option<String>,
     #[serde(default)]
     pub note: String,
