@@ -273,7 +273,9 @@ mod tests {
         let RData::DNSSEC(DNSSECRData::DNSKEY(k)) = &keys[0].data else {
             panic!("not a DNSKEY: {:?}", keys[0]);
         };
-        let digest = k.to_digest(&owner, DigestType::SHA256).unwrap_or_else(|e| panic!("{e}"));
+        let digest = k
+            .to_digest(&owner, DigestType::SHA256)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(hex(digest.as_ref()), a[0].digest);
         assert_eq!(k.calculate_key_tag().ok(), Some(a[0].key_tag));
         // The mismatch case: a DS for a key the zone does not publish.

@@ -607,6 +607,7 @@ impl DnsProbe {
             nameservers: Vec::new(),
             records: Vec::new(),
             wildcard: None,
+            dnssec: None,
         };
         let Some(zone) = fqdn(domain) else {
             return snap;
