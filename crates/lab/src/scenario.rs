@@ -346,6 +346,20 @@ fn html() -> String {
     "text/html; charset=utf-8".into()
 }
 
+impl DomainDef {
+    /// The DS records the parent publishes at day 0: those given by hand and those computed
+    /// from the lab's keys for a signed zone.
+    pub fn initial_ds(&self) -> Vec<Ds> {
+        let mut v = self.ds.clone();
+        for d in crate::dnssec::ds_records(&self.name, self.dnssec) {
+            if !v.contains(&d) {
+                v.push(d);
+            }
+        }
+        v
+    }
+}
+
 impl Scenario {
     /// Names of the built-in scenarios.
     pub fn builtin_names() -> Vec<&'static str> {

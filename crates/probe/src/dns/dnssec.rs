@@ -13,7 +13,9 @@ use hickory_proto::dnssec::{Algorithm, DigestType, Verifier};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use jiff::Timestamp;
 
-use domains::dns::{DnskeyInfo, DnsOutcome, DnssecCheck, DsMatch, DsStatus, RrsigCheck, SignedRrset};
+use domains::dns::{
+    DnsOutcome, DnskeyInfo, DnssecCheck, DsMatch, DsStatus, RrsigCheck, SignedRrset,
+};
 use domains::registration::DsRecord;
 
 /// The most DNSKEYs and signatures looked at per RRset (a hostile zone can publish many).
@@ -52,7 +54,12 @@ fn hex(b: &[u8]) -> String {
 fn ds_status(zone: &Name, ds: &DsRecord, keys: &[(&DNSKEY, u16)]) -> DsStatus {
     let alg = Algorithm::from_u8(ds.algorithm);
     let digest_type = DigestType::from(ds.digest_type);
-    if !alg.is_supported() || !matches!(digest_type, DigestType::SHA1 | DigestType::SHA256 | DigestType::SHA384) {
+    if !alg.is_supported()
+        || !matches!(
+            digest_type,
+            DigestType::SHA1 | DigestType::SHA256 | DigestType::SHA384
+        )
+    {
         return DsStatus::Unsupported;
     }
     let same: Vec<&DNSKEY> = keys
@@ -108,15 +115,12 @@ fn signatures(
                 .find(|(k, tag)| *tag == input.key_tag && k.algorithm() == input.algorithm);
             let (verified, note) = match key {
                 None => (false, format!("no DNSKEY with key tag {}", input.key_tag)),
-                Some((k, _)) => match k.verify_rrsig(
-                    zone,
-                    DNSClass::IN,
-                    sig,
-                    rrset.iter().copied(),
-                ) {
-                    Ok(()) => (true, String::new()),
-                    Err(e) => (false, e.to_string().chars().take(120).collect()),
-                },
+                Some((k, _)) => {
+                    match k.verify_rrsig(zone, DNSClass::IN, sig, rrset.iter().copied()) {
+                        Ok(()) => (true, String::new()),
+                        Err(e) => (false, e.to_string().chars().take(120).collect()),
+                    }
+                }
             };
             RrsigCheck {
                 key_tag: input.key_tag,

@@ -103,23 +103,32 @@ async fn signed_zones_validate_and_the_bogus_ones_are_found() {
     // Really signed: the DS the lab computed matches the key, both RRSIGs verify.
     let snap = dns.snapshot(&dn("sec-signed.com")).await;
     let ds = &snap.delegation.as_ref().unwrap().ds;
-    assert_eq!(ds, &lab::dnssec::ds_records("sec-signed.com", lab::dnssec::DnssecMode::Signed)
-        .iter()
-        .map(|d| domains::registration::DsRecord {
-            key_tag: d.key_tag,
-            algorithm: d.algorithm,
-            digest_type: d.digest_type,
-            digest: d.digest.clone(),
-        })
-        .collect::<Vec<_>>());
+    assert_eq!(
+        ds,
+        &lab::dnssec::ds_records("sec-signed.com", lab::dnssec::DnssecMode::Signed)
+            .iter()
+            .map(|d| domains::registration::DsRecord {
+                key_tag: d.key_tag,
+                algorithm: d.algorithm,
+                digest_type: d.digest_type,
+                digest: d.digest.clone(),
+            })
+            .collect::<Vec<_>>()
+    );
     let check = snap.dnssec.clone().expect("checked: the parent has DS");
     assert_eq!(check.ds.len(), 1);
     assert_eq!(check.ds[0].status, DsStatus::Matches);
     assert_eq!(check.keys.len(), 1);
     assert_eq!(check.keys[0].flags, 257);
     assert_eq!(check.keys[0].algorithm, 15);
-    assert!(check.dnskey.signatures.iter().all(|g| g.verified), "{check:?}");
-    assert!(check.soa.signatures.iter().any(|g| g.valid_at(lab.now())), "{check:?}");
+    assert!(
+        check.dnskey.signatures.iter().all(|g| g.verified),
+        "{check:?}"
+    );
+    assert!(
+        check.soa.signatures.iter().any(|g| g.valid_at(lab.now())),
+        "{check:?}"
+    );
     assert!(bogus(&findings(&lab, snap)).is_none());
 
     // Rollover: two keys published, the DS for the new one: valid.
@@ -132,7 +141,10 @@ async fn signed_zones_validate_and_the_bogus_ones_are_found() {
 
     // The DS of a removed key.
     let snap = dns.snapshot(&dn("sec-mismatch.com")).await;
-    assert_eq!(snap.dnssec.as_ref().unwrap().ds[0].status, DsStatus::NoSuchKey);
+    assert_eq!(
+        snap.dnssec.as_ref().unwrap().ds[0].status,
+        DsStatus::NoSuchKey
+    );
     let f = findings(&lab, snap);
     let b = bogus(&f).unwrap_or_else(|| panic!("no dnssec-bogus in {f:?}"));
     assert_eq!(b.severity, Severity::Critical);
@@ -142,7 +154,11 @@ async fn signed_zones_validate_and_the_bogus_ones_are_found() {
     // DS, no DNSKEY at all.
     let snap = dns.snapshot(&dn("sec-nokey.com")).await;
     let f = findings(&lab, snap);
-    assert_eq!(bogus(&f).map(|b| b.subject.as_str()), Some("no-dnskey"), "{f:?}");
+    assert_eq!(
+        bogus(&f).map(|b| b.subject.as_str()),
+        Some("no-dnskey"),
+        "{f:?}"
+    );
 
     // Expired signatures.
     let snap = dns.snapshot(&dn("sec-expired.com")).await;
