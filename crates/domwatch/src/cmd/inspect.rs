@@ -322,7 +322,14 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
                 .map(|a| a.to_string())
                 .collect::<Vec<_>>()
                 .join(" ");
-            let verdict = if ns.servers.is_empty() {
+            let no_glue = ns.name.is_subdomain_of(&dns.domain)
+                && dns
+                    .delegation
+                    .as_ref()
+                    .is_some_and(|d| !d.glue.iter().any(|g| g.name == ns.name));
+            let verdict = if ns.servers.is_empty() && no_glue {
+                "not checked (in the domain, no glue at the parent)".to_string()
+            } else if ns.servers.is_empty() {
                 format!("not checked ({})", ns.resolution.as_str())
             } else if ns.is_lame() {
                 let why = ns
@@ -363,6 +370,9 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
             };
             t.row([format!("  {}", rr.rtype), v]);
         }
+        if let Some(c) = &dns.dnssec {
+            t.row(["  DNSSEC".to_string(), dnssec_text(c, s.taken_at)]);
+        }
         if let Some(w) = dns.wildcard {
             t.row(["  wildcard".to_string(), w.to_string()]);
         }
@@ -393,4 +403,38 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
     }
     f.write(out)?;
     Ok(())
+}
+
+/// One line on the zone's DNSSEC: each DS against the keys, and the apex signatures.
+fn dnssec_text(c: &domains::dns::DnssecCheck, now: jiff::Timestamp) -> String {
+    use domains::dns::DsStatus;
+    let ds =
+        c.ds.iter()
+            .map(|d| {
+                let st = match d.status {
+                    DsStatus::Matches => "matches",
+                    DsStatus::NoSuchKey => "no such key",
+                    DsStatus::DigestDiffers => "digest differs",
+                    DsStatus::Unsupported => "not checkable",
+                };
+                format!("DS {} {st}", d.key_tag)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+    let sigs = |v: &[domains::dns::RrsigCheck]| {
+        if v.is_empty() {
+            "unsigned"
+        } else if v.iter().any(|g| g.valid_at(now)) {
+            "signed"
+        } else {
+            "signature invalid or expired"
+        }
+    };
+    format!(
+        "{ds}; {} DNSKEY; DNSKEY {}; SOA {} (at {})",
+        c.keys.len(),
+        sigs(&c.dnskey.signatures),
+        sigs(&c.soa.signatures),
+        c.server
+    )
 }
