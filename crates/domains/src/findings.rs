@@ -339,9 +339,12 @@ fn registration_rules(s: &Snapshot, now: Timestamp, policy: &RulePolicy, out: &m
             "",
         ));
     }
+    // Not raised where the registry offers no client locks (`registry_locks`): `inspect` says
+    // "not offered here" instead.
     if !rec.has_registrar_lock()
         && !rec.has_status(&EppStatus::ServerTransferProhibited)
         && !rec.statuses.iter().any(is_other_lock)
+        && crate::registry_locks::no_client_locks(&s.domain).is_none()
     {
         out.push(finding(
             s,

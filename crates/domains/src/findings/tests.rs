@@ -61,6 +61,16 @@ fn no_registrar_lock() {
 }
 
 #[test]
+fn no_registrar_lock_not_raised_where_the_registry_offers_none() {
+    for (tld, raised) in [("cz", false), ("no", false), ("top", true), ("com", true)] {
+        let mut s = healthy();
+        both(&mut s, |r| r.statuses = vec![EppStatus::Ok]);
+        s.domain = name(&format!("example.{tld}"));
+        assert_eq!(has(&s, "no-registrar-lock"), raised, ".{tld}");
+    }
+}
+
+#[test]
 fn no_registry_lock_only_for_high_value() {
     let s = healthy();
     assert!(!has(&s, "no-registry-lock"));

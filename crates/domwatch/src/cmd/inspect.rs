@@ -173,7 +173,30 @@ fn or_none(v: Option<String>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into())
 }
 
-fn record_rows(t: &mut Table, label: &str, rec: &RegistrationRecord) {
+/// The registrar's abuse contact as shown (e-mail and phone), if the record has one.
+fn abuse_text(rec: &RegistrationRecord) -> Option<String> {
+    let r = rec.registrar.as_ref()?;
+    if r.abuse_email.is_none() && r.abuse_phone.is_none() {
+        return None;
+    }
+    Some(
+        [r.abuse_email.clone(), r.abuse_phone.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// The rows of one registration view. `abuse_shown`: the abuse contact already shown by the
+/// registry view (a gTLD's registry and registrar both give the registrar's): not repeated.
+fn record_rows(
+    t: &mut Table,
+    label: &str,
+    rec: &RegistrationRecord,
+    domain: &domains::DomainName,
+    abuse_shown: Option<&str>,
+) {
     let lookup = match &rec.lookup {
         domains::registration::Lookup::Registered => "registered".to_string(),
         domains::registration::Lookup::NotFound => "not found".to_string(),
@@ -197,14 +220,19 @@ fn record_rows(t: &mut Table, label: &str, rec: &RegistrationRecord) {
             s.push_str(&format!(" (IANA {id})"));
         }
         t.row(["  registrar".to_string(), s]);
-        if r.abuse_email.is_some() || r.abuse_phone.is_some() {
-            let abuse = [r.abuse_email.clone(), r.abuse_phone.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+        if let Some(abuse) = abuse_text(rec)
+            && abuse_shown != Some(abuse.as_str())
+        {
             t.row(["  abuse contact".to_string(), abuse]);
         }
+    }
+    if !rec.has_registrar_lock()
+        && let Some(r) = domains::registry_locks::no_client_locks(domain)
+    {
+        t.row([
+            "  registrar lock".to_string(),
+            format!("not offered here ({}: {})", r.name, r.instead),
+        ]);
     }
     if let Some(reseller) = &rec.reseller {
         t.row(["  reseller".to_string(), reseller.clone()]);
@@ -286,11 +314,18 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
     t.row(["observed".to_string(), s.taken_at.to_string()]);
     t.row(["lifecycle phase".to_string(), s.phase.as_str().to_string()]);
     match &s.registry {
-        Some(rec) => record_rows(&mut t, "registry view", rec),
+        Some(rec) => record_rows(&mut t, "registry view", rec, &s.domain, None),
         None => t.row(["registry view", "(not observed)"]),
     }
+    let registry_abuse = s.registry.as_ref().and_then(abuse_text);
     match &s.registrar {
-        Some(rec) => record_rows(&mut t, "registrar view", rec),
+        Some(rec) => record_rows(
+            &mut t,
+            "registrar view",
+            rec,
+            &s.domain,
+            registry_abuse.as_deref(),
+        ),
         None => t.row(["registrar view", "(not observed)"]),
     }
     if let Some(dns) = &s.dns {

@@ -115,6 +115,17 @@ async fn dnssec_bogus_and_no_glue_in_inspect_audit_and_watch() {
         "{bogus}"
     );
 
+    // A registry without client locks: no no-registrar-lock, "not offered here" instead; a
+    // .com name without locks keeps the finding.
+    let (code, out, err) = dw(&cfg, d, &["inspect", "hinode-logistics.cz"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!out.contains("no-registrar-lock"), "{out}");
+    assert!(out.contains("not offered here (CZ.NIC:"), "{out}");
+    // The gTLD table shows the registrar's abuse contact once (registry and registrar views
+    // both carry it).
+    let (_, out, _) = dw(&cfg, d, &["inspect", "hinode-logistics.com"]).await;
+    assert_eq!(out.matches("abuse@corpreg.example").count(), 1, "{out}");
+
     // audit: inspect's findings on the audited names.
     let (code, out, err) = dw(&cfg, d, &["audit", "--format", "jsonl", "sec-mismatch.com"]).await;
     assert_eq!(code, 1, "{out}{err}");
