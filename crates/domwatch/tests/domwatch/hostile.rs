@@ -267,3 +267,144 @@ async fn an_rdap_answer_about_another_name_is_unknown_not_a_removal() {
     }
     lab.shutdown().await;
 }
+
+/// A feed that fails part-way (issue 8): the hits already found are printed in every format,
+/// then the error, exit 2.
+#[test]
+fn a_feed_that_fails_part_way_keeps_the_hits_found() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let good = d.join("good.txt");
+    std::fs::write(&good, "kuronekoyamatc.com\nwww.wikipedia.org\n").unwrap();
+    // A gzip file cut in the middle: its first names are readable.
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(b"paypa1.com\n").unwrap();
+    for i in 0..20_000 {
+        writeln!(enc, "benign-{i}-{}.example.org", i * 7919 % 1000).unwrap();
+    }
+    let gz = enc.finish().unwrap();
+    let cut = d.join("cut.gz");
+    std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
+    let sub = d.join("a-directory");
+    std::fs::create_dir(&sub).unwrap();
+    let cases: [(&Path, &str); 2] = [(&cut, "paypa1.com"), (&sub, "kuronekoyamatc.com")];
+    for (second, expect) in cases {
+        for format in ["table", "json", "jsonl", "csv", "list"] {
+            let o = domwatch(d)
+                .args([
+                    "scan",
+                    "--brand",
+                    "kuronekoyamato.co.jp",
+                    "--brand",
+                    "paypal.com",
+                ])
+                .args(["--format", format])
+                .arg(&good)
+                .arg(second)
+                .output()
+                .unwrap();
+            let out = String::from_utf8_lossy(&o.stdout);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{format} {second:?}: {out}{err}");
+            assert!(
+                out.contains(expect),
+                "{format} {second:?}: hits kept: {out}{err}"
+            );
+            assert!(
+                err.contains("domwatch: reading"),
+                "{format} {second:?}: the error: {err}"
+            );
+            if format == "json" {
+                let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+                assert!(!v.as_array().unwrap().is_empty());
+            }
+        }
+    }
+}
+
+/// Names past the 1,000th of one CT line are counted as dropped; junk lines in `--allow` are
+/// counted and reported (issue 8).
+#[test]
+fn dropped_ct_names_and_junk_allow_lines_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let names: Vec<String> = (0..1_004)
+        .map(|i| format!("\"n{i}.example.org\""))
+        .collect();
+    let ct = d.join("ct.jsonl");
+    std::fs::write(&ct, format!("{{\"all_domains\": [{}]}}\n", names.join(","))).unwrap();
+    let o = domwatch(d)
+        .args([
+            "scan",
+            "--brand",
+            "paypal.com",
+            "--input-format",
+            "ct",
+            "--format",
+            "table",
+        ])
+        .arg(&ct)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("scanned 1000 names"), "{err}");
+    assert!(
+        err.contains("4 names dropped past 1000 in one line"),
+        "{err}"
+    );
+    // Also without the summary line (jsonl to a pipe).
+    let o = domwatch(d)
+        .args([
+            "scan",
+            "--brand",
+            "paypal.com",
+            "--input-format",
+            "ct",
+            "--format",
+            "jsonl",
+        ])
+        .arg(&ct)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("4 names dropped past 1000 in one line"),
+        "{err}"
+    );
+
+    let allow = d.join("allow.txt");
+    std::fs::write(
+        &allow,
+        "paypa1.com\n# a comment\n\nnot a name!\n*.good.example\n\u{1b}[31mred\n",
+    )
+    .unwrap();
+    let feed = d.join("feed.txt");
+    std::fs::write(&feed, "paypa1.com\n").unwrap();
+    let o = domwatch(d)
+        .args([
+            "scan",
+            "--brand",
+            "paypal.com",
+            "--format",
+            "list",
+            "--allow",
+        ])
+        .arg(&allow)
+        .arg(&feed)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        out.trim().is_empty(),
+        "the allowed name is not a hit: {out}"
+    );
+    assert!(
+        err.contains("2 lines are not a domain name, ignored (line 4 \"not a name!\", line 6"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "escaped: {err:?}");
+}
