@@ -158,8 +158,7 @@ fn finding(
 /// The record whose statuses and dates are trusted: the registry's, else the registrar's, and
 /// only when the source answered (not rate limited).
 pub fn trusted_record(s: &Snapshot) -> Option<&RegistrationRecord> {
-    s.primary()
-        .filter(|r| !matches!(r.lookup, Lookup::RateLimited { .. }))
+    s.primary().filter(|r| !r.lookup.is_unknown())
 }
 
 /// The state rules applied to one snapshot at `now`, most severe first.
@@ -206,13 +205,26 @@ pub fn inspect_findings(s: &Snapshot, now: Timestamp, policy: &RulePolicy) -> Ve
 
 fn registration_rules(s: &Snapshot, now: Timestamp, policy: &RulePolicy, out: &mut Vec<Finding>) {
     let Some(rec) = trusted_record(s) else {
-        if s.primary().is_some() {
+        if let Some(p) = s.primary() {
+            let (why, detail) = match p.lookup {
+                Lookup::Unreadable { bytes } => (
+                    "unreadable",
+                    format!(
+                        "{} gave an answer that could not be read ({bytes} bytes)",
+                        p.server
+                    ),
+                ),
+                _ => (
+                    "rate limited",
+                    "the registry and registrar answers were rate limited".to_string(),
+                ),
+            };
             out.push(finding(
                 s,
                 "registration-unknown",
                 Severity::Info,
-                "The registration could not be read (rate limited)",
-                "the registry and registrar answers were rate limited",
+                format!("The registration could not be read ({why})"),
+                detail,
                 "Retry later.",
                 "",
             ));

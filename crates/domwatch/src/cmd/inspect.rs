@@ -201,6 +201,9 @@ fn record_rows(
         domains::registration::Lookup::Registered => "registered".to_string(),
         domains::registration::Lookup::NotFound => "not found".to_string(),
         domains::registration::Lookup::Reserved => "reserved".to_string(),
+        domains::registration::Lookup::Unreadable { bytes } => {
+            format!("unreadable ({bytes} bytes received)")
+        }
         domains::registration::Lookup::RateLimited { retry_after_secs } => match retry_after_secs {
             Some(s) => format!("rate limited (retry after {s} s)"),
             None => "rate limited".to_string(),
