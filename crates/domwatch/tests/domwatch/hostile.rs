@@ -408,3 +408,79 @@ fn dropped_ct_names_and_junk_allow_lines_are_reported() {
     );
     assert!(!err.contains('\u{1b}'), "escaped: {err:?}");
 }
+
+/// A DNS server that answers every query with garbage (the query id, then noise).
+fn garbage_dns_server() -> std::net::SocketAddr {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            if n < 2 {
+                continue;
+            }
+            // Wrong ids and a short packet (each a WARN line in the DNS library), then noise
+            // under the right id.
+            for _ in 0..3 {
+                let _ = sock.send_to(
+                    &[buf[0] ^ 0xff, buf[1], 0x84, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                    from,
+                );
+            }
+            let _ = sock.send_to(&[0], from);
+            let mut reply = vec![buf[0], buf[1], 0x84, 0x00, 0xff, 0xff, 0xff, 0xff];
+            reply.extend((0..64u8).map(|i| i.wrapping_mul(37) ^ 0xa5));
+            let _ = sock.send_to(&reply, from);
+        }
+    });
+    addr
+}
+
+/// Logs (issue 8): no colour codes when stderr is not a terminal, no WARN flood from a garbage
+/// DNS server without -v, names sanitized under -v.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_are_plain_quiet_and_sanitized() {
+    let lab = lab::Lab::start(lab::Scenario::builtin("default").unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut cfg = lab.net_config();
+    let fake_root: std::net::IpAddr = "198.51.100.254".parse().unwrap();
+    cfg.root_hints = vec![fake_root];
+    cfg.dns_ports.insert(fake_root, garbage_dns_server());
+    let cfg_path = d.join("garbage.toml");
+    std::fs::write(&cfg_path, domains::netconfig::to_toml(&cfg).unwrap()).unwrap();
+    let mut c = domwatch(d);
+    c.arg("--config")
+        .arg(&cfg_path)
+        .arg("--no-progress")
+        .args(["inspect", "hinode-logistics.com"]);
+    let o = tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("WARN"), "no WARN lines without -v: {err}");
+    assert!(!err.contains("ignoring"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "no colour codes into a file: {err:?}"
+    );
+
+    // -v: info lines, plain, and a crafted feed name cannot put an escape sequence on stderr.
+    let crafted = d.join("feed-\u{1b}[2J-\u{7}.txt");
+    std::fs::write(&crafted, "example.org\n").unwrap();
+    let o = domwatch(d)
+        .args(["-v", "scan", "--brand", "paypal.com", "--format", "list"])
+        .arg(&crafted)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("INFO") && err.contains("reading feed"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    lab.shutdown().await;
+}
