@@ -485,6 +485,14 @@ impl Scenario {
 
     fn validate(&self) -> Result<(), LabError> {
         let err = |m: String| Err(LabError::Scenario(m));
+        // The lab clock is a timestamp: a start it cannot represent (with room to advance)
+        // would wrap to 1970.
+        let start = self.scenario.start;
+        if !(1970..=2199).contains(&start.year()) {
+            return err(format!(
+                "scenario start {start} is out of range (1970-01-01 to 2199-12-31)"
+            ));
+        }
         if self.root.is_empty() {
             return err("the scenario needs at least one [[root]] server".into());
         }
@@ -511,6 +519,18 @@ impl Scenario {
             for t in &r.tlds {
                 if !valid_name(t) || !tlds.insert(t.clone()) {
                     return err(format!("invalid or duplicate TLD {t:?}"));
+                }
+            }
+            for (what, days) in [
+                ("auto_renew_days", r.auto_renew_days),
+                ("redemption_days", r.redemption_days),
+                ("pending_delete_days", r.pending_delete_days),
+            ] {
+                if !(0..=3650).contains(&days) {
+                    return err(format!(
+                        "registry {}: {what} = {days} (a period length is 0 to 3650 days)",
+                        r.id
+                    ));
                 }
             }
             for rl in r.rdap_rate_limit.iter().chain(r.whois_rate_limit.iter()) {
