@@ -66,6 +66,26 @@ pub(crate) fn prober(global: &Global) -> anyhow::Result<probe::Prober> {
         .map_err(|e| super::network(format!("cannot set up the prober: {e}")))
 }
 
+/// With `--config`: fails up front (exit 3) when the RDAP bootstrap the configuration names
+/// cannot be fetched, rather than marking every name incomplete (a stale `lab.toml` whose lab
+/// is gone). Never falls back to IANA's files or the real registries.
+pub(crate) async fn check_configured(
+    prober: &probe::Prober,
+    global: &Global,
+) -> anyhow::Result<()> {
+    let Some(path) = &global.config else {
+        return Ok(());
+    };
+    match prober.rdap().configured_bootstrap_unreachable().await {
+        None => Ok(()),
+        Some(why) => Err(super::network(format!(
+            "--config {}: {why}; nothing was looked up (is the lab or service it describes \
+             running?)",
+            path.display()
+        ))),
+    }
+}
+
 pub fn run(args: InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if !matches!(args.format, Format::Table | Format::Json) {
         return Err(super::usage("inspect supports --format table or json"));
@@ -77,6 +97,7 @@ pub fn run(args: InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     let rt = super::runtime()?;
     let prober = rt.block_on(async { prober(global) })?;
+    rt.block_on(check_configured(&prober, global))?;
     let policy = RulePolicy {
         expiry_warning_days: args.expiry_warning_days,
         high_value: args.high_value,

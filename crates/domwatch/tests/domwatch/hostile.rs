@@ -484,3 +484,55 @@ async fn logs_are_plain_quiet_and_sanitized() {
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     lab.shutdown().await;
 }
+
+/// A stale `--config` (its lab is gone): `inspect`, `audit` and `watch run` fail up front with
+/// one clear error naming the configuration and the bootstrap (exit 3), never asking the real
+/// internet and never marking every name incomplete (issue 8).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_config_fails_up_front() {
+    let lab = lab::Lab::start(lab::Scenario::builtin("default").unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let cfg = d.join("stale-lab.toml");
+    lab.write_config(&cfg).unwrap();
+    lab.shutdown().await;
+    let runs: [&[&str]; 3] = [
+        &["inspect", "hinode-logistics.com"],
+        &["audit", "hinode-logistics.com"],
+        &["watch", "run"],
+    ];
+    for args in runs {
+        let mut c = domwatch(&d);
+        c.arg("--config").arg(&cfg).arg("--no-progress").args(args);
+        if args[0] == "watch" {
+            let mut add = domwatch(&d);
+            add.args(["watch", "add", "hinode-logistics.com"]);
+            let o = tokio::task::spawn_blocking(move || add.output().unwrap())
+                .await
+                .unwrap();
+            assert_eq!(o.status.code(), Some(0));
+        }
+        let started = Instant::now();
+        let o = tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {out}{err}");
+        assert!(
+            err.contains("--config") && err.contains("stale-lab.toml"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("RDAP bootstrap") && err.contains("nothing was looked up"),
+            "{err}"
+        );
+        assert!(out.trim().is_empty(), "{args:?}: nothing printed: {out}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{args:?}: up front"
+        );
+    }
+}
