@@ -196,7 +196,7 @@ fn sigterm_during_a_long_advance_stops_promptly() {
         .unwrap();
     assert!(killed.success());
     let mut status = None;
-    while asked.elapsed() < Duration::from_secs(30) {
+    for _ in 0..1500 {
         if let Some(s) = child.try_wait().unwrap() {
             status = Some(s);
             break;
@@ -205,11 +205,10 @@ fn sigterm_during_a_long_advance_stops_promptly() {
     }
     let took = asked.elapsed();
     if status.is_none() {
+        // Do not leave it computing: the test has failed already.
         let _ = child.kill();
+        status = child.wait().ok();
+        panic!("the lab did not stop within 30 s of SIGTERM ({status:?})");
     }
-    assert!(
-        status.is_some(),
-        "the lab did not stop within 30 s of SIGTERM"
-    );
     assert!(took < Duration::from_secs(10), "stopped after {took:?}");
 }
