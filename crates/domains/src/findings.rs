@@ -642,7 +642,7 @@ fn no_glue_rule(
                 "{} delegates to {ns} without an address record (glue) for it; {reach}",
                 del.parent_zone
             ),
-            "Register the name server's addresses (host objects / glue) at the registrar, or              delegate to name servers outside the domain.",
+            "Register the name server's addresses (host objects / glue) at the registrar, or delegate to name servers outside the domain.",
             ns.as_str(),
         ));
     }
@@ -772,7 +772,7 @@ fn dnssec_rule(
         Severity::Critical,
         "DNSSEC is broken: validating resolvers cannot resolve the domain",
         detail,
-        "Fix the chain now: publish the DNSKEY the DS points to and re-sign the zone, or have          the registrar replace or remove the DS (removing it makes the zone insecure, not          broken).",
+        "Fix the chain now: publish the DNSKEY the DS points to and re-sign the zone, or have the registrar replace or remove the DS (removing it makes the zone insecure, not broken).",
         subject,
     ));
 }
