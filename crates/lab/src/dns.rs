@@ -562,11 +562,18 @@ pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType, dnssec_ok:
         }
     }
     if !answers.is_empty() {
+        // An answer synthesised from a wildcard carries the NSEC proving that the name itself
+        // does not exist (RFC 4035 3.1.3.3).
+        let authorities = if dnssec_ok && !zone.names.contains(qname) {
+            zone.denial(qname)
+        } else {
+            Vec::new()
+        };
         return Answer {
             rcode: Some(ResponseCode::NoError),
             aa: true,
             answers,
-            authorities: Vec::new(),
+            authorities,
             additionals,
         };
     }

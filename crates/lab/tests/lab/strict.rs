@@ -64,6 +64,9 @@ async fn start() -> Lab {
     let mid: Vec<String> = (0..10)
         .map(|i| format!("'@ TXT \"mid-{i:02}-{}\"'", "y".repeat(56)))
         .collect();
+    text.push_str(
+        "\n[[domain]]\nname = \"signed-wild.com\"\nregistrar = \"cheapreg\"\nregistered = \"2020-01-01\"\nexpires = \"2027-01-01\"\nnameservers = [\"ns1.corpdns.net\", \"ns2.corpdns.net\"]\nrecords = [\"* A 192.0.2.77\", \"www A 192.0.2.78\"]\ndnssec = \"signed\"\n",
+    );
     for (name, recs) in [("big-txt.com", big), ("mid-txt.com", mid)] {
         text.push_str(&format!(
             "\n[[domain]]\nname = \"{name}\"\nregistrar = \"cheapreg\"\nregistered = \"2020-01-01\"\nexpires = \"2027-01-01\"\nnameservers = [\"ns1.corpdns.net\", \"ns2.corpdns.net\"]\nrecords = [{}]\n",
@@ -265,6 +268,59 @@ async fn dnssec_records_only_with_the_do_bit() {
     )
     .await;
     assert_eq!(types(&m.authorities), [RecordType::SOA]);
+    // A wildcard answer in a signed zone: the synthesised A, its RRSIG (labels of the
+    // wildcard owner), and the NSEC proving the name itself does not exist.
+    let (_, m) = udp(
+        s,
+        "any.signed-wild.com.",
+        RecordType::A,
+        Q::edns(1232, 0, true),
+    )
+    .await;
+    assert_eq!(m.metadata.response_code, ResponseCode::NoError);
+    assert_eq!(types(&m.answers), [RecordType::A, RecordType::RRSIG]);
+    let auth = types(&m.authorities);
+    assert!(auth.contains(&RecordType::NSEC), "{auth:?}");
+    // The synthesised answer verifies with the zone's key (RFC 4035 5.3.2: the signer's label
+    // count marks it as expanded from the wildcard).
+    {
+        use hickory_proto::dnssec::Verifier;
+        use hickory_proto::dnssec::rdata::DNSSECRData;
+        use hickory_proto::rr::RData;
+        let (_, k) = udp(s, "signed-wild.com.", RecordType::DNSKEY, Q::PLAIN).await;
+        let RData::DNSSEC(DNSSECRData::DNSKEY(key)) = &k.answers[0].data else {
+            panic!("no DNSKEY: {:?}", k.answers);
+        };
+        let sig = m
+            .answers
+            .iter()
+            .find_map(|r| match &r.data {
+                RData::DNSSEC(DNSSECRData::RRSIG(sig)) => Some(sig.clone()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(sig.input().num_labels, 2);
+        let rrset: Vec<_> = m
+            .answers
+            .iter()
+            .filter(|r| r.record_type() == RecordType::A)
+            .collect();
+        key.verify_rrsig(
+            &Name::from_str("any.signed-wild.com.").unwrap(),
+            hickory_proto::rr::DNSClass::IN,
+            &sig,
+            rrset.into_iter(),
+        )
+        .unwrap_or_else(|e| panic!("the wildcard answer does not verify: {e}"));
+    }
+    let (_, m) = udp(
+        s,
+        "www.signed-wild.com.",
+        RecordType::A,
+        Q::edns(1232, 0, true),
+    )
+    .await;
+    assert!(m.authorities.is_empty(), "an existing name needs no proof");
     // An unsigned zone has no DNSSEC records even with DO.
     let (_, m) = udp(s, "corpdns.net.", RecordType::SOA, Q::edns(1232, 0, true)).await;
     assert_eq!(types(&m.answers), [RecordType::SOA]);
