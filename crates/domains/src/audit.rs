@@ -694,6 +694,7 @@ mod tests {
                 set("CAA", &[r#"0 iodef "mailto:caa@iodef.example.net""#]),
             ],
             wildcard: None,
+            dnssec: None,
         }
     }
 

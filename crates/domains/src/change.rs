@@ -260,10 +260,8 @@ fn comparable<'a>(
     prev: &'a Snapshot,
     next: &'a Snapshot,
 ) -> Option<(&'a RegistrationRecord, &'a RegistrationRecord)> {
-    let answered = |r: &Option<RegistrationRecord>| {
-        r.as_ref()
-            .is_some_and(|r| !matches!(r.lookup, Lookup::RateLimited { .. }))
-    };
+    let answered =
+        |r: &Option<RegistrationRecord>| r.as_ref().is_some_and(|r| !r.lookup.is_unknown());
     if answered(&prev.registry) && answered(&next.registry) {
         return prev.registry.as_ref().zip(next.registry.as_ref());
     }

@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::DomainName;
@@ -135,6 +136,83 @@ pub struct DnsSnapshot {
     /// Whether a random label under the domain resolves (a wildcard zone): `None` when not
     /// tested.
     pub wildcard: Option<bool>,
+    /// The zone's DNSSEC against the parent's DS (asked only when the parent has DS records).
+    #[serde(default)]
+    pub dnssec: Option<DnssecCheck>,
+}
+
+/// How one DS record of the parent compares with the zone's DNSKEYs (RFC 4034 5.1.4: the digest
+/// over the owner name in wire form and the DNSKEY RDATA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DsStatus {
+    /// A DNSKEY with this key tag and algorithm has this digest.
+    Matches,
+    /// No DNSKEY with this key tag and algorithm.
+    NoSuchKey,
+    /// A DNSKEY with this key tag and algorithm, but the digest differs.
+    DigestDiffers,
+    /// The digest type or algorithm is not one the probe can check (a validator treats such a
+    /// DS as if absent).
+    Unsupported,
+}
+
+/// One DS record of the parent and what the zone has for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DsMatch {
+    pub key_tag: u16,
+    pub algorithm: u8,
+    pub digest_type: u8,
+    pub status: DsStatus,
+}
+
+/// One DNSKEY of the zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnskeyInfo {
+    pub key_tag: u16,
+    pub algorithm: u8,
+    pub flags: u16,
+}
+
+/// One RRSIG over an RRset, checked against the zone's DNSKEYs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RrsigCheck {
+    pub key_tag: u16,
+    pub algorithm: u8,
+    pub inception: Timestamp,
+    pub expiration: Timestamp,
+    /// The signature verified with the DNSKEY of that tag and algorithm.
+    pub verified: bool,
+    /// Why it did not verify (empty when it did).
+    #[serde(default)]
+    pub note: String,
+}
+
+impl RrsigCheck {
+    /// Verified and within its validity period at `now`.
+    pub fn valid_at(&self, now: Timestamp) -> bool {
+        self.verified && self.inception <= now && now <= self.expiration
+    }
+}
+
+/// An apex RRset asked with the DO bit, and its signatures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedRrset {
+    pub rtype: String,
+    pub outcome: DnsOutcome,
+    pub signatures: Vec<RrsigCheck>,
+}
+
+/// DNSSEC of a zone as one of its authoritative servers serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnssecCheck {
+    /// The authoritative server asked.
+    pub server: IpAddr,
+    pub dnskey: SignedRrset,
+    pub keys: Vec<DnskeyInfo>,
+    /// One entry per DS record of the parent.
+    pub ds: Vec<DsMatch>,
+    pub soa: SignedRrset,
 }
 
 impl DnsSnapshot {

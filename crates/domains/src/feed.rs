@@ -142,6 +142,8 @@ pub struct LineParser {
     zone: ZoneState,
     csv_column: Option<usize>,
     zone_targets: bool,
+    /// Names past [`MAX_NAMES_PER_LINE`] on one line, not emitted.
+    dropped: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -169,7 +171,14 @@ impl LineParser {
             zone: ZoneState::default(),
             csv_column: None,
             zone_targets: false,
+            dropped: 0,
         }
+    }
+
+    /// How many names were dropped so far because a line had more than
+    /// [`MAX_NAMES_PER_LINE`] (CT entries with huge SAN lists).
+    pub fn dropped(&self) -> u64 {
+        self.dropped
     }
 
     /// Zone files: also emit the targets of NS, CNAME, DNAME and MX records (where fake name
@@ -199,7 +208,7 @@ impl LineParser {
         match &self.format {
             FeedFormat::Auto | FeedFormat::List => list_line(line, emit),
             FeedFormat::Url => url_line(line, emit),
-            FeedFormat::CtJson => ct_line(line, emit),
+            FeedFormat::CtJson => ct_line(line, emit, &mut self.dropped),
             FeedFormat::Zone => self.zone_line(line, emit),
             FeedFormat::Csv { column } => {
                 let column = column.clone();
@@ -513,7 +522,7 @@ struct CtLeaf<'a> {
     all_domains: Vec<std::borrow::Cow<'a, str>>,
 }
 
-fn ct_line(line: &str, emit: &mut impl FnMut(&str)) -> Result<(), LineError> {
+fn ct_line(line: &str, emit: &mut impl FnMut(&str), dropped: &mut u64) -> Result<(), LineError> {
     let t = line.trim();
     if t.is_empty() {
         return Ok(());
@@ -530,6 +539,7 @@ fn ct_line(line: &str, emit: &mut impl FnMut(&str)) -> Result<(), LineError> {
         _ => return Err(LineError::NoHost),
     };
     let mut good = 0usize;
+    *dropped += names.len().saturating_sub(MAX_NAMES_PER_LINE) as u64;
     for n in names.iter().take(MAX_NAMES_PER_LINE) {
         if one_name(n, emit).is_ok() {
             good += 1;
@@ -592,6 +602,19 @@ mod tests {
         );
         assert_eq!(n, ["amzanao.co.ip.geponitor.shop", "Evil.Example"]);
         assert_eq!(e, 2);
+    }
+
+    #[test]
+    fn names_past_the_per_line_cap_are_counted_as_dropped() {
+        let names: Vec<String> = (0..MAX_NAMES_PER_LINE + 5)
+            .map(|i| format!("\"n{i}.example.com\""))
+            .collect();
+        let line = format!("{{\"all_domains\": [{}]}}", names.join(","));
+        let mut p = LineParser::new(FeedFormat::CtJson);
+        let (out, errs) = collect(&mut p, &[&line, &line]);
+        assert_eq!(errs, 0);
+        assert_eq!(out.len(), 2 * MAX_NAMES_PER_LINE);
+        assert_eq!(p.dropped(), 10);
     }
 
     #[test]

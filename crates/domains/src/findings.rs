@@ -8,7 +8,8 @@
 //! `in-auto-renew-grace`, `in-redemption`, `pending-delete`, `expired`, `expires-soon`, `hold`,
 //! `pending-transfer`, `no-registrar-lock`, `no-registry-lock` (high-value names only),
 //! `ns-mismatch-registry-vs-dns`, `not-delegated`, `ns-is-cname`, `ns-unresolvable`,
-//! `lame-delegation`, `no-working-nameserver`, `glue-mismatch`, `inconsistent-ns-set`,
+//! `lame-delegation`, `no-working-nameserver`, `glue-mismatch`, `no-glue`, `dnssec-bogus`,
+//! `inconsistent-ns-set`,
 //! `inconsistent-soa-serial`, `incomplete-observation`. Change findings use the [`crate::change::ChangeKind`] names, plus
 //! `likely-hijack` and `drop-caught`.
 //!
@@ -25,7 +26,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::DomainName;
-use crate::dns::{Delegation, DnsOutcome, DnsSnapshot};
+use crate::dns::{Delegation, DnsOutcome, DnsSnapshot, DnssecCheck, DsStatus};
 use crate::registration::{EppStatus, LifecyclePhase, Lookup, RegistrationRecord};
 use crate::snapshot::Snapshot;
 
@@ -157,8 +158,7 @@ fn finding(
 /// The record whose statuses and dates are trusted: the registry's, else the registrar's, and
 /// only when the source answered (not rate limited).
 pub fn trusted_record(s: &Snapshot) -> Option<&RegistrationRecord> {
-    s.primary()
-        .filter(|r| !matches!(r.lookup, Lookup::RateLimited { .. }))
+    s.primary().filter(|r| !r.lookup.is_unknown())
 }
 
 /// The state rules applied to one snapshot at `now`, most severe first.
@@ -188,6 +188,11 @@ pub fn inspect_findings(s: &Snapshot, now: Timestamp, policy: &RulePolicy) -> Ve
     registration_rules(s, now, policy, &mut out);
     if let Some(dns) = &s.dns {
         dns_rules(s, dns, &mut out);
+        if let Some(del) = &dns.delegation
+            && let Some(check) = &dns.dnssec
+        {
+            dnssec_rule(s, del, check, now, &mut out);
+        }
     }
     out.sort_by(|a, b| {
         b.severity
@@ -200,13 +205,26 @@ pub fn inspect_findings(s: &Snapshot, now: Timestamp, policy: &RulePolicy) -> Ve
 
 fn registration_rules(s: &Snapshot, now: Timestamp, policy: &RulePolicy, out: &mut Vec<Finding>) {
     let Some(rec) = trusted_record(s) else {
-        if s.primary().is_some() {
+        if let Some(p) = s.primary() {
+            let (why, detail) = match p.lookup {
+                Lookup::Unreadable { bytes } => (
+                    "unreadable",
+                    format!(
+                        "{} gave an answer that could not be read ({bytes} bytes)",
+                        p.server
+                    ),
+                ),
+                _ => (
+                    "rate limited",
+                    "the registry and registrar answers were rate limited".to_string(),
+                ),
+            };
             out.push(finding(
                 s,
                 "registration-unknown",
                 Severity::Info,
-                "The registration could not be read (rate limited)",
-                "the registry and registrar answers were rate limited",
+                format!("The registration could not be read ({why})"),
+                detail,
                 "Retry later.",
                 "",
             ));
@@ -333,9 +351,12 @@ fn registration_rules(s: &Snapshot, now: Timestamp, policy: &RulePolicy, out: &m
             "",
         ));
     }
+    // Not raised where the registry offers no client locks (`registry_locks`): `inspect` says
+    // "not offered here" instead.
     if !rec.has_registrar_lock()
         && !rec.has_status(&EppStatus::ServerTransferProhibited)
         && !rec.statuses.iter().any(is_other_lock)
+        && crate::registry_locks::no_client_locks(&s.domain).is_none()
     {
         out.push(finding(
             s,
@@ -493,6 +514,7 @@ fn dns_rules(s: &Snapshot, dns: &DnsSnapshot, out: &mut Vec<Finding>) {
         ));
     }
     glue_rule(s, dns, del, out);
+    no_glue_rule(s, dns, del, working, out);
     // Consistency among the servers that answered.
     let parent: BTreeSet<&DomainName> = del.ns.iter().collect();
     let mut child_sets: BTreeSet<Vec<&DomainName>> = BTreeSet::new();
@@ -580,6 +602,179 @@ fn glue_rule(s: &Snapshot, dns: &DnsSnapshot, del: &Delegation, out: &mut Vec<Fi
             format!("{} {g} / {c}", ns.name),
         ));
     }
+}
+
+/// In-bailiwick NS names (inside the domain itself) without glue at the parent: a resolver can
+/// find their addresses only through the zone they serve, so it cannot reach them (RFC 9471).
+/// Critical when no nameserver of the delegation answered authoritatively, high otherwise.
+fn no_glue_rule(
+    s: &Snapshot,
+    dns: &DnsSnapshot,
+    del: &Delegation,
+    working: usize,
+    out: &mut Vec<Finding>,
+) {
+    let missing: Vec<&DomainName> = del
+        .ns
+        .iter()
+        .filter(|ns| ns.is_subdomain_of(&dns.domain) && !del.glue.iter().any(|g| &g.name == *ns))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let severity = if working == 0 {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    for ns in missing {
+        let reach = if working == 0 {
+            "no nameserver of the delegation answers: the domain does not resolve"
+        } else {
+            "the other nameservers still answer"
+        };
+        out.push(finding(
+            s,
+            "no-glue",
+            severity,
+            format!("Nameserver {ns} is inside the domain but has no glue at the parent"),
+            format!(
+                "{} delegates to {ns} without an address record (glue) for it; {reach}",
+                del.parent_zone
+            ),
+            "Register the name server's addresses (host objects / glue) at the registrar, or delegate to name servers outside the domain.",
+            ns.as_str(),
+        ));
+    }
+}
+
+/// The parent publishes DS records but the zone does not validate against them: validating
+/// resolvers answer SERVFAIL for every name in the domain (RFC 4035 5).
+fn dnssec_rule(
+    s: &Snapshot,
+    del: &Delegation,
+    check: &DnssecCheck,
+    now: Timestamp,
+    out: &mut Vec<Finding>,
+) {
+    if del.ds.is_empty() || check.ds.is_empty() {
+        return;
+    }
+    // Only conclude from answers: a timeout or SERVFAIL on the DNSKEY question says nothing.
+    if !check.dnskey.outcome.is_noerror() {
+        return;
+    }
+    let supported: Vec<_> = check
+        .ds
+        .iter()
+        .filter(|d| d.status != DsStatus::Unsupported)
+        .collect();
+    if supported.is_empty() {
+        // Every DS uses an algorithm or digest we cannot check: a validator treats the zone as
+        // insecure, not bogus.
+        return;
+    }
+    let ds_text = supported
+        .iter()
+        .map(|d| {
+            format!(
+                "{} alg {} digest {} ({})",
+                d.key_tag,
+                d.algorithm,
+                d.digest_type,
+                match d.status {
+                    DsStatus::Matches => "matches a DNSKEY",
+                    DsStatus::NoSuchKey => "no DNSKEY with this tag",
+                    DsStatus::DigestDiffers => "DNSKEY digest differs",
+                    DsStatus::Unsupported => "not checked",
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let keys = if check.keys.is_empty() {
+        "none".to_string()
+    } else {
+        check
+            .keys
+            .iter()
+            .map(|k| format!("{} alg {} flags {}", k.key_tag, k.algorithm, k.flags))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sig_text = |sigs: &[crate::dns::RrsigCheck]| -> String {
+        if sigs.is_empty() {
+            return "none".into();
+        }
+        sigs.iter()
+            .map(|g| {
+                let state = if !g.verified {
+                    format!("does not verify: {}", g.note)
+                } else if now > g.expiration {
+                    format!("expired {}", g.expiration)
+                } else if now < g.inception {
+                    format!("not valid before {}", g.inception)
+                } else {
+                    format!("valid until {}", g.expiration)
+                };
+                format!("by {} {state}", g.key_tag)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let trusted: BTreeSet<(u16, u8)> = supported
+        .iter()
+        .filter(|d| d.status == DsStatus::Matches)
+        .map(|d| (d.key_tag, d.algorithm))
+        .collect();
+    let (subject, why) = if check.keys.is_empty() {
+        (
+            "no-dnskey",
+            "the parent has DS records but the zone publishes no DNSKEY",
+        )
+    } else if trusted.is_empty() {
+        (
+            "ds-mismatch",
+            "no DNSKEY of the zone matches the parent's DS",
+        )
+    } else if !check
+        .dnskey
+        .signatures
+        .iter()
+        .any(|g| g.valid_at(now) && trusted.contains(&(g.key_tag, g.algorithm)))
+    {
+        (
+            "dnskey-not-signed",
+            "the DNSKEY set has no valid signature by a key the DS points to",
+        )
+    } else if check.soa.outcome.is_noerror()
+        && !check.soa.signatures.iter().any(|g| g.valid_at(now))
+    {
+        ("soa-not-signed", "the apex SOA has no valid signature")
+    } else {
+        return;
+    };
+    let mut detail = format!(
+        "{why}; DS at {}: {ds_text}; DNSKEY at {}: {keys}; RRSIG over DNSKEY: {}",
+        del.parent_zone,
+        check.server,
+        sig_text(&check.dnskey.signatures)
+    );
+    if check.soa.outcome.is_noerror() {
+        detail.push_str(&format!(
+            "; RRSIG over SOA: {}",
+            sig_text(&check.soa.signatures)
+        ));
+    }
+    out.push(finding(
+        s,
+        "dnssec-bogus",
+        Severity::Critical,
+        "DNSSEC is broken: validating resolvers cannot resolve the domain",
+        detail,
+        "Fix the chain now: publish the DNSKEY the DS points to and re-sign the zone, or have the registrar replace or remove the DS (removing it makes the zone insecure, not broken).",
+        subject,
+    ));
 }
 
 fn ip_list(set: &BTreeSet<IpAddr>) -> String {

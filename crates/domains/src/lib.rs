@@ -17,6 +17,7 @@ pub mod name;
 pub mod netconfig;
 pub mod psl;
 pub mod registration;
+pub mod registry_locks;
 pub mod snapshot;
 pub mod text;
 

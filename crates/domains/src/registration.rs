@@ -400,6 +400,16 @@ pub enum Lookup {
     /// The source refused for now (RDAP 429, WHOIS "limit exceeded"): says nothing about the
     /// name.
     RateLimited { retry_after_secs: Option<u64> },
+    /// The answer could not be read (binary garbage, nothing recognisable): says nothing about
+    /// the name. `bytes`: how many bytes were received (before any UTF-8 replacement).
+    Unreadable { bytes: u64 },
+}
+
+impl Lookup {
+    /// The source gave no usable answer (rate limited or unreadable): nothing is concluded.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Lookup::RateLimited { .. } | Lookup::Unreadable { .. })
+    }
 }
 
 /// One source's view of a registration (registry or registrar, RDAP or WHOIS).
@@ -571,7 +581,7 @@ pub fn lifecycle_phase(
     match record.lookup {
         Lookup::NotFound => return LifecyclePhase::NotRegistered,
         Lookup::Reserved => return LifecyclePhase::Reserved,
-        Lookup::RateLimited { .. } => return LifecyclePhase::Unknown,
+        Lookup::RateLimited { .. } | Lookup::Unreadable { .. } => return LifecyclePhase::Unknown,
         Lookup::Registered => {}
     }
     if record.has_status(&EppStatus::PendingDelete) {

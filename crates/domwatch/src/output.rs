@@ -82,18 +82,51 @@ pub enum Format {
 
 /// Sets up `tracing` on stderr; `RUST_LOG` overrides `-v`.
 pub fn init_tracing(global: &Global) {
+    // Without -v, the DNS library's own warnings (a garbage-spewing server produces one per
+    // malformed packet) stay quiet: what the probe concludes is in the snapshot.
     let level = match global.verbose {
-        0 => "warn",
+        0 => {
+            "warn,hickory_proto=error,hickory_net=error,hickory_resolver=error,hickory_server=error"
+        }
         1 => "info",
         2 => "debug",
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    // Colour codes only on a terminal; every log line goes through the same control-character
+    // filter as other output (a crafted file or host name cannot move the terminal).
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(|| SanitizingStderr)
         .try_init();
+}
+
+/// stderr for log lines, with control characters other than newline and (on a terminal, for
+/// the colour codes the formatter itself writes) ESC replaced.
+struct SanitizingStderr;
+
+impl std::io::Write for SanitizingStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let keep_esc = std::io::stderr().is_terminal();
+        let text = String::from_utf8_lossy(buf);
+        let clean: String = text
+            .chars()
+            .map(|c| match c {
+                '\n' | '\t' => c,
+                '\u{1b}' if keep_esc => c,
+                c if c.is_control() => '\u{FFFD}',
+                c => c,
+            })
+            .collect();
+        std::io::stderr().write_all(clean.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 /// A table for people: a header and rows, columns padded to the widest cell (in terminal columns),

@@ -13,6 +13,7 @@ mod domwatch {
     mod lab;
     mod names;
     mod parse;
+    mod protocols;
     mod scan;
     mod serve;
     mod watch;

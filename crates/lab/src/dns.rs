@@ -10,16 +10,21 @@ use std::sync::Arc;
 use hickory_proto::op::{Edns, Header, Metadata, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::{A, AAAA, NS, SOA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+use hickory_proto::serialize::binary::BinEncoder;
 use hickory_proto::serialize::txt::Parser;
 use hickory_server::net::runtime::Time;
+use hickory_server::net::xfer::Protocol;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::MessageResponseBuilder;
 
+use crate::dnssec::{self, DnssecMode};
 use crate::scenario::{DnsBehaviour, Scenario, is_subdomain};
 use crate::shared::Shared;
 use crate::state::DomainState;
 
 const TTL: u32 = 300;
+/// The largest UDP answer the lab sends (the DNS flag day 2020 size, RFC 9715).
+const MAX_UDP: u16 = 1232;
 const DELEGATION_TTL: u32 = 3600;
 
 /// Parses zone-file lines relative to `origin` (no trailing dot).
@@ -74,6 +79,8 @@ pub(crate) struct Zone {
     names: BTreeSet<String>,
     /// Delegation points below the apex.
     cuts: BTreeSet<String>,
+    /// NSEC owners in canonical order (empty when the zone is not signed).
+    nsec: Vec<Name>,
 }
 
 impl Zone {
@@ -107,6 +114,59 @@ impl Zone {
         if !list.contains(&r) {
             list.push(r);
         }
+    }
+
+    /// Below (or at) a delegation point: not authoritative data of this zone.
+    fn below_cut(&self, owner: &str) -> bool {
+        self.cuts.iter().any(|c| is_subdomain(owner, c))
+    }
+
+    /// Signs the zone's authoritative data (RRSIG and NSEC records added).
+    fn sign(&mut self, mode: DnssecMode, now: i64) {
+        let mut sets: BTreeMap<(Name, RecordType), Vec<Record>> = BTreeMap::new();
+        for ((owner, t), list) in &self.records {
+            if self.below_cut(owner) || list.is_empty() {
+                continue;
+            }
+            sets.insert((list[0].name.to_lowercase(), *t), list.clone());
+        }
+        let mut nsec: Vec<Name> = Vec::new();
+        for r in dnssec::sign_zone(&self.origin, mode, now, &sets, TTL) {
+            if r.record_type() == RecordType::NSEC {
+                nsec.push(r.name.to_lowercase());
+            }
+            self.add(r);
+        }
+        nsec.sort();
+        self.nsec = nsec;
+    }
+
+    /// The RRSIGs over `name`/`t` (wildcard-synthesised like the records they cover).
+    fn sigs(&self, name: &str, t: RecordType) -> Vec<Record> {
+        lookup_rrs(self, name, RecordType::RRSIG)
+            .into_iter()
+            .filter(|r| dnssec::covered(r) == Some(t))
+            .collect()
+    }
+
+    /// The NSEC proving that `name` has no data of the type asked (its own NSEC) or does not
+    /// exist (the NSEC whose owner precedes it in canonical order), with its RRSIG.
+    fn denial(&self, name: &str) -> Vec<Record> {
+        let Some(q) = fqdn(name) else {
+            return Vec::new();
+        };
+        let i = self.nsec.partition_point(|o| o <= &q);
+        let Some(owner) = i
+            .checked_sub(1)
+            .and_then(|i| self.nsec.get(i))
+            .or(self.nsec.last())
+        else {
+            return Vec::new();
+        };
+        let o = key(owner);
+        let mut v = self.get(&o, RecordType::NSEC).to_vec();
+        v.extend(self.sigs(&o, RecordType::NSEC));
+        v
     }
 
     fn get(&self, name: &str, t: RecordType) -> &[Record] {
@@ -198,6 +258,7 @@ fn ns_records(owner: &str, targets: &[String], ttl: u32) -> Vec<Record> {
 pub(crate) fn build_view(
     s: &Scenario,
     serial: u32,
+    now: i64,
     domains: &BTreeMap<String, DomainState>,
 ) -> DnsView {
     let hosts = host_table(s);
@@ -337,6 +398,10 @@ pub(crate) fn build_view(
                 z.add(r);
             }
         }
+        for r in dnssec::dnskey_records(&d.name, d.dnssec, TTL) {
+            z.add(r);
+        }
+        z.sign(d.dnssec, now);
         let z = Arc::new(z);
         for h in &s.hosters {
             if serving.contains(h.id.as_str()) {
@@ -351,19 +416,7 @@ pub(crate) fn build_view(
 
 fn ds_record(name: &str, ds: &crate::scenario::Ds) -> Option<Record> {
     let digest = decode_hex(&ds.digest)?;
-    let mut rdata = Vec::with_capacity(4 + digest.len());
-    rdata.extend_from_slice(&ds.key_tag.to_be_bytes());
-    rdata.push(ds.algorithm);
-    rdata.push(ds.digest_type);
-    rdata.extend_from_slice(&digest);
-    Some(Record::from_rdata(
-        fqdn(name)?,
-        DELEGATION_TTL,
-        RData::Unknown {
-            code: RecordType::DS,
-            rdata: hickory_proto::rr::rdata::NULL::with(rdata),
-        },
-    ))
+    Some(dnssec::ds_record(&fqdn(name)?, ds, DELEGATION_TTL, digest))
 }
 
 pub(crate) fn decode_hex(s: &str) -> Option<Vec<u8>> {
@@ -386,8 +439,27 @@ pub(crate) struct Answer {
     pub additionals: Vec<Record>,
 }
 
-/// Answers `qname`/`qtype` from the zones of one server.
-pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer {
+/// The record types tried, in order, for an ANY question: the first RRset found is the answer
+/// (RFC 8482 4.1: one RRset, never an empty NODATA when the name has data).
+const ANY_ORDER: [RecordType; 12] = [
+    RecordType::SOA,
+    RecordType::NS,
+    RecordType::A,
+    RecordType::AAAA,
+    RecordType::MX,
+    RecordType::TXT,
+    RecordType::CAA,
+    RecordType::CNAME,
+    RecordType::DNSKEY,
+    RecordType::DS,
+    RecordType::SRV,
+    RecordType::PTR,
+];
+
+/// Answers `qname`/`qtype` from the zones of one server. DNSSEC records (DS in referrals,
+/// RRSIG, NSEC) are added only when the query had the DO bit (RFC 3225, RFC 4035 3.2.1); a
+/// question for a DNSSEC type itself is answered either way.
+pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType, dnssec_ok: bool) -> Answer {
     let Some(zone) = sv
         .zones
         .iter()
@@ -424,7 +496,10 @@ pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer 
             }
         }
         let mut authorities = ns;
-        authorities.extend_from_slice(zone.get(&c, RecordType::DS));
+        if dnssec_ok {
+            authorities.extend_from_slice(zone.get(&c, RecordType::DS));
+            authorities.extend(zone.sigs(&c, RecordType::DS));
+        }
         return Answer {
             rcode: Some(ResponseCode::NoError),
             aa: false,
@@ -437,7 +512,15 @@ pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer 
     let mut answers = Vec::new();
     let mut name = qname.to_string();
     for _ in 0..8 {
-        let direct = lookup_rrs(zone, &name, qtype);
+        let direct = if qtype == RecordType::ANY {
+            ANY_ORDER
+                .iter()
+                .map(|t| lookup_rrs(zone, &name, *t))
+                .find(|v| !v.is_empty())
+                .unwrap_or_default()
+        } else {
+            lookup_rrs(zone, &name, qtype)
+        };
         if !direct.is_empty() {
             answers.extend(direct);
             break;
@@ -467,12 +550,30 @@ pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer 
             }
         }
     }
+    if dnssec_ok {
+        let mut covered: Vec<(String, RecordType)> = answers
+            .iter()
+            .map(|r| (key(&r.name), r.record_type()))
+            .filter(|(_, t)| *t != RecordType::RRSIG)
+            .collect();
+        covered.dedup();
+        for (owner, t) in covered {
+            answers.extend(zone.sigs(&owner, t));
+        }
+    }
     if !answers.is_empty() {
+        // An answer synthesised from a wildcard carries the NSEC proving that the name itself
+        // does not exist (RFC 4035 3.1.3.3).
+        let authorities = if dnssec_ok && !zone.names.contains(qname) {
+            zone.denial(qname)
+        } else {
+            Vec::new()
+        };
         return Answer {
             rcode: Some(ResponseCode::NoError),
             aa: true,
             answers,
-            authorities: Vec::new(),
+            authorities,
             additionals,
         };
     }
@@ -481,11 +582,16 @@ pub(crate) fn answer(sv: &ServerView, qname: &str, qtype: RecordType) -> Answer 
     } else {
         ResponseCode::NXDomain
     };
+    let mut authorities = soa;
+    if dnssec_ok {
+        authorities.extend(zone.sigs(&zone.origin, RecordType::SOA));
+        authorities.extend(zone.denial(qname));
+    }
     Answer {
         rcode: Some(rcode),
         aa: true,
         answers: Vec::new(),
-        authorities: soa,
+        authorities,
         additionals: Vec::new(),
     }
 }
@@ -556,18 +662,29 @@ impl RequestHandler for LabDnsHandler {
         let Some(sv) = view.dns.servers.get(&self.ip) else {
             return silent();
         };
+        // Our OPT: version 0, our own UDP size, the DO bit echoed (RFC 3225 3).
         let edns_holder;
         let resp_edns = match request.edns.as_ref() {
             Some(req) => {
                 let mut e = Edns::new();
-                e.set_max_payload(req.max_payload().max(512));
+                e.set_max_payload(MAX_UDP);
                 e.set_version(0);
+                e.set_dnssec_ok(req.flags().dnssec_ok);
                 edns_holder = e;
                 Some(&edns_holder)
             }
             None => None,
         };
         let builder = MessageResponseBuilder::new(&request.queries, resp_edns);
+        if request.edns.as_ref().is_some_and(|e| e.version() > 0) {
+            // RFC 6891 6.1.3: an unknown EDNS version gets BADVERS with our (version 0) OPT.
+            let msg = builder.error_msg(&request.metadata, ResponseCode::BADVERS);
+            return response_handle
+                .send_response(msg)
+                .await
+                .unwrap_or_else(|_| silent());
+        }
+        let dnssec_ok = request.edns.as_ref().is_some_and(|e| e.flags().dnssec_ok);
         match sv.behaviour {
             DnsBehaviour::Timeout => return silent(),
             DnsBehaviour::Servfail => {
@@ -612,11 +729,40 @@ impl RequestHandler for LabDnsHandler {
                 .await
                 .unwrap_or_else(|_| silent());
         }
-        let ans = answer(sv, &qname, qtype);
+        let ans = answer(sv, &qname, qtype, dnssec_ok);
         let mut md = Metadata::response_from_request(&request.metadata);
         md.authoritative = ans.aa;
         md.recursion_available = false;
         md.response_code = ans.rcode.unwrap_or(ResponseCode::ServFail);
+        if request.protocol() == Protocol::Udp {
+            // UDP answers are capped at min(advertised, 1232) bytes (512 without EDNS, RFC 6891
+            // 6.2.5 for advertised sizes below 512). What does not fit whole is sent as an empty
+            // TC reply that keeps its OPT record, so the client retries over TCP.
+            let cap = request
+                .edns
+                .as_ref()
+                .map_or(512, |e| e.max_payload().clamp(512, MAX_UDP));
+            let mut buf = Vec::with_capacity(usize::from(cap));
+            let mut enc = BinEncoder::new(&mut buf);
+            enc.set_max_size(cap);
+            let trial = MessageResponseBuilder::new(&request.queries, resp_edns)
+                .build(
+                    md,
+                    ans.answers.iter(),
+                    ans.authorities.iter(),
+                    std::iter::empty(),
+                    ans.additionals.iter(),
+                )
+                .destructive_emit(&mut enc);
+            if !matches!(trial, Ok(info) if !info.truncation) {
+                md.truncation = true;
+                let msg = builder.build_no_records(md);
+                return response_handle
+                    .send_response(msg)
+                    .await
+                    .unwrap_or_else(|_| silent());
+            }
+        }
         let msg = builder.build(
             md,
             ans.answers.iter(),
@@ -663,13 +809,13 @@ mod tests {
             behaviour: DnsBehaviour::Normal,
             zones: vec![Arc::new(z)],
         };
-        let a = answer(&sv, "anything.deep.park.test", RecordType::A);
+        let a = answer(&sv, "anything.deep.park.test", RecordType::A, false);
         assert_eq!(a.rcode, Some(ResponseCode::NoError));
         assert_eq!(a.answers.len(), 1);
         assert_eq!(key(&a.answers[0].name), "anything.deep.park.test");
-        let a = answer(&sv, "www.park.test", RecordType::A);
+        let a = answer(&sv, "www.park.test", RecordType::A, false);
         assert!(a.answers[0].to_string().contains("192.0.2.1"));
-        let a = answer(&sv, "x.www.park.test", RecordType::A);
+        let a = answer(&sv, "x.www.park.test", RecordType::A, false);
         assert_eq!(
             a.rcode,
             Some(ResponseCode::NXDomain),
@@ -685,10 +831,10 @@ mod tests {
             let view = VIEW.get_or_init(|| {
                 let s = crate::Scenario::builtin("default").unwrap_or_else(|e| panic!("{e}"));
                 let w = crate::state::world(&s, 0, &[]);
-                build_view(&s, 1, &w)
+                build_view(&s, 1, 0, &w)
             });
             for sv in view.servers.values() {
-                let _ = answer(sv, &qname, RecordType::A);
+                let _ = answer(sv, &qname, RecordType::A, true);
             }
         }
     }

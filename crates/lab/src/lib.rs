@@ -18,6 +18,7 @@
 //! ```
 
 mod dns;
+pub mod dnssec;
 mod mime;
 mod rdap;
 pub mod scenario;
@@ -351,17 +352,16 @@ impl Lab {
         self.shared.mailbox()
     }
 
-    /// Stops every server and waits for them.
+    /// Stops every server and waits for them, 3 seconds at most in all (a request still being
+    /// served, such as a long clock advance, is not waited for beyond that).
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
         for s in &mut self.dns_servers {
-            let _ = tokio::time::timeout(Duration::from_secs(5), s.shutdown_gracefully()).await;
+            let _ = tokio::time::timeout_at(deadline, s.shutdown_gracefully()).await;
         }
         for t in self.tasks.drain(..) {
-            if tokio::time::timeout(Duration::from_secs(5), t)
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout_at(deadline, t).await.is_err() {
                 tracing::warn!("a lab task did not stop in time");
             }
         }

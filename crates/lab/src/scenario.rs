@@ -10,6 +10,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::LabError;
+pub use crate::dnssec::DnssecMode;
 
 /// Largest scenario file accepted.
 pub const MAX_SCENARIO_BYTES: usize = 4 * 1024 * 1024;
@@ -247,8 +248,14 @@ pub struct DomainDef {
     /// Hosters listed in NS that do not serve the zone (lame).
     #[serde(default)]
     pub lame_at: Vec<String>,
+    /// DS records given by hand (published at the parent as they are).
     #[serde(default)]
     pub ds: Vec<Ds>,
+    /// How the zone is signed: `unsigned` (default), `signed`, `rollover`, and the bogus cases
+    /// `ds_mismatch`, `no_dnskey`, `expired` (see [`DnssecMode`]). Signed modes publish the DS
+    /// computed from the lab's keys at the parent.
+    #[serde(default)]
+    pub dnssec: DnssecMode,
     /// U-label form of an internationalised name (RDAP `unicodeName`), e.g. `biglоbe.net`.
     #[serde(default)]
     pub unicode: String,
@@ -295,6 +302,8 @@ pub struct Event {
     pub remove_locks: bool,
     #[serde(default)]
     pub remove_ds: bool,
+    /// A new signing state from this day on (a rollover, a key removed, signatures expired).
+    pub dnssec: Option<DnssecMode>,
     pub registrant: Option<String>,
     #[serde(default)]
     pub note: String,
@@ -335,6 +344,20 @@ fn d200() -> u16 {
 }
 fn html() -> String {
     "text/html; charset=utf-8".into()
+}
+
+impl DomainDef {
+    /// The DS records the parent publishes at day 0: those given by hand and those computed
+    /// from the lab's keys for a signed zone.
+    pub fn initial_ds(&self) -> Vec<Ds> {
+        let mut v = self.ds.clone();
+        for d in crate::dnssec::ds_records(&self.name, self.dnssec) {
+            if !v.contains(&d) {
+                v.push(d);
+            }
+        }
+        v
+    }
 }
 
 impl Scenario {
@@ -462,6 +485,14 @@ impl Scenario {
 
     fn validate(&self) -> Result<(), LabError> {
         let err = |m: String| Err(LabError::Scenario(m));
+        // The lab clock is a timestamp: a start it cannot represent (with room to advance)
+        // would wrap to 1970.
+        let start = self.scenario.start;
+        if !(1970..=2199).contains(&start.year()) {
+            return err(format!(
+                "scenario start {start} is out of range (1970-01-01 to 2199-12-31)"
+            ));
+        }
         if self.root.is_empty() {
             return err("the scenario needs at least one [[root]] server".into());
         }
@@ -488,6 +519,18 @@ impl Scenario {
             for t in &r.tlds {
                 if !valid_name(t) || !tlds.insert(t.clone()) {
                     return err(format!("invalid or duplicate TLD {t:?}"));
+                }
+            }
+            for (what, days) in [
+                ("auto_renew_days", r.auto_renew_days),
+                ("redemption_days", r.redemption_days),
+                ("pending_delete_days", r.pending_delete_days),
+            ] {
+                if !(0..=3650).contains(&days) {
+                    return err(format!(
+                        "registry {}: {what} = {days} (a period length is 0 to 3650 days)",
+                        r.id
+                    ));
                 }
             }
             for rl in r.rdap_rate_limit.iter().chain(r.whois_rate_limit.iter()) {

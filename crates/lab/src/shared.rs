@@ -448,11 +448,12 @@ fn build_view(s: &Scenario, day: i64, actions: &[DeskActionTaken]) -> View {
             + 1,
     )
     .unwrap_or(1);
-    let dns = crate::dns::build_view(s, serial, &domains);
+    let now = now_of(s, day);
+    let dns = crate::dns::build_view(s, serial, now.as_second(), &domains);
     View {
         day,
         date,
-        now: now_of(s, day),
+        now,
         domains,
         dns,
     }

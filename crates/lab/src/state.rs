@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::dnssec::{DnssecMode, ds_records};
 use crate::scenario::{Ds, EventKind, Scenario};
 
 /// Where a registration is in its life cycle.
@@ -51,7 +52,10 @@ pub(crate) struct DomainState {
     pub epp: Vec<String>,
     pub nameservers: Vec<String>,
     pub records: Vec<String>,
+    /// The DS records at the parent: the scenario's own and those computed from the lab's keys.
     pub ds: Vec<Ds>,
+    /// How the zone is signed.
+    pub dnssec: DnssecMode,
     pub registrant: String,
     pub registrant_email: String,
     /// Hosters that do not serve the zone although listed in NS.
@@ -128,6 +132,7 @@ pub(crate) fn domain_state(
         nameservers: def.nameservers.clone(),
         records: def.records.clone(),
         ds: def.ds.clone(),
+        dnssec: def.dnssec,
         registrant: def.registrant.clone(),
         registrant_email: def.registrant_email.clone(),
         lame_at: def.lame_at.iter().cloned().collect(),
@@ -138,6 +143,9 @@ pub(crate) fn domain_state(
     }
     let mut renew = def.renew;
     let mut deleted = false;
+    // The computed DS is published until a transfer removes it (the new operator's zone is not
+    // signed) or the name is registered again.
+    let mut publish_ds = true;
 
     // Scenario events and desk actions, in day order (scenario events first on a day).
     let mut steps: Vec<(i64, u8, usize)> = def
@@ -186,6 +194,8 @@ pub(crate) fn domain_state(
                 }
                 if e.remove_ds {
                     st.ds.clear();
+                    st.dnssec = DnssecMode::Unsigned;
+                    publish_ds = false;
                 }
             }
             EventKind::Reregister => {
@@ -197,6 +207,8 @@ pub(crate) fn domain_state(
                 st.transferred = None;
                 st.epp.clear();
                 st.ds.clear();
+                st.dnssec = DnssecMode::Unsigned;
+                publish_ds = false;
                 st.lame_at.clear();
                 renew = true;
                 deleted = false;
@@ -222,11 +234,22 @@ pub(crate) fn domain_state(
         if let Some(r) = &e.registrant {
             st.registrant = r.clone();
         }
+        if let Some(m) = e.dnssec {
+            st.dnssec = m;
+            publish_ds = true;
+        }
         if e.kind != EventKind::ZoneLost {
             st.last_changed = date;
         }
     }
 
+    if publish_ds {
+        for ds in ds_records(&st.name, st.dnssec) {
+            if !st.ds.contains(&ds) {
+                st.ds.push(ds);
+            }
+        }
+    }
     if today < st.registered {
         st.phase = Phase::Deleted;
         return Some(st);

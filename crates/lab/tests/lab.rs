@@ -6,6 +6,7 @@ mod lab {
     mod rdap;
     mod scenario;
     mod smtp;
+    mod strict;
     mod web;
     mod whois;
 }

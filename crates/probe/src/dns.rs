@@ -8,6 +8,7 @@
 //! REFUSED, timeout and NXDOMAIN stay distinct ([`DnsOutcome`]).
 
 pub mod classify;
+pub mod dnssec;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -202,6 +203,22 @@ impl DnsProbe {
 
     /// Asks `server` one non-recursive question, over UDP (TCP when truncated) or TCP.
     pub async fn ask(&self, server: IpAddr, name: &Name, rtype: RecordType, tcp: bool) -> Reply {
+        self.ask_with(server, name, rtype, tcp, false).await
+    }
+
+    /// [`DnsProbe::ask`] with the DO bit set (RFC 3225): the answer carries RRSIGs.
+    pub async fn ask_dnssec(&self, server: IpAddr, name: &Name, rtype: RecordType) -> Reply {
+        self.ask_with(server, name, rtype, false, true).await
+    }
+
+    async fn ask_with(
+        &self,
+        server: IpAddr,
+        name: &Name,
+        rtype: RecordType,
+        tcp: bool,
+        dnssec_ok: bool,
+    ) -> Reply {
         let exhausted = BUDGET
             .try_with(|b| {
                 b.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
@@ -215,13 +232,13 @@ impl DnsProbe {
         let mut last = Reply::failed(DnsOutcome::Timeout);
         for _ in 0..self.opts.tries.max(1) {
             let msg = if tcp {
-                self.once_tcp(socket, name, rtype).await
+                self.once_tcp(socket, name, rtype, dnssec_ok).await
             } else {
-                self.once_udp(socket, name, rtype).await
+                self.once_udp(socket, name, rtype, dnssec_ok).await
             };
             match msg {
                 Ok(m) if !tcp && m.metadata.truncation => {
-                    return Box::pin(self.ask(server, name, rtype, true)).await;
+                    return Box::pin(self.ask_with(server, name, rtype, true, dnssec_ok)).await;
                 }
                 Ok(m) => return reply_of(m, name, rtype),
                 Err(outcome @ DnsOutcome::Timeout) => last = Reply::failed(outcome),
@@ -236,6 +253,7 @@ impl DnsProbe {
         socket: SocketAddr,
         name: &Name,
         rtype: RecordType,
+        dnssec_ok: bool,
     ) -> Result<Message, DnsOutcome> {
         let t = self.opts.timeout;
         let conn = UdpClientStream::builder(socket, TokioRuntimeProvider::new())
@@ -243,7 +261,7 @@ impl DnsProbe {
             .build();
         let (client, bg) = Client::<TokioRuntimeProvider>::from_sender(conn);
         let bg = tokio::spawn(bg);
-        let r = send(&client, name, rtype, t).await;
+        let r = send(&client, name, rtype, t, dnssec_ok).await;
         bg.abort();
         r
     }
@@ -253,6 +271,7 @@ impl DnsProbe {
         socket: SocketAddr,
         name: &Name,
         rtype: RecordType,
+        dnssec_ok: bool,
     ) -> Result<Message, DnsOutcome> {
         let t = self.opts.timeout;
         let (fut, sender) =
@@ -265,7 +284,7 @@ impl DnsProbe {
         let (client, bg) =
             Client::<TokioRuntimeProvider>::with_timeout(stream, sender, t + INNER_GRACE);
         let bg = tokio::spawn(bg);
-        let r = send(&client, name, rtype, t).await;
+        let r = send(&client, name, rtype, t, dnssec_ok).await;
         bg.abort();
         r
     }
@@ -607,6 +626,7 @@ impl DnsProbe {
             nameservers: Vec::new(),
             records: Vec::new(),
             wildcard: None,
+            dnssec: None,
         };
         let Some(zone) = fqdn(domain) else {
             return snap;
@@ -687,6 +707,26 @@ impl DnsProbe {
         }
         if let Some(ds) = ds_set {
             snap.records.push(ds);
+        }
+        // The parent has DS: does the zone validate against it?
+        if let (Some(server), false) = (auth, delegation.ds.is_empty()) {
+            let (keys, soa) = futures_util::join!(
+                self.ask_dnssec(server, &zone, RecordType::DNSKEY),
+                self.ask_dnssec(server, &zone, RecordType::SOA)
+            );
+            snap.dnssec = Some(dnssec::check(
+                server,
+                &zone,
+                &delegation.ds,
+                dnssec::Asked {
+                    outcome: &keys.outcome,
+                    answers: &keys.answers,
+                },
+                dnssec::Asked {
+                    outcome: &soa.outcome,
+                    answers: &soa.answers,
+                },
+            ));
         }
         if let Some(server) = auth {
             self.child_addresses(server, &delegation.glue, domain, &mut snap.nameservers)
@@ -783,10 +823,12 @@ async fn send(
     name: &Name,
     rtype: RecordType,
     t: Duration,
+    dnssec_ok: bool,
 ) -> Result<Message, DnsOutcome> {
     let mut opts = DnsRequestOptions::default();
     opts.recursion_desired = false;
     opts.use_edns = true;
+    opts.edns_set_dnssec_ok = dnssec_ok;
     let mut stream = client.lookup(Query::query(name.clone(), rtype), opts);
     match tokio::time::timeout(t, stream.next()).await {
         Err(_) => Err(DnsOutcome::Timeout),

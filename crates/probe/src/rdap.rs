@@ -128,6 +128,16 @@ impl BootstrapSource {
         }
     }
 
+    /// A configured bootstrap (one without the embedded fallback) whose domain registry cannot
+    /// be fetched: why. `None` when it was fetched (or cached), and always for IANA's own.
+    pub async fn configured_unreachable(&self, http: &Http) -> Option<String> {
+        if self.embedded_fallback {
+            return None;
+        }
+        let (b, issue) = self.dns(http).await;
+        if b.is_empty() { issue } else { None }
+    }
+
     /// The domain registry (see [`BootstrapSource::get`]).
     pub async fn dns(&self, http: &Http) -> (Arc<Bootstrap>, Option<String>) {
         self.get(http, Registry::Dns).await
@@ -346,6 +356,12 @@ impl RdapClient {
 
     /// The registry's RDAP base URL for a domain: the configured overrides first, then the
     /// bootstrap, then (if enabled) the built-in table.
+    /// Why the configured RDAP bootstrap cannot be fetched, if it cannot (see
+    /// [`BootstrapSource::configured_unreachable`]).
+    pub async fn configured_bootstrap_unreachable(&self) -> Option<String> {
+        self.bootstrap.configured_unreachable(&self.http).await
+    }
+
     pub async fn base_url(&self, domain: &DomainName) -> (Option<String>, Option<String>) {
         if let Some(u) = override_for(&self.overrides, domain) {
             return (Some(u.to_string()), None);

@@ -15,4 +15,6 @@ pub use client::{
     IANA_WHOIS, WhoisClient, WhoisError, WhoisLookup, WhoisOptions, is_public, registry_query,
 };
 pub use date::parse_date;
-pub use parse::{MAX_INPUT, TldRecord, domain_in_text, parse, parse_iana_tld, referral};
+pub use parse::{
+    MAX_INPUT, TldRecord, domain_in_text, parse, parse_iana_tld, parse_received, referral,
+};

@@ -2,6 +2,7 @@
 
 mod probe {
     mod dns;
+    mod dnssec;
     mod rdap;
     mod whois;
 }

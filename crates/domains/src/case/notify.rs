@@ -644,7 +644,7 @@ pub fn observe(
                 "the registration was deleted".into(),
             );
         }
-        Some(Lookup::RateLimited { .. }) | None => {
+        Some(Lookup::RateLimited { .. } | Lookup::Unreadable { .. }) | None => {
             return obs(
                 Observed::Unknown,
                 None,

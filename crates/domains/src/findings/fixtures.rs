@@ -124,6 +124,7 @@ pub fn healthy() -> Snapshot {
             rrset("MX", &["10 mx.example.com."]),
         ],
         wildcard: Some(false),
+        dnssec: None,
     };
     let mut registrar = rec.clone();
     registrar.server = "https://rdap.registrar.test/".into();

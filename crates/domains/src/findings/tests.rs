@@ -61,6 +61,16 @@ fn no_registrar_lock() {
 }
 
 #[test]
+fn no_registrar_lock_not_raised_where_the_registry_offers_none() {
+    for (tld, raised) in [("cz", false), ("no", false), ("top", true), ("com", true)] {
+        let mut s = healthy();
+        both(&mut s, |r| r.statuses = vec![EppStatus::Ok]);
+        s.domain = name(&format!("example.{tld}"));
+        assert_eq!(has(&s, "no-registrar-lock"), raised, ".{tld}");
+    }
+}
+
+#[test]
 fn no_registry_lock_only_for_high_value() {
     let s = healthy();
     assert!(!has(&s, "no-registry-lock"));
@@ -360,4 +370,194 @@ fn nameserver_check_without_child_addresses_still_deserializes() {
         .unwrap();
     let back: crate::dns::NameserverCheck = serde_json::from_value(v).unwrap();
     assert!(back.child_addresses.is_empty());
+}
+
+fn signed(s: &mut Snapshot, ds: crate::dns::DsStatus, sig_verified: bool, expires_days: i64) {
+    use crate::dns::{DnskeyInfo, DnssecCheck, DsMatch, RrsigCheck, SignedRrset};
+    let now = s.taken_at;
+    let sig = RrsigCheck {
+        key_tag: 1,
+        algorithm: 13,
+        inception: day(now, -1),
+        expiration: day(now, expires_days),
+        verified: sig_verified,
+        note: if sig_verified {
+            String::new()
+        } else {
+            "bad signature".into()
+        },
+    };
+    s.dns.as_mut().unwrap().dnssec = Some(DnssecCheck {
+        server: "192.0.2.1".parse().unwrap(),
+        dnskey: SignedRrset {
+            rtype: "DNSKEY".into(),
+            outcome: DnsOutcome::Answer,
+            signatures: vec![sig.clone()],
+        },
+        keys: vec![DnskeyInfo {
+            key_tag: 1,
+            algorithm: 13,
+            flags: 257,
+        }],
+        ds: vec![DsMatch {
+            key_tag: 1,
+            algorithm: 13,
+            digest_type: 2,
+            status: ds,
+        }],
+        soa: SignedRrset {
+            rtype: "SOA".into(),
+            outcome: DnsOutcome::Answer,
+            signatures: vec![sig],
+        },
+    });
+}
+
+#[test]
+fn dnssec_bogus_when_the_ds_finds_no_valid_key_or_signature() {
+    use crate::dns::DsStatus;
+    let mut s = healthy();
+    // A valid chain: no finding.
+    signed(&mut s, DsStatus::Matches, true, 20);
+    assert!(
+        !has(&s, "dnssec-bogus"),
+        "{:?}",
+        codes(&s, &RulePolicy::default())
+    );
+
+    // DS for a key the zone does not publish.
+    signed(&mut s, DsStatus::NoSuchKey, true, 20);
+    let f = get(&s, &RulePolicy::default(), "dnssec-bogus");
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(f.subject, "ds-mismatch");
+    assert!(
+        f.detail
+            .contains("DS at com: 1 alg 13 digest 2 (no DNSKEY with this tag)"),
+        "{}",
+        f.detail
+    );
+    assert!(
+        f.detail.contains("DNSKEY at 192.0.2.1: 1 alg 13 flags 257"),
+        "{}",
+        f.detail
+    );
+
+    // Same tag, other digest.
+    signed(&mut s, DsStatus::DigestDiffers, true, 20);
+    assert_eq!(
+        get(&s, &RulePolicy::default(), "dnssec-bogus").subject,
+        "ds-mismatch"
+    );
+
+    // Signatures that expired, or do not verify.
+    signed(&mut s, DsStatus::Matches, true, -3);
+    let f = get(&s, &RulePolicy::default(), "dnssec-bogus");
+    assert_eq!(f.subject, "dnskey-not-signed");
+    assert!(f.detail.contains("expired"), "{}", f.detail);
+    signed(&mut s, DsStatus::Matches, false, 20);
+    let f = get(&s, &RulePolicy::default(), "dnssec-bogus");
+    assert!(
+        f.detail.contains("does not verify: bad signature"),
+        "{}",
+        f.detail
+    );
+
+    // No DNSKEY at all.
+    signed(&mut s, DsStatus::NoSuchKey, true, 20);
+    let c = s.dns.as_mut().unwrap().dnssec.as_mut().unwrap();
+    c.keys.clear();
+    c.dnskey.outcome = DnsOutcome::NoData;
+    c.dnskey.signatures.clear();
+    assert_eq!(
+        get(&s, &RulePolicy::default(), "dnssec-bogus").subject,
+        "no-dnskey"
+    );
+
+    // The SOA unsigned while the DNSKEY set is fine.
+    signed(&mut s, DsStatus::Matches, true, 20);
+    s.dns
+        .as_mut()
+        .unwrap()
+        .dnssec
+        .as_mut()
+        .unwrap()
+        .soa
+        .signatures
+        .clear();
+    assert_eq!(
+        get(&s, &RulePolicy::default(), "dnssec-bogus").subject,
+        "soa-not-signed"
+    );
+
+    // The DNSKEY question timed out: nothing concluded.
+    signed(&mut s, DsStatus::NoSuchKey, true, 20);
+    s.dns
+        .as_mut()
+        .unwrap()
+        .dnssec
+        .as_mut()
+        .unwrap()
+        .dnskey
+        .outcome = DnsOutcome::Timeout;
+    assert!(!has(&s, "dnssec-bogus"));
+
+    // Only DS of a digest type we cannot check: insecure, not bogus.
+    signed(&mut s, DsStatus::Unsupported, true, 20);
+    assert!(!has(&s, "dnssec-bogus"));
+
+    // Not asked (older snapshots): nothing.
+    s.dns.as_mut().unwrap().dnssec = None;
+    assert!(!has(&s, "dnssec-bogus"));
+}
+
+#[test]
+fn snapshot_without_dnssec_still_deserializes() {
+    let s = healthy();
+    let mut v = serde_json::to_value(s.dns.as_ref().unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("dnssec").unwrap();
+    let back: crate::dns::DnsSnapshot = serde_json::from_value(v).unwrap();
+    assert!(back.dnssec.is_none());
+}
+
+#[test]
+fn in_bailiwick_nameservers_without_glue() {
+    let mut s = healthy();
+    assert!(!has(&s, "no-glue"));
+    // One of the two NS names inside the domain, no glue for it: the other still answers.
+    let dns = s.dns.as_mut().unwrap();
+    let host = name("ns1.example.com");
+    dns.nameservers[0].name = host.clone();
+    let del = dns.delegation.as_mut().unwrap();
+    del.ns[0] = host.clone();
+    del.ns.sort();
+    let f = get(&s, &RulePolicy::default(), "no-glue");
+    assert_eq!(f.severity, Severity::High);
+    assert_eq!(f.subject, "ns1.example.com");
+    assert_eq!(
+        f.detail,
+        "com delegates to ns1.example.com without an address record (glue) for it; the other \
+         nameservers still answer"
+    );
+    // With glue: no finding.
+    s.dns.as_mut().unwrap().delegation.as_mut().unwrap().glue = vec![crate::dns::Glue {
+        name: host.clone(),
+        address: "192.0.2.1".parse().unwrap(),
+    }];
+    assert!(!has(&s, "no-glue"));
+    // No glue and no nameserver answers: critical.
+    let dns = s.dns.as_mut().unwrap();
+    dns.delegation.as_mut().unwrap().glue.clear();
+    for ns in &mut dns.nameservers {
+        for sc in &mut ns.servers {
+            sc.outcome = DnsOutcome::Refused;
+            sc.authoritative = false;
+        }
+    }
+    let f = get(&s, &RulePolicy::default(), "no-glue");
+    assert_eq!(f.severity, Severity::Critical);
+    assert!(
+        f.detail.ends_with("the domain does not resolve"),
+        "{}",
+        f.detail
+    );
 }

@@ -191,6 +191,7 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     let rt = super::runtime()?;
     let prober = Arc::new(rt.block_on(async { super::inspect::prober(global) })?);
+    rt.block_on(super::inspect::check_configured(&prober, global))?;
     let policy = RulePolicy {
         expiry_warning_days: args.expiry_days,
         high_value: args.high_value,

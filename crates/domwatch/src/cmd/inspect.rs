@@ -66,6 +66,26 @@ pub(crate) fn prober(global: &Global) -> anyhow::Result<probe::Prober> {
         .map_err(|e| super::network(format!("cannot set up the prober: {e}")))
 }
 
+/// With `--config`: fails up front (exit 3) when the RDAP bootstrap the configuration names
+/// cannot be fetched, rather than marking every name incomplete (a stale `lab.toml` whose lab
+/// is gone). Never falls back to IANA's files or the real registries.
+pub(crate) async fn check_configured(
+    prober: &probe::Prober,
+    global: &Global,
+) -> anyhow::Result<()> {
+    let Some(path) = &global.config else {
+        return Ok(());
+    };
+    match prober.rdap().configured_bootstrap_unreachable().await {
+        None => Ok(()),
+        Some(why) => Err(super::network(format!(
+            "--config {}: {why}; nothing was looked up (is the lab or service it describes \
+             running?)",
+            path.display()
+        ))),
+    }
+}
+
 pub fn run(args: InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if !matches!(args.format, Format::Table | Format::Json) {
         return Err(super::usage("inspect supports --format table or json"));
@@ -77,6 +97,7 @@ pub fn run(args: InspectArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     let rt = super::runtime()?;
     let prober = rt.block_on(async { prober(global) })?;
+    rt.block_on(check_configured(&prober, global))?;
     let policy = RulePolicy {
         expiry_warning_days: args.expiry_warning_days,
         high_value: args.high_value,
@@ -173,11 +194,37 @@ fn or_none(v: Option<String>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into())
 }
 
-fn record_rows(t: &mut Table, label: &str, rec: &RegistrationRecord) {
+/// The registrar's abuse contact as shown (e-mail and phone), if the record has one.
+fn abuse_text(rec: &RegistrationRecord) -> Option<String> {
+    let r = rec.registrar.as_ref()?;
+    if r.abuse_email.is_none() && r.abuse_phone.is_none() {
+        return None;
+    }
+    Some(
+        [r.abuse_email.clone(), r.abuse_phone.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// The rows of one registration view. `abuse_shown`: the abuse contact already shown by the
+/// registry view (a gTLD's registry and registrar both give the registrar's): not repeated.
+fn record_rows(
+    t: &mut Table,
+    label: &str,
+    rec: &RegistrationRecord,
+    domain: &domains::DomainName,
+    abuse_shown: Option<&str>,
+) {
     let lookup = match &rec.lookup {
         domains::registration::Lookup::Registered => "registered".to_string(),
         domains::registration::Lookup::NotFound => "not found".to_string(),
         domains::registration::Lookup::Reserved => "reserved".to_string(),
+        domains::registration::Lookup::Unreadable { bytes } => {
+            format!("unreadable ({bytes} bytes received)")
+        }
         domains::registration::Lookup::RateLimited { retry_after_secs } => match retry_after_secs {
             Some(s) => format!("rate limited (retry after {s} s)"),
             None => "rate limited".to_string(),
@@ -197,14 +244,19 @@ fn record_rows(t: &mut Table, label: &str, rec: &RegistrationRecord) {
             s.push_str(&format!(" (IANA {id})"));
         }
         t.row(["  registrar".to_string(), s]);
-        if r.abuse_email.is_some() || r.abuse_phone.is_some() {
-            let abuse = [r.abuse_email.clone(), r.abuse_phone.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+        if let Some(abuse) = abuse_text(rec)
+            && abuse_shown != Some(abuse.as_str())
+        {
             t.row(["  abuse contact".to_string(), abuse]);
         }
+    }
+    if !rec.has_registrar_lock()
+        && let Some(r) = domains::registry_locks::no_client_locks(domain)
+    {
+        t.row([
+            "  registrar lock".to_string(),
+            format!("not offered here ({}: {})", r.name, r.instead),
+        ]);
     }
     if let Some(reseller) = &rec.reseller {
         t.row(["  reseller".to_string(), reseller.clone()]);
@@ -286,11 +338,18 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
     t.row(["observed".to_string(), s.taken_at.to_string()]);
     t.row(["lifecycle phase".to_string(), s.phase.as_str().to_string()]);
     match &s.registry {
-        Some(rec) => record_rows(&mut t, "registry view", rec),
+        Some(rec) => record_rows(&mut t, "registry view", rec, &s.domain, None),
         None => t.row(["registry view", "(not observed)"]),
     }
+    let registry_abuse = s.registry.as_ref().and_then(abuse_text);
     match &s.registrar {
-        Some(rec) => record_rows(&mut t, "registrar view", rec),
+        Some(rec) => record_rows(
+            &mut t,
+            "registrar view",
+            rec,
+            &s.domain,
+            registry_abuse.as_deref(),
+        ),
         None => t.row(["registrar view", "(not observed)"]),
     }
     if let Some(dns) = &s.dns {
@@ -322,7 +381,14 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
                 .map(|a| a.to_string())
                 .collect::<Vec<_>>()
                 .join(" ");
-            let verdict = if ns.servers.is_empty() {
+            let no_glue = ns.name.is_subdomain_of(&dns.domain)
+                && dns
+                    .delegation
+                    .as_ref()
+                    .is_some_and(|d| !d.glue.iter().any(|g| g.name == ns.name));
+            let verdict = if ns.servers.is_empty() && no_glue {
+                "not checked (in the domain, no glue at the parent)".to_string()
+            } else if ns.servers.is_empty() {
                 format!("not checked ({})", ns.resolution.as_str())
             } else if ns.is_lame() {
                 let why = ns
@@ -363,6 +429,9 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
             };
             t.row([format!("  {}", rr.rtype), v]);
         }
+        if let Some(c) = &dns.dnssec {
+            t.row(["  DNSSEC".to_string(), dnssec_text(c, s.taken_at)]);
+        }
         if let Some(w) = dns.wildcard {
             t.row(["  wildcard".to_string(), w.to_string()]);
         }
@@ -393,4 +462,38 @@ fn write_one(r: &Inspection, out: &mut dyn Write) -> anyhow::Result<()> {
     }
     f.write(out)?;
     Ok(())
+}
+
+/// One line on the zone's DNSSEC: each DS against the keys, and the apex signatures.
+fn dnssec_text(c: &domains::dns::DnssecCheck, now: jiff::Timestamp) -> String {
+    use domains::dns::DsStatus;
+    let ds =
+        c.ds.iter()
+            .map(|d| {
+                let st = match d.status {
+                    DsStatus::Matches => "matches",
+                    DsStatus::NoSuchKey => "no such key",
+                    DsStatus::DigestDiffers => "digest differs",
+                    DsStatus::Unsupported => "not checkable",
+                };
+                format!("DS {} {st}", d.key_tag)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+    let sigs = |v: &[domains::dns::RrsigCheck]| {
+        if v.is_empty() {
+            "unsigned"
+        } else if v.iter().any(|g| g.valid_at(now)) {
+            "signed"
+        } else {
+            "signature invalid or expired"
+        }
+    };
+    format!(
+        "{ds}; {} DNSKEY; DNSKEY {}; SOA {} (at {})",
+        c.keys.len(),
+        sigs(&c.dnskey.signatures),
+        sigs(&c.soa.signatures),
+        c.server
+    )
 }

@@ -190,7 +190,7 @@ fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
         ),
     };
     let rt = super::runtime()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         // Handlers first, so that a signal arriving right after the JSON line is not lost.
         let signals = Signals::install();
         let lab = lab::Lab::start(scenario)
@@ -219,7 +219,11 @@ fn start(args: StartArgs) -> anyhow::Result<ExitCode> {
             let _ = std::fs::remove_file(&config_path);
         }
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // A clock advance still computing (a large scenario moved by years) must not hold the
+    // exit: the runtime does not wait for its blocking thread.
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    result
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM.

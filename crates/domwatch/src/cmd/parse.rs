@@ -146,6 +146,7 @@ fn table(r: &RegistrationRecord) -> Table {
         Lookup::RateLimited {
             retry_after_secs: None,
         } => "rate limited".to_string(),
+        Lookup::Unreadable { bytes } => format!("unreadable ({bytes} bytes received)"),
     };
     t.row(["lookup".to_string(), state]);
     t.row(["source".to_string(), r.server.clone()]);

@@ -116,6 +116,8 @@ struct Counters {
     bad: AtomicU64,
     names: AtomicU64,
     bytes: AtomicU64,
+    /// Names past the per-line cap (CT entries with more than 1,000 names).
+    dropped: AtomicU64,
 }
 
 struct CountingReader<R> {
@@ -179,9 +181,37 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     for p in &args.allow {
         let text = cmd::read_side_text(p, MAX_ALLOW_BYTES)
             .map_err(|e| cmd::usage(format!("--allow: {e:#}")))?;
-        allow
-            .extend_from_text(&text)
-            .map_err(|e| cmd::usage(format!("{}: {e}", p.display())))?;
+        if text.trim_start().starts_with('{') {
+            allow
+                .extend_from_text(&text)
+                .map_err(|e| cmd::usage(format!("{}: {e}", p.display())))?;
+            continue;
+        }
+        // A plain list: lines that are not domain names are counted and reported, never
+        // silently ignored.
+        let mut junk: Vec<(usize, &str)> = Vec::new();
+        let mut junk_count = 0usize;
+        for (i, line) in text.lines().enumerate() {
+            let l = line.split('#').next().unwrap_or("").trim();
+            if !l.is_empty() && !allow.insert(l) {
+                junk_count += 1;
+                if junk.len() < 3 {
+                    junk.push((i + 1, l));
+                }
+            }
+        }
+        if junk_count > 0 {
+            let first = junk
+                .iter()
+                .map(|(n, l)| format!("line {n} {:?}", l.chars().take(60).collect::<String>()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            eprintln!(
+                "domwatch: --allow {}: {junk_count} line{} not a domain name, ignored ({first})",
+                crate::output::sanitize(&p.display().to_string()),
+                if junk_count == 1 { " is" } else { "s are" },
+            );
+        }
     }
     let popular = if args.no_popularity {
         Popularity::none()
@@ -266,6 +296,16 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
         Ok(()) => {}
         Err(e) if cmd::is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
         Err(e) => {
+            // A feed failed part-way (a truncated gzip file, a directory): the hits already
+            // found are printed in every format, then the error (exit 2).
+            let shown = sink.finish(&mut out).and_then(|()| Ok(out.flush()?));
+            if let Err(w) = shown
+                && cmd::is_broken_pipe(&w)
+            {
+                return Ok(ExitCode::SUCCESS);
+            }
+            drop(out);
+            summary(&args, global, &counters, &sink, started);
             if args.save {
                 let hits = sink.for_cases.take().unwrap_or_default();
                 let names = counters.names.load(Ordering::Relaxed) as usize;
@@ -279,7 +319,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
                     global,
                 )?;
             }
-            return Err(e);
+            return Err(cmd::usage(format!("{e:#}")));
         }
     }
     sink.finish(&mut out)?;
@@ -289,25 +329,14 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
         }
         return Err(e.into());
     }
-    let secs = started.elapsed().as_secs_f64().max(1e-6);
-    let names_read = counters.names.load(Ordering::Relaxed);
-    if args.format == Format::Table || io::stderr().is_terminal() || global.verbose > 0 {
-        eprintln!(
-            "scanned {} names from {} lines ({} bad lines skipped) in {:.2} s: {} hits, {:.0} names/s",
-            names_read,
-            counters.lines.load(Ordering::Relaxed),
-            counters.bad.load(Ordering::Relaxed),
-            secs,
-            sink.hits,
-            names_read as f64 / secs,
-        );
-    }
+    drop(out);
+    summary(&args, global, &counters, &sink, started);
     if let Some(hits) = sink.for_cases.take() {
         if args.save {
             save_scan(
                 &args,
                 brands.len(),
-                names_read as usize,
+                counters.names.load(Ordering::Relaxed) as usize,
                 &hits,
                 None,
                 started_at,
@@ -358,6 +387,35 @@ fn save_scan(
         eprintln!("saved as scan {} ({} hits)", rec.id, rec.hits);
     }
     Ok(())
+}
+
+/// The summary line on stderr (table format, a terminal, or `-v`); names dropped past the
+/// per-line cap are always reported.
+fn summary(args: &ScanArgs, global: &Global, counters: &Counters, sink: &Sink, started: Instant) {
+    let secs = started.elapsed().as_secs_f64().max(1e-6);
+    let names_read = counters.names.load(Ordering::Relaxed);
+    let dropped = counters.dropped.load(Ordering::Relaxed);
+    let dropped_text = if dropped > 0 {
+        format!(
+            ", {dropped} names dropped past {} in one line",
+            domains::feed::MAX_NAMES_PER_LINE
+        )
+    } else {
+        String::new()
+    };
+    if args.format == Format::Table || io::stderr().is_terminal() || global.verbose > 0 {
+        eprintln!(
+            "scanned {} names from {} lines ({} bad lines skipped{dropped_text}) in {:.2} s: {} hits, {:.0} names/s",
+            names_read,
+            counters.lines.load(Ordering::Relaxed),
+            counters.bad.load(Ordering::Relaxed),
+            secs,
+            sink.hits,
+            names_read as f64 / secs,
+        );
+    } else if dropped > 0 {
+        eprintln!("domwatch: {}", dropped_text.trim_start_matches(", "));
+    }
 }
 
 /// `--open-cases`: one report per lookalike (source `scan`), keyed by its registrable domain
@@ -502,6 +560,22 @@ fn read_feeds(
     tx: SyncSender<Chunk>,
 ) -> anyhow::Result<()> {
     let mut chunk = Chunk::default();
+    let r = read_feeds_into(feeds, format, zone_targets, counters, &tx, &mut chunk);
+    // Also after an error: the names read before it are matched and their hits printed.
+    if chunk.len() > 0 {
+        let _ = tx.send(chunk);
+    }
+    r
+}
+
+fn read_feeds_into(
+    feeds: Vec<Feed>,
+    format: &FeedFormat,
+    zone_targets: bool,
+    counters: &Counters,
+    tx: &SyncSender<Chunk>,
+    chunk: &mut Chunk,
+) -> anyhow::Result<()> {
     for feed in feeds {
         let mut r = maybe_gunzip(feed.reader).with_context(|| format!("reading {}", feed.label))?;
         let mut buf = Vec::with_capacity(4096);
@@ -538,8 +612,9 @@ fn read_feeds(
         } else {
             format.clone()
         };
-        tracing::info!(feed = %feed.label, format = ?fmt, "reading feed");
+        tracing::info!(feed = %crate::output::sanitize(&feed.label), format = ?fmt, "reading feed");
         let mut parser = LineParser::new(fmt).with_zone_targets(zone_targets);
+        let mut dropped_before = 0u64;
         let mut handle = |line: Option<&[u8]>, chunk: &mut Chunk| {
             counters.lines.fetch_add(1, Ordering::Relaxed);
             let ok = match line.map(std::str::from_utf8) {
@@ -549,6 +624,11 @@ fn read_feeds(
                     counters
                         .names
                         .fetch_add((chunk.len() - before) as u64, Ordering::Relaxed);
+                    let d = parser.dropped();
+                    counters
+                        .dropped
+                        .fetch_add(d - dropped_before, Ordering::Relaxed);
+                    dropped_before = d;
                     r.is_ok()
                 }
                 _ => false,
@@ -558,29 +638,26 @@ fn read_feeds(
             }
         };
         for (l, too_long) in head.iter().zip(&head_too_long) {
-            handle((!too_long).then_some(l.as_slice()), &mut chunk);
+            handle((!too_long).then_some(l.as_slice()), chunk);
         }
         while !eof {
             match next_line(&mut r, &mut buf, MAX_LINE_LEN)
                 .with_context(|| format!("reading {}", feed.label))?
             {
                 LineRead::Eof => eof = true,
-                LineRead::Line => handle(Some(&buf), &mut chunk),
-                LineRead::TooLong => handle(None, &mut chunk),
+                LineRead::Line => handle(Some(&buf), chunk),
+                LineRead::TooLong => handle(None, chunk),
             }
             // A live stream (stdin) must not wait for a full chunk: when everything read so
             // far is parsed, hand over what there is before the next read blocks.
             if chunk.len() >= CHUNK_NAMES || (feed.live && chunk.len() > 0 && r.buffer().is_empty())
             {
-                let full = std::mem::take(&mut chunk);
+                let full = std::mem::take(chunk);
                 if tx.send(full).is_err() {
                     return Ok(()); // the writer stopped (e.g. a closed pipe)
                 }
             }
         }
-    }
-    if chunk.len() > 0 {
-        let _ = tx.send(chunk);
     }
     Ok(())
 }

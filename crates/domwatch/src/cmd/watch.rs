@@ -558,6 +558,7 @@ pub(crate) fn setup(
     };
     let prober = rt.block_on(async { probe::Prober::new(cfg, popts) });
     let prober = prober.map_err(|e| super::network(format!("cannot set up the prober: {e}")))?;
+    rt.block_on(super::inspect::check_configured(&prober, global))?;
     Ok(Pass {
         prober: Arc::new(prober),
         sinks,

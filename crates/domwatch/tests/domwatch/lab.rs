@@ -132,3 +132,83 @@ fn scenarios_show_and_usage_errors() {
         "unreachable lab is a network error"
     );
 }
+
+/// One HTTP/1.0 request to the lab's control API; `Err` when no answer came within `wait`.
+fn control(addr: &str, request: &str, wait: Duration) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(wait))?;
+    s.write_all(request.as_bytes())?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    Ok(out)
+}
+
+/// SIGTERM while a large scenario is being moved by a hundred years (issue 8): the lab stops
+/// promptly instead of finishing the advance first.
+#[test]
+fn sigterm_during_a_long_advance_stops_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = lab::Scenario::builtin_text("default").unwrap().to_string();
+    for i in 0..1500 {
+        text.push_str(&format!(
+            "\n[[domain]]\nname = \"bulk-{i}.com\"\nregistrar = \"cheapreg\"\nregistered = \"2020-01-01\"\nexpires = \"2027-01-01\"\nrenew = false\nnameservers = [\"ns1.corpdns.net\"]\n"
+        ));
+    }
+    let scenario = dir.path().join("big.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let mut child = StdCommand::cargo_bin("domwatch")
+        .unwrap()
+        .args(["lab", "--scenario"])
+        .arg(&scenario)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let v: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let addr = v["control"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://")
+        .to_string();
+    let body = "{\"days\": 36500}";
+    let advance = format!(
+        "POST /advance HTTP/1.0\r\nHost: lab\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let a = addr.clone();
+    std::thread::spawn(move || control(&a, &advance, Duration::from_secs(600)));
+    // The advance holds the clock: a timeline question waits while it runs.
+    let busy = (0..200).any(|_| {
+        control(
+            &addr,
+            "GET /timeline?days=0 HTTP/1.0\r\nHost: lab\r\n\r\n",
+            Duration::from_millis(300),
+        )
+        .is_err()
+    });
+    assert!(busy, "the advance should still be running");
+    let asked = std::time::Instant::now();
+    let killed = StdCommand::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut status = None;
+    for _ in 0..1500 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let took = asked.elapsed();
+    if status.is_none() {
+        // Do not leave it computing: the test has failed already.
+        let _ = child.kill();
+        status = child.wait().ok();
+        panic!("the lab did not stop within 30 s of SIGTERM ({status:?})");
+    }
+    assert!(took < Duration::from_secs(10), "stopped after {took:?}");
+}

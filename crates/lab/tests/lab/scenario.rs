@@ -38,6 +38,35 @@ fn invalid_scenarios_are_rejected() {
     assert!(Scenario::from_toml(&bad).is_err());
 }
 
+#[test]
+fn a_start_out_of_range_and_negative_periods_are_scenario_errors() {
+    let text = include_str!("../../scenarios/default.toml");
+    for start in ["9999-12-31", "1900-01-01", "2200-01-01"] {
+        let bad = text.replace("start = \"2026-10-01\"", &format!("start = \"{start}\""));
+        assert_ne!(bad, text);
+        let e = Scenario::from_toml(&bad).unwrap_err().to_string();
+        assert!(e.contains("out of range"), "{start}: {e}");
+    }
+    let ok = text.replace("start = \"2026-10-01\"", "start = \"2199-12-31\"");
+    assert!(Scenario::from_toml(&ok).is_ok());
+    for (key, value) in [
+        ("auto_renew_days", "-1"),
+        ("redemption_days", "-30"),
+        ("pending_delete_days", "-5"),
+        ("pending_delete_days", "100000"),
+    ] {
+        let bad = text.replace(
+            "tlds = [\"top\"]",
+            &format!("tlds = [\"top\"]\n{key} = {value}"),
+        );
+        let e = Scenario::from_toml(&bad).unwrap_err().to_string();
+        assert!(
+            e.contains(key) && e.contains("0 to 3650"),
+            "{key} {value}: {e}"
+        );
+    }
+}
+
 proptest! {
     #[test]
     fn parser_never_panics(text in ".{0,400}") {

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::parse::{parse, referral};
+use super::parse::{parse, parse_received, referral};
 
 /// IANA's WHOIS server: the root of every referral chain.
 pub const IANA_WHOIS: &str = "whois.iana.org";
@@ -110,6 +110,12 @@ impl WhoisClient {
     /// A server that timed out repeatedly in this client's life is not asked again
     /// ([`WhoisError::ServerDown`]).
     pub async fn query(&self, host: &str, query: &str) -> Result<String, WhoisError> {
+        let raw = self.query_bytes(host, query).await?;
+        Ok(String::from_utf8_lossy(&raw).into_owned())
+    }
+
+    /// [`WhoisClient::query`] without the UTF-8 decoding: the bytes received.
+    pub async fn query_bytes(&self, host: &str, query: &str) -> Result<Vec<u8>, WhoisError> {
         if query.is_empty() || query.len() > 512 || query.contains(['\r', '\n', '\0']) {
             return Err(WhoisError::InvalidQuery);
         }
@@ -128,7 +134,7 @@ impl WhoisClient {
         r
     }
 
-    async fn query_once(&self, host: &str, query: &str) -> Result<String, WhoisError> {
+    async fn query_once(&self, host: &str, query: &str) -> Result<Vec<u8>, WhoisError> {
         let host = host.to_string();
         let deadline = Instant::now() + self.opts.timeout;
         let timeout_err = || WhoisError::Timeout {
@@ -189,7 +195,7 @@ impl WhoisClient {
             }
             buf.extend_from_slice(&chunk[..n]);
         }
-        Ok(String::from_utf8_lossy(&buf).into_owned())
+        Ok(buf)
     }
 
     async fn resolve(&self, host: &str) -> Result<Vec<SocketAddr>, WhoisError> {
@@ -287,7 +293,7 @@ impl WhoisClient {
                 // a refusal from IANA says nothing about the TLD: report it as such
                 if let Some((iana, text)) = transcript.last() {
                     let rec = parse(text, domain, Some(&tld), iana);
-                    if matches!(rec.lookup, Lookup::RateLimited { .. }) {
+                    if rec.lookup.is_unknown() {
                         return Ok(WhoisLookup {
                             registry: rec,
                             registrar: None,
@@ -299,8 +305,9 @@ impl WhoisClient {
             }
         };
         let q = registry_query(&registry_host, domain);
-        let text = self.query(&registry_host, &q).await?;
-        let mut registry = parse(&text, domain, Some(&tld), &registry_host);
+        let raw = self.query_bytes(&registry_host, &q).await?;
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let mut registry = parse_received(&raw, domain, Some(&tld), &registry_host);
         let next = referral(&text);
         transcript.push((registry_host.clone(), text));
         let mut registrar = None;
@@ -309,9 +316,13 @@ impl WhoisClient {
             && let Some(host) = next
             && !host.eq_ignore_ascii_case(&registry_host)
         {
-            match self.query(&host, &registrar_query(&host, domain)).await {
-                Ok(text) => {
-                    registrar = Some(parse(&text, domain, Some(&tld), &host));
+            match self
+                .query_bytes(&host, &registrar_query(&host, domain))
+                .await
+            {
+                Ok(raw) => {
+                    let text = String::from_utf8_lossy(&raw).into_owned();
+                    registrar = Some(parse_received(&raw, domain, Some(&tld), &host));
                     transcript.push((host, text));
                 }
                 Err(e) => registry

@@ -44,17 +44,33 @@ pub fn parse(
     tld_hint: Option<&str>,
     server: &str,
 ) -> RegistrationRecord {
-    let (p, text) = run(text, domain, tld_hint, server);
+    let (p, text) = run(text, None, domain, tld_hint, server);
+    p.finish(text)
+}
+
+/// [`parse`] of the bytes a server sent: decoded as UTF-8 (invalid bytes replaced), with byte
+/// counts in notes and in [`Lookup::Unreadable`] counting the bytes received, not the decoded
+/// text.
+pub fn parse_received(
+    raw: &[u8],
+    domain: &DomainName,
+    tld_hint: Option<&str>,
+    server: &str,
+) -> RegistrationRecord {
+    let text = String::from_utf8_lossy(raw);
+    let (p, text) = run(&text, Some(raw.len()), domain, tld_hint, server);
     p.finish(text)
 }
 
 fn run<'t>(
     text: &'t str,
+    received: Option<usize>,
     domain: &DomainName,
     tld_hint: Option<&str>,
     server: &str,
 ) -> (Parser, &'t str) {
     let mut p = Parser::new(domain, server);
+    p.received = Some(received.unwrap_or(text.len()));
     let text = p.bound(text);
     let text = english_part(text);
     if is_jprs(text, tld_hint, server) {
@@ -69,7 +85,7 @@ fn run<'t>(
 /// a `Domain:` heading...).
 pub fn domain_in_text(text: &str) -> Option<DomainName> {
     let placeholder = DomainName::parse("invalid").ok()?;
-    let (p, _) = run(text, &placeholder, None, "");
+    let (p, _) = run(text, None, &placeholder, None, "");
     p.text_domain
 }
 
@@ -451,6 +467,8 @@ struct Parser {
     /// Something that only a registered name has was seen (dates, NS, registrar, statuses).
     substantive: bool,
     truncated: bool,
+    /// Bytes received from the server (before UTF-8 replacement).
+    received: Option<usize>,
 }
 
 impl Parser {
@@ -472,6 +490,7 @@ impl Parser {
             contacts: Vec::new(),
             substantive: false,
             truncated: false,
+            received: None,
         }
     }
 
@@ -481,7 +500,7 @@ impl Parser {
             self.truncated = true;
             self.note(format!(
                 "answer of {} bytes cut to the first {} bytes",
-                text.len(),
+                self.received.unwrap_or(text.len()),
                 MAX_INPUT
             ));
         }
@@ -1317,8 +1336,10 @@ impl Parser {
             });
         }
         self.rec.contacts = self.contacts.drain(..).map(|c| c.contact).collect();
+        let received = self.received.unwrap_or(text.len());
         let lookup = classify(
             text,
+            received,
             self.structured.clone(),
             self.substantive,
             self.text_domain.is_some(),
@@ -1336,6 +1357,7 @@ impl Parser {
 /// Decides [`Lookup`]; `None` keeps `Registered`.
 fn classify(
     text: &str,
+    received: usize,
     structured: Option<Lookup>,
     substantive: bool,
     names_domain: bool,
@@ -1376,14 +1398,13 @@ fn classify(
         ));
     }
     Some((
-        Lookup::RateLimited {
-            retry_after_secs: None,
+        Lookup::Unreadable {
+            bytes: received as u64,
         },
-        Some(
-            "answer not understood (no data, no known \"not found\" wording): treated as a \
-             refusal, not as \"not found\""
-                .to_string(),
-        ),
+        Some(format!(
+            "answer not understood ({received} bytes, no data, no known \"not found\" \
+             wording): unreadable, not \"not found\""
+        )),
     ))
 }
 

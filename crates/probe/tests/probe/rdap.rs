@@ -76,10 +76,13 @@ async fn registry_then_registrar_with_iana_id_and_abuse_contact() {
     want.sort();
     assert_eq!(ns, want);
     let ds = reg.dnssec.as_ref().unwrap();
-    assert_eq!(ds.delegation_signed, !def.ds.is_empty());
+    assert_eq!(ds.delegation_signed, !def.initial_ds().is_empty());
     assert_eq!(
         ds.ds.iter().map(|d| d.key_tag).collect::<Vec<_>>(),
-        def.ds.iter().map(|d| d.key_tag).collect::<Vec<_>>()
+        def.initial_ds()
+            .iter()
+            .map(|d| d.key_tag)
+            .collect::<Vec<_>>()
     );
     // thin registry: the registrar entity and the related link, no registrant
     let r = reg.registrar.as_ref().unwrap();
@@ -337,14 +340,28 @@ async fn snapshot_of_a_scenario_domain_is_complete() {
     assert_eq!(ns, want);
     assert_eq!(
         del.ds.iter().map(|x| x.key_tag).collect::<Vec<_>>(),
-        def.ds.iter().map(|x| x.key_tag).collect::<Vec<_>>()
+        def.initial_ds()
+            .iter()
+            .map(|x| x.key_tag)
+            .collect::<Vec<_>>()
+    );
+    assert!(!del.ds.is_empty(), "hinode-logistics.com is signed");
+    let check = dns.dnssec.as_ref().unwrap();
+    assert!(
+        check
+            .ds
+            .iter()
+            .all(|d| d.status == domains::dns::DsStatus::Matches)
     );
     assert_eq!(dns.nameservers.len(), def.nameservers.len());
     assert!(dns.nameservers.iter().all(|n| !n.is_lame()));
     assert_eq!(dns.record("A").unwrap().values, apex(&def.records, "A"));
     assert_eq!(dns.record("MX").unwrap().values, apex(&def.records, "MX"));
     assert!(dns.record("TXT").unwrap().values[0].contains("v=spf1"));
-    assert_eq!(dns.record("DS").unwrap().values.len(), def.ds.len());
+    assert_eq!(
+        dns.record("DS").unwrap().values.len(),
+        def.initial_ds().len()
+    );
     assert_eq!(dns.wildcard, Some(false));
 
     // After the hijack the registrar, the name servers and the DS have changed.

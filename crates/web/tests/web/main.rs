@@ -11,6 +11,7 @@ use serde_json::Value;
 use store::{Role, Store};
 
 mod reports;
+mod scans;
 mod triage;
 
 const HOSTILE: &str = "<script>alert(1)</script>\"onmouseover=x \u{202e}";
@@ -316,6 +317,14 @@ async fn every_role_against_every_endpoint() {
         ("GET", "/api/v1/cases/1", None, Role::Viewer),
         ("GET", "/api/v1/findings?severity=high", None, Role::Viewer),
         ("GET", "/api/v1/domains", None, Role::Viewer),
+        ("GET", "/api/v1/scans", None, Role::Viewer),
+        ("GET", "/api/v1/hits", None, Role::Viewer),
+        (
+            "POST",
+            "/api/v1/scans",
+            Some(serde_json::json!({"feed": "paypa1.com\n", "brands": ["paypal.com"]})),
+            Role::Analyst,
+        ),
         (
             "GET",
             "/api/v1/reports/phishing?by=month,tld",

@@ -266,6 +266,24 @@ async fn invalid_utf8_is_decoded_lossily() {
 }
 
 #[tokio::test]
+async fn a_binary_answer_is_unreadable_with_the_bytes_received() {
+    let (iana, _) = canned(text(IANA_COM)).await;
+    let garbage: Vec<u8> = (0..300u32).map(|i| (i * 151 % 256) as u8 | 0x80).collect();
+    let (reg, _) = canned(Reply::Text(garbage.clone())).await;
+    let cfg = lab_cfg(&[("whois.iana.org", iana), ("whois.registry.test", reg)]);
+    let client = WhoisClient::new(&cfg, WhoisOptions::default());
+    let r = client.lookup(&dn("example.com")).await.unwrap();
+    assert_eq!(
+        r.registry.lookup,
+        Lookup::Unreadable {
+            bytes: garbage.len() as u64
+        },
+        "{:?}",
+        r.registry.notes
+    );
+}
+
+#[tokio::test]
 async fn no_server_and_bad_input() {
     let (iana, _) = canned(text(
         "% IANA WHOIS server\n% This query returned 0 objects.\n",

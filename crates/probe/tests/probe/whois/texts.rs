@@ -88,14 +88,46 @@ fn limit_pages_never_read_as_available() {
         // an empty answer says nothing
         "",
         "   \r\n  \n",
-        // garbage that says nothing about the name
-        "\u{1b}[31m random bytes \u{fffd}\u{fffd} ###\n",
     ];
     for text in cases {
         let r = parse(text, "example.jp", Some("jp"));
         assert!(limited(&r.lookup), "{text:?} -> {:?}", r.lookup);
         assert_ne!(r.lookup, Lookup::NotFound);
     }
+    // Garbage says nothing about the name either, and is labelled unreadable, not rate limited.
+    let r = parse(
+        "\u{1b}[31m random bytes \u{fffd}\u{fffd} ###\n",
+        "example.jp",
+        Some("jp"),
+    );
+    assert!(
+        matches!(r.lookup, Lookup::Unreadable { .. }),
+        "{:?}",
+        r.lookup
+    );
+    assert!(r.lookup.is_unknown());
+    // The byte count is of the bytes received, not of the text after UTF-8 replacement (each
+    // invalid byte would become the 3-byte U+FFFD).
+    let raw: Vec<u8> = [b"\x1b[31m".as_slice(), &[0xff; 40], b" ###\n"].concat();
+    let r = probe::whois::parse_received(
+        &raw,
+        &domains::DomainName::parse("example.jp").unwrap(),
+        Some("jp"),
+        "whois.example",
+    );
+    assert_eq!(
+        r.lookup,
+        Lookup::Unreadable {
+            bytes: raw.len() as u64
+        }
+    );
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.contains(&format!("{} bytes", raw.len()))),
+        "{:?}",
+        r.notes
+    );
     let r = parse(
         "Access denied: limit exceeded. Please try again in 60 seconds.\n",
         "example.com",
