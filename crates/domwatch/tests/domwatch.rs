@@ -15,6 +15,7 @@ mod domwatch {
     mod parse;
     mod scan;
     mod serve;
+    mod serve_tls;
     mod watch;
     mod workers;
 }

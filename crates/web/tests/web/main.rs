@@ -10,6 +10,8 @@ use reqwest::redirect::Policy;
 use serde_json::Value;
 use store::{Role, Store};
 
+mod tls;
+
 const HOSTILE: &str = "<script>alert(1)</script>\"onmouseover=x \u{202e}";
 
 struct Env {
