@@ -10,6 +10,7 @@ use reqwest::redirect::Policy;
 use serde_json::Value;
 use store::{Role, Store};
 
+mod browser;
 mod tls;
 
 const HOSTILE: &str = "<script>alert(1)</script>\"onmouseover=x \u{202e}";
