@@ -7,8 +7,9 @@
 # open, severities and codes mixed, first_seen spread over a year). `serve` on a free port, then
 # wrk (2 threads, CONNS connections, DURATION each, --latency) with a bearer token against:
 #   0. baseline: /static/style.css (the static file, same server, same middleware),
-#   1. /api/v1/findings?limit=100 (the first page of the open findings),
-#   2. / (the overview page; pages take a bearer token too).
+#   1. /api/v1/cases (no case in the store: what checking a bearer token costs),
+#   2. /api/v1/findings?limit=100 (the first page of the open findings),
+#   3. / (the overview page; pages take a bearer token too).
 # Prints requests/s, p50 and p99 for each and the ratios against the baseline.
 #
 # Usage: bench/console_load.sh [DURATION]   (default 30s; DOMWATCH=path/to/domwatch skips the
@@ -92,7 +93,7 @@ for _ in $(seq 1 300); do
 done
 [ -n "$BASE" ] || { cat "$WORK/serve.err" >&2; echo "serve did not start" >&2; exit 1; }
 AUTH="Authorization: Bearer $TOKEN"
-for path in /static/style.css "/api/v1/findings?limit=100" /; do
+for path in /static/style.css /api/v1/cases "/api/v1/findings?limit=100" /; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$BASE$path")
   [ "$code" = 200 ] || { echo "$path answers $code, not 200" >&2; exit 1; }
 done
@@ -100,9 +101,10 @@ done
 # wrk's latency with its unit -> milliseconds.
 ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 declare -A RPS P50 P99 ERR
-for what in static findings overview; do
+for what in static token findings overview; do
   case $what in
     static) path=/static/style.css ;;
+    token) path=/api/v1/cases ;;
     findings) path="/api/v1/findings?limit=100" ;;
     overview) path=/ ;;
   esac
@@ -116,7 +118,7 @@ done
 echo
 echo "| what | requests/s | p50 | p99 | requests/s vs static | p99 vs static |"
 echo "|---|---|---|---|---|---|"
-for what in static findings overview; do
+for what in static token findings overview; do
   awk -v w="$what" -v r="${RPS[$what]}" -v p5="${P50[$what]}" -v p9="${P99[$what]}" \
       -v r0="${RPS[static]}" -v p0="${P99[static]}" \
       'BEGIN { printf "| %s | %.0f | %.2f ms | %.2f ms | %.4f | %.1f |\n", w, r, p5, p9, r / r0, p9 / p0 }'
