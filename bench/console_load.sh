@@ -5,7 +5,7 @@
 # generated names), then FINDINGS findings written straight into its `finding` table with
 # python3's sqlite3 (the schema of crates/store/src/migrations.rs; 10 per name, four in five
 # open, severities and codes mixed, first_seen spread over a year). `serve` on a free port, then
-# wrk (2 threads, CONNS connections, DURATION each, --latency) with a bearer token against:
+# wrk (2 threads, CONNS connections, DURATION each, --timeout 30s --latency) with a bearer token against:
 #   0. baseline: /static/style.css (the static file, same server, same middleware),
 #   1. /api/v1/cases (no case in the store: what checking a bearer token costs),
 #   2. /api/v1/findings?limit=100 (the first page of the open findings),
@@ -108,7 +108,7 @@ for what in static token findings overview; do
     findings) path="/api/v1/findings?limit=100" ;;
     overview) path=/ ;;
   esac
-  wrk -t2 -c"$CONNS" -d"$DURATION" --latency -H "$AUTH" "$BASE$path" > "$WORK/$what.wrk"
+  wrk -t2 -c"$CONNS" -d"$DURATION" --timeout 30s --latency -H "$AUTH" "$BASE$path" > "$WORK/$what.wrk"
   RPS[$what]=$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/$what.wrk")
   P50[$what]=$(ms "$(awk '$1 == "50%" { print $2 }' "$WORK/$what.wrk")")
   P99[$what]=$(ms "$(awk '$1 == "99%" { print $2 }' "$WORK/$what.wrk")")
@@ -121,7 +121,7 @@ echo "|---|---|---|---|---|---|"
 for what in static token findings overview; do
   awk -v w="$what" -v r="${RPS[$what]}" -v p5="${P50[$what]}" -v p9="${P99[$what]}" \
       -v r0="${RPS[static]}" -v p0="${P99[static]}" \
-      'BEGIN { printf "| %s | %.0f | %.2f ms | %.2f ms | %.4f | %.1f |\n", w, r, p5, p9, r / r0, p9 / p0 }'
+      'BEGIN { printf "| %s | %.0f | %.2f ms | %.2f ms | %.3g | %.3g |\n", w, r, p5, p9, r / r0, p9 / p0 }'
 done
 echo
-echo "wrk -t2 -c$CONNS -d$DURATION --latency; $NAMES names, $FINDINGS findings; $(date -u +%Y-%m-%dT%H:%MZ); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t2 -c$CONNS -d$DURATION --timeout 30s --latency; $NAMES names, $FINDINGS findings; $(date -u +%Y-%m-%dT%H:%MZ); load average $(cut -d' ' -f1-3 /proc/loadavg)"
