@@ -16,6 +16,7 @@ mod domwatch {
     mod protocols;
     mod scan;
     mod serve;
+    mod serve_tls;
     mod watch;
     mod workers;
 }

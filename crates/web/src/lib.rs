@@ -11,7 +11,7 @@
 //!   escape it; the Content-Security-Policy allows no script and no inline style.
 //! - Every change made through the web or the API is in the audit log, with who and when.
 //!
-//! The server takes a pre-bound listener ([`serve`]); the store is shared behind a mutex (one
+//! The server takes a pre-bound listener ([`serve`], or [`serve_tls`] for in-process TLS); the store is shared behind a mutex (one
 //! connection; SQLite WAL or PostgreSQL).
 
 use std::net::SocketAddr;
@@ -29,6 +29,7 @@ use store::{Role, Store, User};
 pub mod api;
 pub mod auth;
 mod pages;
+pub mod tls;
 
 /// How the console runs.
 #[derive(Debug, Clone, Default)]
@@ -349,6 +350,27 @@ pub async fn serve(
     axum::serve(
         listener,
         router(console).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// [`serve`] over TLS: handshakes run off the accept loop ([`tls::TlsListener`]) and every
+/// cookie is marked `Secure`.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    console: Shared,
+    config: &tls::TlsConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let app = router(console).layer(middleware::map_response(tls::secure_cookies));
+    // `tap_io` (a no-op here) is what gives a listener other than TCP's the client's address
+    // as `ConnectInfo<SocketAddr>`, which the login limit reads.
+    let listener = tls::TlsListener::new(listener, config)?.tap_io(|_| {});
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

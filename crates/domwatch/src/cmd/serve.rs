@@ -77,10 +77,17 @@ pub enum TokenCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Where to listen (put a TLS-terminating reverse proxy in front for other machines).
+    /// Where to listen (for other machines: TLS with --tls-cert/--tls-key, or a reverse proxy).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
-    /// Mark cookies Secure (the console is reached over HTTPS through a proxy).
+    /// Serve HTTPS in-process with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Mark cookies Secure (the console is reached over HTTPS through a proxy; automatic with
+    /// --tls-cert).
     #[arg(long)]
     pub secure_cookies: bool,
     /// Run a watch pass over the inventory this often (`6h`, `30m`); none by default.
@@ -266,6 +273,14 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 .map_err(|e| usage(format!("{}: {e}", p.display())))?
         }
     };
+    // A bad certificate or key is a usage error, before anything else starts.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            web::tls::TlsConfig::from_pem_files(cert, key)
+                .map_err(|e| usage(format!("TLS: {e}")))?,
+        ),
+        _ => None,
+    };
     let store = open_store(global)?;
     let rt = super::runtime()?;
     let pass = Arc::new(super::watch::setup(&args.run, global, &rt)?);
@@ -279,7 +294,7 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
         let console = web::Console::new(
             store,
             web::Options {
-                secure_cookies: args.secure_cookies,
+                secure_cookies: args.secure_cookies || tls.is_some(),
                 brands,
             },
         );
@@ -345,13 +360,17 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 }
             });
         }
-        eprintln!("domwatch console on http://{addr}/ (Ctrl-C stops it)");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        eprintln!("domwatch console on {scheme}://{addr}/ (Ctrl-C stops it)");
         let _ = std::io::stderr().flush();
         let mut stop_rx = stop.clone();
-        web::serve(listener, console, async move {
+        let stopped = async move {
             let _ = stop_rx.wait_for(|v| *v).await;
-        })
-        .await
+        };
+        match &tls {
+            Some(config) => web::serve_tls(listener, console, config, stopped).await,
+            None => web::serve(listener, console, stopped).await,
+        }
         .map_err(|e| network(format!("server: {e}")))?;
         Ok::<_, anyhow::Error>(ExitCode::SUCCESS)
     })

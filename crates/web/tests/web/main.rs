@@ -10,8 +10,10 @@ use reqwest::redirect::Policy;
 use serde_json::Value;
 use store::{Role, Store};
 
+mod browser;
 mod reports;
 mod scans;
+mod tls;
 mod triage;
 
 const HOSTILE: &str = "<script>alert(1)</script>\"onmouseover=x \u{202e}";
