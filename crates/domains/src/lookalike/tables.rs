@@ -147,6 +147,49 @@ pub fn is_keyword(token: &str) -> bool {
     shared::COMBOSQUAT_WORDS.contains(&token) || KEYWORDS.contains(&token)
 }
 
+/// Keywords that also name everyday things (`shop`, `app`, `info`): too weak to make a
+/// generic-word brand next to them a lookalike.
+const WEAK_KEYWORDS: &[&str] = &[
+    "app", "web", "net", "site", "info", "online", "shop", "store", "center", "user", "point",
+    "points", "gift", "check", "access", "safe", "portal", "mail", "email", "delivery", "track",
+    "tracking", "cs", "webmail", "www", "com", "co", "centre", "prime", "safety", "direct",
+    "mobile", "smart", "cloud", "s3", "aws", "api", "order",
+];
+
+/// Whether `token` is a keyword that points at phishing even next to a generic word
+/// (`login`, `verify`, `account`, `my`): the [`keywords`] less [`WEAK_KEYWORDS`].
+pub fn is_strong_keyword(token: &str) -> bool {
+    is_keyword(token) && !WEAK_KEYWORDS.contains(&token)
+}
+
+/// Registrable domains of CDN edge names: CNAME targets that a brand's own delivery set-up
+/// uses (`www.bing.com.cdn.cloudflare.net`, `adobe.com.edgekey.net`), never the name a victim
+/// is sent to. Hosting platforms and CDNs whose names their customers choose or that serve
+/// sites directly (`github.io`, `vercel.app`, `amazonaws.com`, `azureedge.net`,
+/// `cloudfront.net`) are not in this list.
+pub const CDN_EDGE_DOMAINS: &[&str] = &[
+    "akadns.net",
+    "akamai.net",
+    "akamaiedge.net",
+    "akamaihd.net",
+    "akamaized.net",
+    "edgekey.net",
+    "edgesuite.net",
+    "cloudflare.net",
+    "fastly.net",
+    "fastlylb.net",
+    "fastly-edge.com",
+    "edgecastcdn.net",
+    "trafficmanager.net",
+    "tm-azurefd.net",
+    "llnwd.net",
+];
+
+/// Whether `registrable` (ICANN view) is a CDN edge domain ([`CDN_EDGE_DOMAINS`]).
+pub fn is_cdn_edge(registrable: &str) -> bool {
+    CDN_EDGE_DOMAINS.contains(&registrable)
+}
+
 /// Words common as subdomain labels or name parts (`portal`, `static`), besides
 /// [`KEYWORDS`]: never compared by edit distance as a subdomain label or hyphen token.
 pub const COMMON_WORDS: &[&str] = &[
