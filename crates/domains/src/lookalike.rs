@@ -30,6 +30,22 @@
 //!   boundaries.
 //! - `fake-nameserver`: imitations of DNS operators' name-server domains (`awsdns-017.net`).
 //!
+//! - `alias`: a name of the brand in another script (`ヤマト運輸`, from the brand file) inside a
+//!   decoded `xn--` label.
+//!
+//! # Brand-list lint and modes
+//! [`BrandIndex::build`] lints every brand string ([`BrandIndex::lint`]): a host-name label
+//! (`www` of `www.gob.pe`, `mail`) or a string without letters (`101`) is matched
+//! [`BrandMode::Strict`] (the whole label only); a generic word of the embedded list
+//! (`discover`) [`BrandMode::Word`] (also as a whole token next to a strong phishing keyword or
+//! the brand's suffix); a short one (3 letters or less) only at `.`/`-` boundaries, without
+//! edits. `mode=` in the brand file overrides. For every brand: a letter/digit transition is no
+//! boundary for short brands and no word boundary after a digit (`sport1478`), a brand glued
+//! inside a machine-made token (`x9k2slackq7`, see [`looks_random`]) or inside a longer word
+//! (`canva` in `canvas`) is no combosquat, an edit that is a word itself or a popular name's
+//! label (`mail`, `microsoft`) is no typo, another number of a numbered brand (`awsdns-47`) is
+//! no lookalike, and CDN edge names (`*.edgekey.net`) and `.arpa` names are never reported.
+//!
 //! # Scoring (0-100)
 //! Each finding starts from a base for its technique:
 //! - homograph: 92 (IDN, equal UTS #39 skeletons) or 85 (ASCII skeleton); an ASCII skeleton
@@ -2074,6 +2090,11 @@ impl<'a> Matcher<'a> {
                 }
                 let long_bonus = (blen.min(12) as f32 - 6.0).max(0.0) * 1.5;
                 let mut base = (88.0 - 30.0 * cost + long_bonus) as i32 + short;
+                // One inserted letter in a 5-letter brand (`aplues` for `aplus`) keeps the
+                // whole brand visible: a smaller length penalty.
+                if blen == 5 && matches!(s.weighted.ops.as_slice(), [Op::Insertion(_)]) {
+                    base += 8;
+                }
                 // Two edits change a third of a 6-letter brand: much weaker evidence.
                 // Look-alike glyphs only (`b19lobe`) are still hard to see.
                 if s.weighted.ops.len() >= 2 && cost > 0.65 {

@@ -268,7 +268,7 @@ pub fn is_common_word(w: &str) -> bool {
 
 /// The ASCII look-alike skeleton of a label, written to `out`: digits that pass for letters
 /// (`0`->`o`, `1`->`l`, `5`->`s`, `3`->`e`), `i`->`l`, and the multi-letter tricks `rn`->`m`,
-/// `vv`->`w`, `cl`->`d`. Two labels with the same skeleton look alike at a glance.
+/// `nn`->`m`, `vv`->`w`, `cl`->`d`. Two labels with the same skeleton look alike at a glance.
 pub fn ascii_skeleton(label: &str, out: &mut String) {
     out.clear();
     let mut rest = label.as_bytes();
@@ -283,7 +283,7 @@ pub fn ascii_skeleton(label: &str, out: &mut String) {
 pub(super) fn skeleton_step(b: &[u8]) -> Option<(char, usize)> {
     let (&c, rest) = b.split_first()?;
     match (c, rest.first().copied()) {
-        (b'r', Some(b'n')) => return Some(('m', 2)),
+        (b'r', Some(b'n')) | (b'n', Some(b'n')) => return Some(('m', 2)),
         (b'v', Some(b'v')) => return Some(('w', 2)),
         (b'c', Some(b'l')) => return Some(('d', 2)),
         _ => {}
@@ -362,6 +362,7 @@ mod tests {
             ("5", "s"),
             ("3", "e"),
             ("rn", "m"),
+            ("nn", "m"),
             ("vv", "w"),
             ("cl", "d"),
         ] {
