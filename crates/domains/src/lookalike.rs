@@ -1436,7 +1436,7 @@ impl<'a> Matcher<'a> {
                 }
                 // Diacritics folded to base letters (`kuronēkoyamatō`: UTS #39 skeletons keep
                 // some marked letters apart), other look-alikes by their skeleton letter.
-                if punycode::decode(&label[4..], &mut chars) {
+                if punycode::decode(label.get(4..).unwrap_or(""), &mut chars) {
                     fold_to_ascii(&chars, &mut skel);
                     if let Some(units) = idx.exact.get(&edit::hash(skel.as_bytes())) {
                         for &u in units {
