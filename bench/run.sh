@@ -18,7 +18,8 @@ set -euo pipefail
 NAMES=${1:-5000000}
 WORK=${2:-/tmp/domwatch-scan-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN="$ROOT/target/release/domwatch"
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN="$TARGET/release/domwatch"
 
 (cd "$ROOT" && cargo build --release -p domwatch >&2)
 mkdir -p "$WORK"

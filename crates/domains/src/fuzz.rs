@@ -97,6 +97,15 @@ pub enum Technique {
     /// A hyphen doubled, or a doubled hyphen inserted between letters (`brand--word`). Not in
     /// the default set.
     DoubleHyphen,
+    /// One character replaced by any letter or digit (`paypal` -> `pzypal`), not only a
+    /// keyboard neighbour. Not in the default set (36 per position).
+    ReplacementAny,
+    /// Any letter or digit inserted at any position (`paypal` -> `payqpal`), not only a
+    /// keyboard neighbour or at the end. Not in the default set (36 per position).
+    AdditionAny,
+    /// The brand label as a site on a hosting platform where anyone can publish
+    /// (`paypal.blogspot.com`, `paypal.github.io`, `paypal.web.app`).
+    Hosting,
 }
 
 /// The families left out of the default set (large lists): run with `-t FAMILY` or `--all`.
@@ -104,6 +113,8 @@ pub const NOT_DEFAULT: &[Technique] = &[
     Technique::DoubleReplacement,
     Technique::LetterMove,
     Technique::DoubleHyphen,
+    Technique::ReplacementAny,
+    Technique::AdditionAny,
 ];
 
 const ALL: &[Technique] = &[
@@ -133,6 +144,9 @@ const ALL: &[Technique] = &[
     Technique::DoubleReplacement,
     Technique::LetterMove,
     Technique::DoubleHyphen,
+    Technique::Hosting,
+    Technique::ReplacementAny,
+    Technique::AdditionAny,
 ];
 
 /// The order in which techniques claim a name that several of them produce: the most
@@ -161,7 +175,10 @@ pub const PRIORITY: &[Technique] = &[
     Technique::Romanization,
     Technique::Bitsquatting,
     Technique::Addition,
+    Technique::ReplacementAny,
+    Technique::AdditionAny,
     Technique::Subdomain,
+    Technique::Hosting,
     Technique::Dictionary,
     Technique::Combosquat,
     Technique::BrandInSubdomain,
@@ -197,6 +214,9 @@ impl Technique {
             Technique::LetterMove => "letter-move",
             Technique::VowelSwapAll => "vowel-swap-all",
             Technique::DoubleHyphen => "double-hyphen",
+            Technique::ReplacementAny => "replacement-any",
+            Technique::AdditionAny => "addition-any",
+            Technique::Hosting => "hosting",
         }
     }
 
@@ -413,6 +433,9 @@ pub fn permutations(
             Technique::LetterMove => g.letter_move(),
             Technique::VowelSwapAll => g.vowel_swap_all(),
             Technique::DoubleHyphen => g.double_hyphen(),
+            Technique::ReplacementAny => g.replacement_any(),
+            Technique::AdditionAny => g.addition_any(),
+            Technique::Hosting => g.hosting(),
         }
     }
     let mut out = g.out;
@@ -810,6 +833,47 @@ impl Gen<'_> {
                     self.chars(&v);
                 }
             }
+        }
+    }
+
+    /// Each character replaced by every letter and digit.
+    fn replacement_any(&mut self) {
+        let l = self.label.clone();
+        for i in 0..l.len() {
+            if l[i] == '-' {
+                continue;
+            }
+            for &c in DIGITS_LETTERS {
+                let c = c as char;
+                if c != l[i] {
+                    let mut v = l.clone();
+                    v[i] = c;
+                    self.chars(&v);
+                }
+            }
+        }
+    }
+
+    /// Every letter and digit inserted at every position.
+    fn addition_any(&mut self) {
+        let l = self.label.clone();
+        for i in 0..=l.len() {
+            for &c in DIGITS_LETTERS {
+                let mut v = l.clone();
+                v.insert(i, c as char);
+                self.chars(&v);
+            }
+        }
+    }
+
+    /// The label on hosting platforms ([`tables::HOSTING_SUFFIXES`]), as a site of its own.
+    fn hosting(&mut self) {
+        let label = self.label_string();
+        if !label.is_ascii() {
+            return;
+        }
+        for h in tables::HOSTING_SUFFIXES {
+            self.full(&format!("{label}.{h}"));
         }
     }
 

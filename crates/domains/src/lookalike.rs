@@ -30,6 +30,22 @@
 //!   boundaries.
 //! - `fake-nameserver`: imitations of DNS operators' name-server domains (`awsdns-017.net`).
 //!
+//! - `alias`: a name of the brand in another script (`ヤマト運輸`, from the brand file) inside a
+//!   decoded `xn--` label.
+//!
+//! # Brand-list lint and modes
+//! [`BrandIndex::build`] lints every brand string ([`BrandIndex::lint`]): a host-name label
+//! (`www` of `www.gob.pe`, `mail`) or a string without letters (`101`) is matched
+//! [`BrandMode::Strict`] (the whole label only); a generic word of the embedded list
+//! (`discover`) [`BrandMode::Word`] (also as a whole token next to a strong phishing keyword or
+//! the brand's suffix); a short one (3 letters or less) only at `.`/`-` boundaries, without
+//! edits. `mode=` in the brand file overrides. For every brand: a letter/digit transition is no
+//! boundary for short brands and no word boundary after a digit (`sport1478`), a brand glued
+//! inside a machine-made token (`x9k2slackq7`, see [`looks_random`]) or inside a longer word
+//! (`canva` in `canvas`) is no combosquat, an edit that is a word itself or a popular name's
+//! label (`mail`, `microsoft`) is no typo, another number of a numbered brand (`awsdns-47`) is
+//! no lookalike, and CDN edge names (`*.edgekey.net`) and `.arpa` names are never reported.
+//!
 //! # Scoring (0-100)
 //! Each finding starts from a base for its technique:
 //! - homograph: 92 (IDN, equal UTS #39 skeletons) or 85 (ASCII skeleton); an ASCII skeleton
@@ -90,13 +106,58 @@ pub const EMBEDDED_POPULAR: &str = include_str!("../data/lookalike/tranco10k.txt
 type Map<K, V> = HashMap<K, V, FixedState>;
 type Set<K> = HashSet<K, FixedState>;
 
-/// A brand to protect: its domain and optional extra tokens (aliases such as `ucs-card`).
+/// How a brand's strings are matched (see the brand-list lint, [`BrandIndex::lint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BrandMode {
+    /// Every technique: edits, homographs, TLD swaps, combosquats, the brand in subdomains.
+    Full,
+    /// A generic word (`discover`, `line`): everything `strict` finds, plus the word as a whole
+    /// label or hyphen token when the name also carries a phishing keyword or the brand's
+    /// suffix (`apple-id-login.com`, `line.me-verify.top`); never glued inside other words,
+    /// never an edit that is itself a word (`mail` is no typo of `gmail`).
+    Word,
+    /// Only the whole brand: the label under another suffix (tld-swap), its homographs (ASCII
+    /// look-alikes, IDN) and the label with hyphens added; nothing inside other names.
+    Strict,
+}
+
+impl BrandMode {
+    /// The name used in brand files and output (`full`, `word`, `strict`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BrandMode::Full => "full",
+            BrandMode::Word => "word",
+            BrandMode::Strict => "strict",
+        }
+    }
+
+    fn parse(s: &str) -> Option<BrandMode> {
+        match s {
+            "full" | "normal" => Some(BrandMode::Full),
+            "word" => Some(BrandMode::Word),
+            "strict" => Some(BrandMode::Strict),
+            _ => None,
+        }
+    }
+}
+
+/// A brand to protect: its domain, optional extra tokens (aliases such as `ucs-card`), names in
+/// other scripts, a matching mode and words that contain the brand but are not it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Brand {
     /// The brand's own domain (its registrable domain and everything below it are the brand's).
     pub domain: DomainName,
     /// Extra strings that stand for the brand (lower case; `a-z0-9-`).
     pub tokens: Vec<String>,
+    /// Names of the brand in other scripts (`ヤマト運輸`, `黒猫`), matched inside decoded
+    /// U-labels (technique `alias`); lower case, NFC.
+    pub aliases: Vec<String>,
+    /// The matching mode chosen in the brand file (`mode=`); `None` lets the lint decide.
+    pub mode: Option<BrandMode>,
+    /// Labels, hyphen tokens or domains that contain the brand but are not it (`allow=`):
+    /// a finding inside one of these words, or on one of these names and below, is dropped.
+    pub allow: Vec<String>,
 }
 
 /// A line of a brand list that could not be used.
@@ -111,6 +172,10 @@ pub enum BrandError {
     Token { line: usize, token: String },
     #[error("line {line}: {domain} is a public suffix, not a brand domain")]
     PublicSuffix { line: usize, domain: String },
+    #[error(
+        "line {line}: unknown option {option:?} (known: mode=full|word|strict, allow=WORD,..., alias=NAME,...)"
+    )]
+    Option { line: usize, option: String },
 }
 
 impl Brand {
@@ -119,10 +184,21 @@ impl Brand {
         Brand {
             domain,
             tokens: Vec::new(),
+            aliases: Vec::new(),
+            mode: None,
+            allow: Vec::new(),
         }
     }
 
-    /// Parses a brand list: one brand a line, `domain [token,token...]`, `#` comments.
+    /// Parses a brand list: one brand a line, `#` comments:
+    ///
+    /// ```text
+    /// domain [token,token...] [NAME...] [mode=full|word|strict] [allow=word,...] [alias=NAME,...]
+    /// ```
+    ///
+    /// Tokens are ASCII (`ucs-card`); a word with characters outside ASCII is an alias in
+    /// another script (`kuronekoyamato.co.jp yamato ヤマト運輸 クロネコヤマト 黒猫`). A plain
+    /// one-domain-a-line file stays valid.
     pub fn parse_list(text: &str) -> Result<Vec<Brand>, BrandError> {
         let mut out = Vec::new();
         for (i, line) in text.lines().enumerate() {
@@ -136,27 +212,61 @@ impl Brand {
                 line: i + 1,
                 source,
             })?;
-            let mut tokens = Vec::new();
-            for t in parts.flat_map(|p| p.split(',')) {
-                let t = t.trim().to_ascii_lowercase();
-                if t.is_empty() {
-                    continue;
+            let mut brand = Brand::new(domain);
+            for p in parts {
+                let (key, value) = match p.split_once('=') {
+                    Some((k, v)) => (Some(k.to_ascii_lowercase()), v),
+                    None => (None, p),
+                };
+                let items = value.split(',').map(str::trim).filter(|t| !t.is_empty());
+                let bad = || BrandError::Option {
+                    line: i + 1,
+                    option: p.chars().take(80).collect(),
+                };
+                match key.as_deref() {
+                    Some("mode") => {
+                        brand.mode =
+                            Some(BrandMode::parse(&value.to_ascii_lowercase()).ok_or_else(bad)?);
+                    }
+                    Some("allow") => {
+                        brand.allow.extend(items.map(|t| t.to_lowercase()));
+                    }
+                    Some("alias") => {
+                        brand.aliases.extend(items.map(normalize_alias));
+                    }
+                    Some(_) => return Err(bad()),
+                    None => {
+                        for t in items {
+                            if !t.is_ascii() {
+                                brand.aliases.push(normalize_alias(t));
+                                continue;
+                            }
+                            let t = t.to_ascii_lowercase();
+                            if t.len() < 2
+                                || t.len() > 63
+                                || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                            {
+                                return Err(BrandError::Token {
+                                    line: i + 1,
+                                    token: t.chars().take(80).collect(),
+                                });
+                            }
+                            brand.tokens.push(t);
+                        }
+                    }
                 }
-                if t.len() < 2
-                    || t.len() > 63
-                    || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                {
-                    return Err(BrandError::Token {
-                        line: i + 1,
-                        token: t.chars().take(80).collect(),
-                    });
-                }
-                tokens.push(t);
             }
-            out.push(Brand { domain, tokens });
+            brand.aliases.retain(|a| !a.is_empty());
+            out.push(brand);
         }
         Ok(out)
     }
+}
+
+/// An alias as matched: lower case, NFC (what a decoded U-label holds).
+fn normalize_alias(a: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    a.nfc().collect::<String>().to_lowercase()
 }
 
 /// Names never reported: exact names (`example.com`: that name only) and suffix entries
@@ -317,6 +427,8 @@ enum UnitKind {
     Label,
     /// An extra token from the brand list.
     Token,
+    /// A name in another script, matched inside decoded U-labels only.
+    Alias,
 }
 
 #[derive(Debug, Clone)]
@@ -325,12 +437,139 @@ struct Unit {
     brand: u32,
     kind: UnitKind,
     max_edits: u8,
+    mode: BrandMode,
 }
 
 #[derive(Debug, Clone)]
 struct BrandEntry {
     domain: DomainName,
     suffix: Box<str>,
+    /// Words containing the brand that are not it (`allow=` without a dot).
+    allow_words: Vec<Box<str>>,
+}
+
+/// Why a brand string needs care (the brand-list lint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LintKind {
+    /// A generic English word (`discover`, `mail`): found inside countless innocent names.
+    GenericWord,
+    /// Three letters or less (`au`, `uu`): found inside random labels.
+    Short,
+    /// A word used as a host label (`www`, `mail`, `api`): the brand domain looks like a
+    /// host under a public suffix (`www.gob.pe`, whose registrable label is `www`).
+    HostLabel,
+    /// No letters at all (`101.ru`, `166.com`): numbers occur everywhere.
+    Numeric,
+}
+
+impl LintKind {
+    /// The name used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LintKind::GenericWord => "generic-word",
+            LintKind::Short => "short",
+            LintKind::HostLabel => "host-label",
+            LintKind::Numeric => "numeric",
+        }
+    }
+}
+
+/// One line of the brand-list lint: a brand string that needs care and how it is matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrandLint {
+    /// The brand's domain.
+    pub brand: String,
+    /// The string concerned (the brand's registrable label or one of its tokens).
+    pub text: String,
+    /// What is wrong with it (empty when only the mode was set in the file).
+    pub findings: Vec<LintKind>,
+    /// How it is matched.
+    pub mode: BrandMode,
+    /// Whether the mode was set in the brand file (`mode=`) rather than chosen by the lint.
+    pub mode_from_file: bool,
+    /// One line for people.
+    pub note: String,
+}
+
+/// The embedded generic-word list (written for this project; one word a line).
+pub const EMBEDDED_GENERIC_WORDS: &str = include_str!("../data/lookalike/generic-words.txt");
+
+fn generic_words() -> &'static Set<&'static str> {
+    static WORDS: std::sync::OnceLock<Set<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        EMBEDDED_GENERIC_WORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether `w` is a generic English word of the embedded list or a common host label.
+pub fn is_generic_word(w: &str) -> bool {
+    generic_words().contains(w) || tables::is_common_word(w)
+}
+
+/// What the lint finds about one brand string, and the mode it gets unless the file says.
+fn lint_unit(text: &str, is_label: bool) -> (Vec<LintKind>, BrandMode) {
+    let mut f = Vec::new();
+    if is_label && tables::COMMON_WORDS.contains(&text) {
+        f.push(LintKind::HostLabel);
+    }
+    if !text.bytes().any(|c| c.is_ascii_lowercase()) {
+        f.push(LintKind::Numeric);
+    }
+    if text.len() <= 3 {
+        f.push(LintKind::Short);
+    }
+    if text.len() >= 3 && generic_words().contains(text) && !f.contains(&LintKind::HostLabel) {
+        f.push(LintKind::GenericWord);
+    }
+    let mode = if f.contains(&LintKind::HostLabel) || f.contains(&LintKind::Numeric) {
+        BrandMode::Strict
+    } else if f.contains(&LintKind::GenericWord) {
+        BrandMode::Word
+    } else {
+        BrandMode::Full
+    };
+    (f, mode)
+}
+
+fn lint_note(text: &str, findings: &[LintKind], mode: BrandMode, from_file: bool) -> String {
+    let why: Vec<&str> = findings
+        .iter()
+        .map(|k| match k {
+            LintKind::GenericWord => "a generic word",
+            LintKind::Short => "3 letters or less",
+            LintKind::HostLabel => {
+                "a host-name label (the domain looks like a host under a public suffix)"
+            }
+            LintKind::Numeric => "no letters",
+        })
+        .collect();
+    let how = match mode {
+        BrandMode::Full if findings.contains(&LintKind::Short) => {
+            "matched as the whole label or a whole hyphen token (also glued to a keyword: `myau`), without edits; a letter/digit transition is no boundary"
+        }
+        BrandMode::Full => "matched with every technique",
+        BrandMode::Word => {
+            "matched as the whole label (tld-swap, homograph) or as a whole label or hyphen token next to a phishing keyword or its suffix; never inside other words"
+        }
+        BrandMode::Strict => {
+            "matched strictly: the whole label only (tld-swap, homograph, hyphens added)"
+        }
+    };
+    let set = if from_file {
+        " (mode set in the brand file)"
+    } else {
+        ""
+    };
+    if why.is_empty() {
+        format!("{text}: {how}{set}")
+    } else {
+        format!("{text}: {}; {how}{set}", why.join(", "))
+    }
 }
 
 /// Index-building options.
@@ -360,6 +599,12 @@ pub struct BrandIndex {
     own: Set<Box<str>>,
     min_len: usize,
     max_len: usize,
+    /// Names allowed by the brand file (`allow=` entries with a dot).
+    allow: Allowlist,
+    /// Aho-Corasick over the aliases (units of kind `Alias`), for decoded U-labels.
+    alias_ac: Option<AhoCorasick>,
+    alias_units: Vec<u32>,
+    lint: Vec<BrandLint>,
 }
 
 const BLOOM_BITS: usize = 1 << 21;
@@ -406,6 +651,10 @@ impl BrandIndex {
             own: Set::default(),
             min_len: usize::MAX,
             max_len: 0,
+            allow: Allowlist::new(),
+            alias_ac: None,
+            alias_units: Vec::new(),
+            lint: Vec::new(),
         };
         let mut seen_units: Set<(Box<str>, u32)> = Set::default();
         for b in brands {
@@ -426,22 +675,58 @@ impl BrandIndex {
             // platform (`github.io`), which the brand does not own.
             idx.own.insert(reg.into());
             let bi = idx.brands.len() as u32;
+            let mut allow_words = Vec::new();
+            for a in &b.allow {
+                if a.contains('.') {
+                    idx.allow
+                        .insert(&format!("*.{}", a.trim_start_matches("*.")));
+                } else {
+                    allow_words.push(a.as_str().into());
+                }
+            }
             idx.brands.push(BrandEntry {
                 domain: b.domain.clone(),
                 suffix: split.suffix.into(),
+                allow_words,
             });
             let mut add = |text: &str, kind: UnitKind, idx: &mut BrandIndex| {
                 if text.len() < 2 || !seen_units.insert((text.into(), bi)) {
                     return;
                 }
+                let (findings, auto) = if kind == UnitKind::Alias {
+                    (Vec::new(), BrandMode::Full)
+                } else {
+                    lint_unit(text, kind == UnitKind::Label)
+                };
+                let mode = b.mode.unwrap_or(auto);
+                if kind != UnitKind::Alias && (!findings.is_empty() || b.mode.is_some()) {
+                    idx.lint.push(BrandLint {
+                        brand: b.domain.as_str().to_string(),
+                        text: text.to_string(),
+                        note: lint_note(text, &findings, mode, b.mode.is_some()),
+                        findings,
+                        mode,
+                        mode_from_file: b.mode.is_some(),
+                    });
+                }
                 idx.units.push(Unit {
                     text: text.into(),
                     brand: bi,
                     kind,
-                    max_edits: max_edits_for(text.len(), opts.max_edits),
+                    max_edits: if mode == BrandMode::Strict || kind == UnitKind::Alias {
+                        0
+                    } else {
+                        max_edits_for(text.len(), opts.max_edits)
+                    },
+                    mode,
                 });
             };
             add(label, UnitKind::Label, &mut idx);
+            if label.contains('-') && !label.starts_with("xn--") {
+                // `smbc-card` is also written `smbccard`.
+                let joined: String = label.chars().filter(|&c| c != '-').collect();
+                add(&joined, UnitKind::Token, &mut idx);
+            }
             for t in &b.tokens {
                 add(t, UnitKind::Token, &mut idx);
                 let joined: String = t.chars().filter(|&c| c != '-').collect();
@@ -449,13 +734,22 @@ impl BrandIndex {
                     add(&joined, UnitKind::Token, &mut idx);
                 }
             }
+            for a in &b.aliases {
+                add(a, UnitKind::Alias, &mut idx);
+            }
         }
         let mut skel = String::new();
         let mut text = String::new();
         let mut chars = Vec::new();
         let mut patterns: Vec<&str> = Vec::new();
+        let mut alias_patterns: Vec<&str> = Vec::new();
         for (ui, u) in idx.units.iter().enumerate() {
             let ui = ui as u32;
+            if u.kind == UnitKind::Alias {
+                alias_patterns.push(&u.text);
+                idx.alias_units.push(ui);
+                continue;
+            }
             let t = u.text.as_bytes();
             idx.min_len = idx.min_len.min(t.len());
             idx.max_len = idx.max_len.max(t.len());
@@ -485,8 +779,17 @@ impl BrandIndex {
                     idx.bloom[w] |= bit;
                 }
             }
-            patterns.push(&u.text);
-            idx.ac_units.push(ui);
+            // A strict unit is only ever the whole label: nothing to find inside names.
+            if u.mode != BrandMode::Strict {
+                patterns.push(&u.text);
+                idx.ac_units.push(ui);
+            }
+        }
+        if !alias_patterns.is_empty() {
+            idx.alias_ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&alias_patterns)
+                .ok();
         }
         if !patterns.is_empty() {
             idx.ac = AhoCorasick::builder()
@@ -514,6 +817,12 @@ impl BrandIndex {
     /// Whether no brand was indexed.
     pub fn is_empty(&self) -> bool {
         self.brands.is_empty()
+    }
+
+    /// The brand-list lint: every brand string that is a generic word, too short or a
+    /// host-name label, or whose mode the brand file sets, with how it is matched.
+    pub fn lint(&self) -> &[BrandLint] {
+        &self.lint
     }
 
     /// Whether `registrable` (`Section::All` view) is one of the brands' own domains.
@@ -561,6 +870,42 @@ fn unicode_skeleton_of(label: &str, chars: &mut Vec<char>, text: &mut String, ou
         None => {
             for c in unicode_security::skeleton(label) {
                 out.extend(c.to_lowercase());
+            }
+        }
+    }
+}
+
+/// Folds decoded label text to ASCII where a letter has an ASCII base: ASCII as it is,
+/// marked letters to their base (`ē` -> `e`, NFD without combining marks), other look-alikes
+/// to their UTS #39 skeleton letter when that is one ASCII letter (`ł` -> `l`, Cyrillic `р`
+/// -> `p`); anything else is kept (so the result is not ASCII).
+fn fold_to_ascii(chars: &[char], out: &mut String) {
+    out.clear();
+    for &c in chars {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let mut base = None;
+        let mut n = 0;
+        unicode_normalization::char::decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                n += 1;
+                base = Some(d);
+            }
+        });
+        match base {
+            Some(b) if n == 1 && b.is_ascii() => out.push(b.to_ascii_lowercase()),
+            _ => {
+                let mut buf = [0u8; 4];
+                let mut sk = unicode_security::skeleton(c.encode_utf8(&mut buf))
+                    .filter(|&d| !is_combining_mark(d));
+                match (sk.next(), sk.next()) {
+                    (Some(d), None) if d.is_ascii_alphanumeric() => {
+                        out.push(d.to_ascii_lowercase())
+                    }
+                    _ => out.extend(c.to_lowercase()),
+                }
             }
         }
     }
@@ -639,6 +984,16 @@ enum Ev {
     },
     /// A fake name-server domain (see `domains::fuzz::is_fake_ns_domain`).
     FakeNs,
+    /// The brand split by hyphens inside the registrable label (`am-azon` at `start..end` of
+    /// the prefix).
+    SplitBrand { start: u16, end: u16 },
+    /// A brand alias (another script) inside the decoded U-label at `start..end` of the
+    /// prefix.
+    Alias {
+        start: u16,
+        end: u16,
+        in_label: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -661,6 +1016,8 @@ pub struct Scratch {
     weighted: WeightedScratch,
     cands: Vec<Cand>,
     scored: Vec<(u32, u8, &'static str)>,
+    /// The name being scored has a strong or misspelt phishing keyword.
+    keyword: bool,
 }
 
 impl Default for Scratch {
@@ -677,6 +1034,7 @@ impl Default for Scratch {
             weighted: WeightedScratch::default(),
             cands: Vec::with_capacity(64),
             scored: Vec::with_capacity(64),
+            keyword: false,
         }
     }
 }
@@ -702,6 +1060,9 @@ pub struct Matcher<'a> {
     generic: Vec<bool>,
     /// Per unit: never glued inside a popular name (needs a popularity list to know).
     distinctive: Vec<bool>,
+    /// Hashes of the popular names' first labels: such a label is another known name, no typo
+    /// of a brand (`microsoft` of `s-microsoft`).
+    popular_labels: Set<u64>,
 }
 
 /// A unit found glued inside (not at the start, not after a hyphen) at least this many popular
@@ -753,11 +1114,143 @@ fn normalize(raw: &str, out: &mut String) -> bool {
     }
 }
 
+/// A word boundary: the end of the text, a dot, a hyphen or an underscore. A letter/digit
+/// transition is not one (`uu` in `k2iyjf74uu2` is no brand, the label is random).
 fn is_boundary(b: Option<u8>) -> bool {
     match b {
         None => true,
-        Some(c) => c == b'.' || c == b'-' || c == b'_' || c.is_ascii_digit(),
+        Some(c) => c == b'.' || c == b'-' || c == b'_',
     }
+}
+
+/// The span of `label` that holds `start..end` of the label without hyphens.
+fn undehyphen_span(label: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let (mut os, mut oe) = (label.len(), label.len());
+    let mut k = 0usize; // letters seen
+    for (i, &c) in label.iter().enumerate() {
+        if c == b'-' {
+            continue;
+        }
+        if k == start {
+            os = i;
+        }
+        k += 1;
+        if k == end {
+            oe = i + 1;
+            break;
+        }
+    }
+    (os.min(oe), oe)
+}
+
+/// Whether the brand text at `start..end` of `text` is part of a longer generic word made of
+/// the letters around it (`canva` in `canvas169`, `slack` in `slacker`): the brand extended
+/// by up to 4 letters on either side is looked up in the word list.
+fn inside_word(text: &[u8], start: usize, end: usize) -> bool {
+    let letter = |i: usize| text.get(i).is_some_and(u8::is_ascii_lowercase);
+    let mut ls = start;
+    while ls > 0 && start - ls < 4 && letter(ls - 1) {
+        ls -= 1;
+    }
+    let mut le = end;
+    while le < text.len() && le - end < 4 && letter(le) {
+        le += 1;
+    }
+    for a in ls..=start {
+        for b in end..=le {
+            if (a, b) == (start, end) {
+                continue;
+            }
+            if std::str::from_utf8(&text[a..b]).is_ok_and(|w| generic_words().contains(w)) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether `s`, glued to a short brand or a word, is a phishing keyword (`my`, `login`).
+fn glued_keyword(s: &str) -> bool {
+    s.len() >= 2 && tables::is_keyword(s)
+}
+
+/// [`is_boundary`] or a digit: where a spelled-out suffix may end (`amazoncojp7`).
+fn is_end_boundary(b: Option<u8>) -> bool {
+    is_boundary(b) || b.is_some_and(|c| c.is_ascii_digit())
+}
+
+/// The token (between `.`, `-` or `_`) that holds `start..end` of `text`.
+fn token_around(text: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let sep = |c: &u8| matches!(c, b'.' | b'-' | b'_');
+    let s = text[..start.min(text.len())]
+        .iter()
+        .rposition(sep)
+        .map_or(0, |i| i + 1);
+    let e = text[end.min(text.len())..]
+        .iter()
+        .position(sep)
+        .map_or(text.len(), |i| end + i);
+    (s, e)
+}
+
+/// The label (between dots) that holds `start..end` of `text`.
+fn label_around(text: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let s = text[..start.min(text.len())]
+        .iter()
+        .rposition(|&c| c == b'.')
+        .map_or(0, |i| i + 1);
+    let e = text[end.min(text.len())..]
+        .iter()
+        .position(|&c| c == b'.')
+        .map_or(text.len(), |i| end + i);
+    (s, e)
+}
+
+/// Whether a label (or what is left of it around a brand) looks machine-made: hashes, CDN
+/// and CT host names (`k2iyjf74`, `d1x2y3z4`, `3f9a0c...`). Signals: several letter/digit
+/// transitions, a long hex run with digits, a long consonant run, or few vowels in a long
+/// label.
+pub fn looks_random(text: &[u8]) -> bool {
+    text.split(|c| matches!(c, b'.' | b'-' | b'_'))
+        .any(part_looks_random)
+}
+
+fn part_looks_random(p: &[u8]) -> bool {
+    let n = p.len();
+    if n < 5 {
+        return false;
+    }
+    let digits = p.iter().filter(|c| c.is_ascii_digit()).count();
+    let mut transitions = 0;
+    for w in p.windows(2) {
+        if w[0].is_ascii_digit() != w[1].is_ascii_digit() {
+            transitions += 1;
+        }
+    }
+    if transitions >= 3 || (transitions >= 2 && n >= 8) {
+        return true;
+    }
+    if n >= 10 && digits > 0 && p.iter().all(u8::is_ascii_hexdigit) {
+        return true;
+    }
+    let is_vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let mut run = 0;
+    let mut vowels = 0;
+    for &c in p {
+        if c.is_ascii_lowercase() && !is_vowel(c) {
+            run += 1;
+            if run >= 5 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+        if is_vowel(c) {
+            vowels += 1;
+        }
+    }
+    let letters = n - digits;
+    letters >= 8 && vowels * 6 < letters
 }
 
 impl<'a> Matcher<'a> {
@@ -783,7 +1276,13 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
+        let popular_labels = popular
+            .names
+            .iter()
+            .map(|n| edit::hash(n.split('.').next().unwrap_or(n).as_bytes()))
+            .collect();
         Matcher {
+            popular_labels,
             index,
             psl,
             allow,
@@ -819,6 +1318,9 @@ impl<'a> Matcher<'a> {
 
     fn check_normalized(&self, name: &str, s: &mut Scratch) -> Option<Hit> {
         let idx = self.index;
+        if name.ends_with(".arpa") {
+            return None; // reverse DNS and infrastructure names imitate nobody
+        }
         let split = self.psl.split(name, Section::All)?;
         let reg = split.registrable?;
         let label = split.registrable_label()?;
@@ -860,6 +1362,30 @@ impl<'a> Matcher<'a> {
                 }
             }
             self.probe(buf.as_bytes(), Place::Dehyphen, 0, 0, s);
+            // A brand split by hyphens inside a longer label (`retry-loading-am-azon`).
+            if let Some(ac) = &idx.ac {
+                for m in ac.find_overlapping_iter(buf.as_str()) {
+                    let u = idx.ac_units[m.pattern().as_usize()];
+                    let unit = &idx.units[u as usize];
+                    if unit.text.len() < 6
+                        || unit.mode != BrandMode::Full
+                        || unit.text.contains('-')
+                    {
+                        continue;
+                    }
+                    let (os, oe) = undehyphen_span(lb, m.start(), m.end());
+                    if lb[os..oe].contains(&b'-') && !(os == 0 && oe == lb.len()) {
+                        push(
+                            &mut s.cands,
+                            u,
+                            Ev::SplitBrand {
+                                start: (label_start + os) as u16,
+                                end: (label_start + oe) as u16,
+                            },
+                        );
+                    }
+                }
+            }
             // Hyphen tokens of the label.
             let mut off = label_start;
             for tok in label.split('-') {
@@ -888,6 +1414,7 @@ impl<'a> Matcher<'a> {
             let mut skel = std::mem::take(&mut s.skel);
             tables::ascii_skeleton(label, &mut skel);
             if skel != label
+                && lb.iter().any(u8::is_ascii_lowercase)
                 && let Some(units) = idx.skeletons.get(&edit::hash(skel.as_bytes()))
             {
                 for &u in units {
@@ -905,6 +1432,24 @@ impl<'a> Matcher<'a> {
                 if let Some(units) = idx.unicode_skeletons.get(skel.as_str()) {
                     for &u in units {
                         push(&mut s.cands, u, Ev::IdnHomograph);
+                    }
+                }
+                // Diacritics folded to base letters (`kuronēkoyamatō`: UTS #39 skeletons keep
+                // some marked letters apart), other look-alikes by their skeleton letter.
+                if punycode::decode(label.get(4..).unwrap_or(""), &mut chars) {
+                    fold_to_ascii(&chars, &mut skel);
+                    if let Some(units) = idx.exact.get(&edit::hash(skel.as_bytes())) {
+                        for &u in units {
+                            let unit = &idx.units[u as usize];
+                            if *unit.text == *skel
+                                && !s
+                                    .cands
+                                    .iter()
+                                    .any(|c| c.unit == u && matches!(c.ev, Ev::IdnHomograph))
+                            {
+                                push(&mut s.cands, u, Ev::IdnHomograph);
+                            }
+                        }
                     }
                 }
                 s.chars = chars;
@@ -949,6 +1494,10 @@ impl<'a> Matcher<'a> {
                 off += l.len() + 1;
             }
         }
+        // Aliases in other scripts, inside decoded U-labels.
+        if idx.alias_ac.is_some() && prefix.contains("xn--") {
+            self.aliases(prefix, label_start, s);
+        }
         // Brand text anywhere left of the suffix.
         if let Some(ac) = &idx.ac {
             let pb = prefix.as_bytes();
@@ -965,14 +1514,34 @@ impl<'a> Matcher<'a> {
                 if !in_label && en > label_start.saturating_sub(1) {
                     continue; // straddles the label boundary
                 }
-                let left = is_boundary(st.checked_sub(1).map(|i| pb[i]));
-                let right = is_boundary(pb.get(en).copied());
                 let len = en - st;
-                // Anchors: short brands must stand alone; a distinctive one (never glued
-                // inside a popular name, like `smbc`) may be glued on one side (`smbccojp`).
+                // A letter/digit transition is no boundary for a short brand (`uu2fos`); after
+                // a longer one it is (`amazon6`, `smbc2logd`).
+                // A number after a brand that ends in a digit is another number (`sport1605`).
+                let bound = |b: Option<u8>, inner: u8| {
+                    if len >= 4 && inner.is_ascii_lowercase() {
+                        is_end_boundary(b)
+                    } else {
+                        is_boundary(b)
+                    }
+                };
+                let mut left = bound(st.checked_sub(1).map(|i| pb[i]), pb[st]);
+                let mut right = bound(pb.get(en).copied(), pb[en - 1]);
+                let unit = &idx.units[u as usize];
+                let word = unit.mode == BrandMode::Word || len <= 3;
+                if word && !(left && right) {
+                    // A short brand or a word glued to a phishing keyword is still alone
+                    // (`myau`, `aulogin`, `smbcvpass`).
+                    let (ts, te) = token_around(pb, st, en);
+                    left = left || glued_keyword(&prefix[ts..st]);
+                    right = right || glued_keyword(&prefix[en..te]);
+                }
+                // Anchors: short brands and words must stand alone; a distinctive one (never
+                // glued inside a popular name, like `smbc`) may be glued on one side
+                // (`smbccojp`).
                 let distinctive = self.distinctive.get(u as usize).copied().unwrap_or(false);
                 let ok = match len {
-                    0..=3 => left && right,
+                    _ if word => left && right,
                     4 => (left && right) || (distinctive && (left || right)),
                     5..=6 => left || right || distinctive,
                     _ => true,
@@ -1005,7 +1574,14 @@ impl<'a> Matcher<'a> {
         }
         // From here on: a candidate. Own names and allowlisted names are never reported.
         let icann_reg = self.psl.registrable(name, Section::Icann).unwrap_or(reg);
-        if idx.own.contains(reg) || idx.own.contains(icann_reg) || self.allow.contains(name) {
+        if idx.own.contains(reg)
+            || idx.own.contains(icann_reg)
+            || self.allow.contains(name)
+            || idx.allow.contains(name)
+            // A CDN edge name (a CNAME target such as `www.bing.com.cdn.cloudflare.net`) is
+            // the brand's own delivery set-up, never the name people are sent to.
+            || tables::is_cdn_edge(icann_reg)
+        {
             return None;
         }
         self.score(
@@ -1020,6 +1596,36 @@ impl<'a> Matcher<'a> {
         )
     }
 
+    /// Pushes the aliases found in the decoded `xn--` labels of `prefix`.
+    fn aliases(&self, prefix: &str, label_start: usize, s: &mut Scratch) {
+        let Some(ac) = &self.index.alias_ac else {
+            return;
+        };
+        let mut chars = std::mem::take(&mut s.chars);
+        let mut text = std::mem::take(&mut s.text);
+        let mut off = 0usize;
+        for l in prefix.split('.') {
+            if let Some(rest) = l.strip_prefix("xn--")
+                && punycode::decode(rest, &mut chars)
+            {
+                text.clear();
+                text.extend(chars.iter().flat_map(|c| c.to_lowercase()));
+                if let Some(m) = ac.find(text.as_str()) {
+                    let u = self.index.alias_units[m.pattern().as_usize()];
+                    let ev = Ev::Alias {
+                        start: off as u16,
+                        end: (off + l.len()) as u16,
+                        in_label: off >= label_start,
+                    };
+                    push(&mut s.cands, u, ev);
+                }
+            }
+            off += l.len() + 1;
+        }
+        s.chars = chars;
+        s.text = text;
+    }
+
     /// Pushes the brand units whose ASCII skeleton equals that of the subdomain label or token
     /// `q` at `start..end` of the prefix (`arnazon` reads as `amazon`). Such a unit's
     /// edit-distance candidate for the same text (`m->n` plus an inserted `r`) misdescribes the
@@ -1027,7 +1633,11 @@ impl<'a> Matcher<'a> {
     fn subdomain_homograph(&self, q: &str, start: u16, end: u16, s: &mut Scratch) {
         let idx = self.index;
         // A skeleton letter stands for one or two bytes on either side.
-        if 2 * q.len() < idx.min_len || q.len() > 2 * idx.max_len || tables::is_common_word(q) {
+        if 2 * q.len() < idx.min_len
+            || q.len() > 2 * idx.max_len
+            || !q.bytes().any(|c| c.is_ascii_lowercase())
+            || tables::is_common_word(q)
+        {
             return;
         }
         let mut sk = std::mem::take(&mut s.sub);
@@ -1074,13 +1684,16 @@ impl<'a> Matcher<'a> {
         {
             return; // `portal` is no typo of `tportal`
         }
+        // A word is no typo (`mail` of `gmail`, `discovery` of `discover`); asked only once a
+        // candidate verifies.
+        let mut is_word: Option<bool> = None;
         // Only a window at the start is indexed (SymSpell's prefix trick): if two strings are
         // within k edits, their windows are within k deletions each of a common string, so the
         // probe stays exact; the real distance on the whole strings verifies.
         let w = n.min(WINDOW);
         s.hashes.load(&q[..w]);
         let h = &*s.hashes;
-        let check = |k: u64, s_cands: &mut Vec<Cand>, rows: &mut Vec<u8>| {
+        let mut check = |k: u64, s_cands: &mut Vec<Cand>, rows: &mut Vec<u8>| {
             let (w, bit) = bloom_bit(k);
             if idx.bloom[w] & bit == 0 {
                 return;
@@ -1102,10 +1715,18 @@ impl<'a> Matcher<'a> {
                 if t == q
                     || (place == Place::Dehyphen && t.contains(&b'-'))
                     || eq_ignoring_hyphens(t, q)
+                    || other_number(t, q)
                 {
                     continue;
                 }
                 if edit::osa_within(t, q, usize::from(unit.max_edits), rows).is_some() {
+                    if *is_word.get_or_insert_with(|| {
+                        place != Place::Folded
+                            && (self.popular_labels.contains(&edit::hash(q))
+                                || std::str::from_utf8(q).is_ok_and(is_generic_word))
+                    }) {
+                        return;
+                    }
                     s_cands.push(Cand {
                         unit: u,
                         ev: Ev::Edit { place, start, end },
@@ -1147,20 +1768,35 @@ impl<'a> Matcher<'a> {
         }
         // Keywords, also misspelt ones (`lpgin`, `acount`: one edit from a 5+ letter keyword).
         let rows = &mut s.rows;
+        let mut strong = false;
         let kw = prefix
             .split(['.', '-'])
             .filter(|t| {
-                tables::is_keyword(t)
-                    || (t.len() >= 5
-                        && tables::keywords().any(|k| {
-                            k.len() >= 5
-                                && k.len().abs_diff(t.len()) <= 1
-                                && edit::osa_within(k.as_bytes(), t.as_bytes(), 1, rows).is_some()
-                        }))
+                let exact = tables::is_keyword(t);
+                let misspelt = !exact
+                    && t.len() >= 5
+                    && !is_generic_word(t)
+                    && tables::keywords().any(|k| {
+                        k.len() >= 5
+                            && k.len().abs_diff(t.len()) <= 1
+                            && edit::osa_within(k.as_bytes(), t.as_bytes(), 1, rows).is_some()
+                    });
+                // Evidence for a word or short brand: a strong or misspelt keyword that is no
+                // brand string itself.
+                if (misspelt || tables::is_strong_keyword(t))
+                    && !idx
+                        .exact
+                        .get(&edit::hash(t.as_bytes()))
+                        .is_some_and(|us| us.iter().any(|&u| *idx.units[u as usize].text == **t))
+                {
+                    strong = true;
+                }
+                exact || misspelt
             })
             .count()
             .min(3) as i32;
         modifier += 6 * kw;
+        s.keyword = strong;
         // Popularity of the unit someone controls (`Section::All`): `x.github.io` is not made
         // popular by `github.io`.
         let popular = self.popular.contains(reg);
@@ -1170,6 +1806,9 @@ impl<'a> Matcher<'a> {
         s.scored.clear();
         let cands = std::mem::take(&mut s.cands);
         for c in &cands {
+            if !self.admits(c, prefix, label_start, strong) {
+                continue;
+            }
             let (base, tech) = self.base_score(c, prefix, label, label_start, name, s);
             let brand = if c.unit == u32::MAX {
                 u32::MAX
@@ -1203,6 +1842,12 @@ impl<'a> Matcher<'a> {
         // Build the hit (allocates).
         let mut techniques: Vec<String> = Vec::new();
         let mut parts: Vec<String> = Vec::new();
+        let admitted: Vec<Cand> = s
+            .cands
+            .iter()
+            .filter(|c| self.admits(c, prefix, label_start, strong))
+            .copied()
+            .collect();
         let mut order: Vec<(u8, usize)> = s
             .scored
             .iter()
@@ -1211,7 +1856,7 @@ impl<'a> Matcher<'a> {
             .map(|(i, x)| (x.1, i))
             .collect();
         order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let cands = s.cands.clone();
+        let cands = admitted;
         for &(_, i) in &order {
             let c = cands[i];
             let tech = s.scored[i].2;
@@ -1219,7 +1864,12 @@ impl<'a> Matcher<'a> {
                 techniques.push(tech.to_string());
             }
             let p = self.describe(&c, prefix, label, reg, s);
-            if let Some(kind) = permutation_kind(&c, &s.weighted.ops, label) {
+            let brand_text = if c.unit == u32::MAX {
+                ""
+            } else {
+                &*idx.units[c.unit as usize].text
+            };
+            if let Some(kind) = permutation_kind(&c, &s.weighted.ops, label, brand_text) {
                 let t = format!("permutation:{kind}");
                 if !techniques.contains(&t) {
                     techniques.push(t);
@@ -1261,6 +1911,95 @@ impl<'a> Matcher<'a> {
         })
     }
 
+    /// Whether a candidate counts, given its unit's mode, the brand's `allow=` words, how
+    /// random the text around it looks and whether the name has a strong `keyword`.
+    fn admits(&self, c: &Cand, prefix: &str, label_start: usize, keyword: bool) -> bool {
+        if c.unit == u32::MAX {
+            return true;
+        }
+        let idx = self.index;
+        let unit = &idx.units[c.unit as usize];
+        let b = &idx.brands[unit.brand as usize];
+        let pb = prefix.as_bytes();
+        // Where the evidence sits, for the found-inside techniques.
+        let (start, end, in_label) = match c.ev {
+            Ev::TldSwap
+            | Ev::TokenLabel
+            | Ev::Hyphenation
+            | Ev::AsciiHomograph
+            | Ev::IdnHomograph
+            | Ev::Alias { .. }
+            | Ev::FakeNs => return true,
+            Ev::Edit {
+                place: Place::Label | Place::Dehyphen | Place::Folded,
+                ..
+            } => return unit.mode != BrandMode::Strict,
+            Ev::Edit { start, end, place } => (start, end, place == Place::Token),
+            Ev::SubdomainHomograph { start, end } => (start, end, false),
+            Ev::SplitBrand { start, end } => (start, end, true),
+            Ev::Substring {
+                start,
+                end,
+                in_label,
+                ..
+            } => (start, end, in_label),
+        };
+        if unit.mode == BrandMode::Strict {
+            return false;
+        }
+        let (st, en) = (usize::from(start), usize::from(end));
+        // A brand that ends (starts) in a digit, followed (preceded) by more digits, is
+        // another number (`sport1478` is not `sport1`).
+        let digit = |i: Option<usize>| i.and_then(|i| pb.get(i)).is_some_and(u8::is_ascii_digit);
+        if (digit(en.checked_sub(1)) && digit(Some(en)))
+            || (digit(Some(st)) && digit(st.checked_sub(1)))
+        {
+            return false;
+        }
+        let (ts, te) = token_around(pb, st, en);
+        let (ls, le) = if in_label {
+            (label_start, pb.len())
+        } else {
+            label_around(pb, st, en)
+        };
+        let token = prefix.get(ts..te).unwrap_or("");
+        let whole = prefix.get(ls..le).unwrap_or("");
+        if b.allow_words.iter().any(|w| **w == *token || **w == *whole) {
+            return false;
+        }
+        // The brand inside a longer word is that word (`canva` in `canvas`, `canvas169`).
+        if matches!(c.ev, Ev::Substring { .. }) && token != &*unit.text && inside_word(pb, st, en) {
+            return false;
+        }
+        // The brand glued inside a machine-made token (`x9k2slackq7`, hashes): no evidence.
+        let glued_both = !is_boundary(st.checked_sub(1).and_then(|i| pb.get(i).copied()))
+            && !is_boundary(pb.get(en).copied());
+        let rest_random = glued_both && token != &*unit.text && {
+            // Without allocating: what is left of the token, glued, in a stack buffer.
+            let mut buf = [0u8; 128];
+            let a = pb.get(ts..st.max(ts)).unwrap_or(&[]);
+            let z = pb.get(en.min(te)..te).unwrap_or(&[]);
+            let n = (a.len() + z.len()).min(buf.len());
+            let na = a.len().min(n);
+            buf[..na].copy_from_slice(&a[..na]);
+            buf[na..n].copy_from_slice(&z[..n - na]);
+            looks_random(&buf[..n])
+        };
+        if rest_random {
+            return false;
+        }
+        if unit.mode == BrandMode::Word {
+            // A word inside a name is only evidence next to a phishing keyword or the
+            // brand's suffix (`apple-id-login`, `line.me-verify`).
+            let after = pb.get(en..).unwrap_or(&[]);
+            let corroborated = keyword || follows_suffix(after, b.suffix.as_bytes());
+            if !corroborated {
+                return false;
+            }
+        }
+        true
+    }
+
     fn base_score(
         &self,
         c: &Cand,
@@ -1277,8 +2016,15 @@ impl<'a> Matcher<'a> {
         if !generic {
             return (base, tech);
         }
+        let spelled_out = |end: u16| {
+            let b = &self.index.brands[self.index.units[c.unit as usize].brand as usize];
+            let after = prefix.as_bytes().get(usize::from(end)..).unwrap_or(&[]);
+            follows_suffix(after, b.suffix.as_bytes())
+        };
         let penalty = match c.ev {
             Ev::IdnHomograph | Ev::FakeNs => 0,
+            // The brand's whole domain spelled out (`aplus.co.jp.bcgpf.com`) is no generic word.
+            Ev::Substring { end, .. } if spelled_out(end) => 0,
             Ev::Substring { .. }
             | Ev::SubdomainHomograph { .. }
             | Ev::Edit {
@@ -1337,13 +2083,27 @@ impl<'a> Matcher<'a> {
                         .get(usize::from(start)..usize::from(end))
                         .unwrap_or(label.as_bytes()),
                 };
-                let cost = edit::weighted(unit.text.as_bytes(), q, &mut s.weighted);
+                let mut cost = edit::weighted(unit.text.as_bytes(), q, &mut s.weighted);
+                // `fuzz`'s two-edit families that still read as the brand at a glance.
+                if special_edit(unit.text.as_bytes(), q).is_some() {
+                    cost = cost.min(SPECIAL_EDIT_COST);
+                }
                 let long_bonus = (blen.min(12) as f32 - 6.0).max(0.0) * 1.5;
                 let mut base = (88.0 - 30.0 * cost + long_bonus) as i32 + short;
+                // One inserted letter in a 5-letter brand (`aplues` for `aplus`) keeps the
+                // whole brand visible: a smaller length penalty.
+                if blen == 5 && matches!(s.weighted.ops.as_slice(), [Op::Insertion(_)]) {
+                    base += 8;
+                }
                 // Two edits change a third of a 6-letter brand: much weaker evidence.
                 // Look-alike glyphs only (`b19lobe`) are still hard to see.
                 if s.weighted.ops.len() >= 2 && cost > 0.65 {
                     base -= if blen < 9 { 12 } else { 4 };
+                }
+                // On a 4-letter brand only a hard-to-see edit (a look-alike glyph, a doubled
+                // letter, a hyphen) is evidence: `sana` is no `sina`.
+                if blen <= 4 && cost >= 0.5 && !s.keyword {
+                    base -= 15;
                 }
                 let b = &idx.brands[unit.brand as usize];
                 let after = prefix.as_bytes().get(usize::from(end)..).unwrap_or(&[]);
@@ -1394,6 +2154,11 @@ impl<'a> Matcher<'a> {
                     && right
                     && (st == 0 || pb[st - 1] == b'.')
                     && after.first().is_none_or(|&c| c == b'.');
+                // A doubled hyphen next to the brand (`au--login`, `brand--word`): legitimate
+                // names almost never have one outside `xn--`.
+                let doubled = after.starts_with(b"--")
+                    || (st >= 2 && pb.get(st - 2..st) == Some(b"--".as_slice()));
+                let len_adj = len_adj + if doubled { 10 } else { 0 };
                 if in_label {
                     let label_start = prefix.len() - label.len();
                     let before = prefix.get(label_start..st.max(label_start)).unwrap_or("");
@@ -1433,6 +2198,10 @@ impl<'a> Matcher<'a> {
                 }
             }
             Ev::FakeNs => (80, "fake-nameserver"),
+            // A split brand reads as the brand: like brand text between boundaries.
+            Ev::SplitBrand { .. } => (68 + if blen >= 7 { 5 } else { 0 }, "combosquat"),
+            // The brand's name in another script: as strong as the brand's own label text.
+            Ev::Alias { in_label, .. } => (if in_label { 80 } else { 72 }, "alias"),
         }
     }
 
@@ -1501,6 +2270,21 @@ impl<'a> Matcher<'a> {
                     format!("brand {found} in the subdomain, the domain is someone else's")
                 }
             }
+            Ev::SplitBrand { start, end } => {
+                let q = prefix
+                    .get(usize::from(start)..usize::from(end))
+                    .unwrap_or(label);
+                format!("brand {bl} split by hyphens ({q}) in {label}")
+            }
+            Ev::Alias { start, end, .. } => {
+                let l = prefix
+                    .get(usize::from(start)..usize::from(end))
+                    .unwrap_or(label);
+                let shown = DomainName::parse(l)
+                    .map(|d| d.to_unicode())
+                    .unwrap_or_else(|_| l.to_string());
+                format!("{shown} ({l}) contains {bl}, a name of the brand")
+            }
             Ev::FakeNs => String::new(),
         }
     }
@@ -1515,7 +2299,7 @@ impl<'a> Matcher<'a> {
 
 /// The dnstwist-style kind of a candidate; for edits, `ops` must hold its edits (as left by
 /// `describe`).
-fn permutation_kind(c: &Cand, ops: &[Op], label: &str) -> Option<&'static str> {
+fn permutation_kind(c: &Cand, ops: &[Op], label: &str, brand: &str) -> Option<&'static str> {
     match c.ev {
         Ev::TldSwap => Some("tld-swap"),
         Ev::Hyphenation => Some("hyphenation"),
@@ -1523,9 +2307,61 @@ fn permutation_kind(c: &Cand, ops: &[Op], label: &str) -> Option<&'static str> {
         Ev::Edit {
             place: Place::Label,
             ..
-        } => op_kind(ops, label),
+        } => special_edit(brand.as_bytes(), label.as_bytes()).or_else(|| op_kind(ops, label)),
         _ => None,
     }
+}
+
+/// The weighted cost given to a [`special_edit`] (below the two-edit penalty's threshold).
+const SPECIAL_EDIT_COST: f32 = 0.6;
+
+/// A two-edit change of `brand` into `seen` that `fuzz` generates as one family and that
+/// still reads as the brand: one letter moved elsewhere (`kuronekoyamoat`), two adjacent
+/// letters replaced by one doubled letter (`paykkl`), or one vowel replaced by another at
+/// every occurrence (`poypol`).
+fn special_edit(brand: &[u8], seen: &[u8]) -> Option<&'static str> {
+    if brand.len() != seen.len() || brand == seen {
+        return None;
+    }
+    let l = brand.iter().zip(seen).position(|(a, b)| a != b)?;
+    let r = brand.len()
+        - 1
+        - brand
+            .iter()
+            .rev()
+            .zip(seen.iter().rev())
+            .position(|(a, b)| a != b)?;
+    let (x, y) = (&brand[l..=r], &seen[l..=r]);
+    if x.len() >= 3 {
+        // One letter moved: y is x rotated by one either way.
+        let n = x.len();
+        if (x[1..] == y[..n - 1] && x[0] == y[n - 1]) || (x[..n - 1] == y[1..] && x[n - 1] == y[0])
+        {
+            return Some("letter-move");
+        }
+    }
+    if x.len() == 2 && y[0] == y[1] && x[0] != x[1] {
+        return Some("double-replacement");
+    }
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    let mut map: Option<(u8, u8)> = None;
+    for (&a, &b) in brand.iter().zip(seen) {
+        if a == b {
+            if map.is_some_and(|(f, _)| f == a) {
+                return None; // an occurrence left unchanged
+            }
+            continue;
+        }
+        if !vowel(a) || !vowel(b) || map.is_some_and(|m| m != (a, b)) {
+            return None;
+        }
+        map = Some((a, b));
+    }
+    // Every occurrence of the vowel, at least twice (once is a plain vowel swap).
+    let (f, _) = map?;
+    (brand.iter().filter(|&&c| c == f).count() >= 2
+        && !brand.iter().zip(seen).any(|(&a, &b)| a == f && b == f))
+    .then_some("vowel-swap-all")
 }
 
 /// Whether `after` (the text right after a brand occurrence) continues with the brand's
@@ -1541,7 +2377,7 @@ fn follows_suffix(after: &[u8], suffix: &[u8]) -> bool {
             }
             i += 1;
         }
-        return is_boundary(after.get(i).copied());
+        return is_end_boundary(after.get(i).copied());
     }
     if after.len() < suffix.len() + 1 || !(after[0] == b'.' || after[0] == b'-') {
         return false;
@@ -1558,7 +2394,7 @@ fn follows_suffix(after: &[u8], suffix: &[u8]) -> bool {
         mismatches += 1;
     }
     let limit = usize::from(suffix.len() >= 4);
-    mismatches <= limit && is_boundary(after.get(suffix.len() + 1).copied())
+    mismatches <= limit && is_end_boundary(after.get(suffix.len() + 1).copied())
 }
 
 /// Whether the ASCII skeleton of `text` is `skel` (without building it).
@@ -1601,6 +2437,23 @@ fn glyph_swaps(seen: &str, brand: &str) -> String {
         out.push_str("look-alike characters");
     }
     out
+}
+
+/// Whether `b` is the numbered name `a` with another number or none (`awsdns-47` or `awsdns`
+/// for `awsdns-08`): equal once digits and hyphens are removed, `a` with digits.
+fn other_number(a: &[u8], b: &[u8]) -> bool {
+    if !a.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut x = a.iter().filter(|c| !c.is_ascii_digit() && **c != b'-');
+    let mut y = b.iter().filter(|c| !c.is_ascii_digit() && **c != b'-');
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q)) if p == q => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Whether `a` and `b` are equal once hyphens are removed (`ucs-card` / `ucscard`).

@@ -198,16 +198,23 @@ pub fn resembles(host: &str, strings: &[String]) -> bool {
     false
 }
 
+/// Brands whose label the brand-list lint calls a generic word (matched as `word` by
+/// default) but that phishing imitates so often that a CSIRT protecting them sets
+/// `mode=full` in its brand file, as this evaluation does (`apple.com mode=full`).
+pub const FULL_MODE: &[&str] = &["apple.com", "line.me"];
+
 /// The brands of [`BRANDS`] as the matcher takes them (one per domain).
 pub fn brands() -> Result<Vec<Brand>, String> {
     let mut brands: Vec<Brand> = Vec::new();
     for (_, domain, tokens) in BRANDS {
         let d = DomainName::parse(domain).map_err(|e| format!("{domain}: {e}"))?;
         if !brands.iter().any(|b| b.domain == d) {
-            brands.push(Brand {
-                domain: d,
-                tokens: tokens.iter().map(|t| t.to_string()).collect(),
-            });
+            let mut b = Brand::new(d);
+            b.tokens = tokens.iter().map(|t| t.to_string()).collect();
+            if FULL_MODE.contains(domain) {
+                b.mode = Some(domains::lookalike::BrandMode::Full);
+            }
+            brands.push(b);
         }
     }
     Ok(brands)

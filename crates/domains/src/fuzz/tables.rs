@@ -753,6 +753,27 @@ pub fn generic_for_sld(sld: &str) -> Option<&'static str> {
     }
 }
 
+/// Hosting platforms where anyone publishes a site under a name of their choosing (each a
+/// private suffix of the Public Suffix List, so `brand.blogspot.com` is its publisher's unit):
+/// the `hosting` family of `fuzz`.
+pub const HOSTING_SUFFIXES: &[&str] = &[
+    "blogspot.com",
+    "github.io",
+    "gitlab.io",
+    "web.app",
+    "firebaseapp.com",
+    "herokuapp.com",
+    "netlify.app",
+    "vercel.app",
+    "pages.dev",
+    "workers.dev",
+    "azurewebsites.net",
+    "wixsite.com",
+    "myshopify.com",
+    "appspot.com",
+    "onrender.com",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -571,3 +571,25 @@ fn double_hyphen_examples() {
     // no `--` at label positions 3-4 (reserved for xn-- style labels) or at the ends.
     assert!(!names(&v).contains(&"br--and-word.com"));
 }
+
+#[test]
+fn any_letter_families_and_hosting() {
+    let v = only("abc.com", Technique::ReplacementAny);
+    // 3 positions x 35 other characters, none equal to the input.
+    assert_eq!(v.len(), 3 * 35);
+    assert!(names(&v).contains(&"pbc.com"), "{:?}", names(&v));
+    let v = only("abc.com", Technique::AdditionAny);
+    assert!(names(&v).contains(&"abqc.com"));
+    assert!(names(&v).contains(&"zabc.com"));
+    assert!(v.len() <= 4 * 36);
+    let v = only("paypal.com", Technique::Hosting);
+    assert!(
+        names(&v).contains(&"paypal.blogspot.com"),
+        "{:?}",
+        names(&v)
+    );
+    assert!(names(&v).contains(&"paypal.github.io"));
+    assert_eq!(v.len(), tables::HOSTING_SUFFIXES.len());
+    assert!(Technique::defaults().contains(&Technique::Hosting));
+    assert!(!Technique::defaults().contains(&Technique::ReplacementAny));
+}

@@ -147,6 +147,49 @@ pub fn is_keyword(token: &str) -> bool {
     shared::COMBOSQUAT_WORDS.contains(&token) || KEYWORDS.contains(&token)
 }
 
+/// Keywords that also name everyday things (`shop`, `app`, `info`): too weak to make a
+/// generic-word brand next to them a lookalike.
+const WEAK_KEYWORDS: &[&str] = &[
+    "app", "web", "net", "site", "info", "online", "shop", "store", "center", "user", "point",
+    "points", "gift", "check", "access", "safe", "portal", "mail", "email", "delivery", "track",
+    "tracking", "cs", "webmail", "www", "com", "co", "centre", "prime", "safety", "direct",
+    "mobile", "smart", "cloud", "s3", "aws", "api", "order",
+];
+
+/// Whether `token` is a keyword that points at phishing even next to a generic word
+/// (`login`, `verify`, `account`, `my`): the [`keywords`] less [`WEAK_KEYWORDS`].
+pub fn is_strong_keyword(token: &str) -> bool {
+    is_keyword(token) && !WEAK_KEYWORDS.contains(&token)
+}
+
+/// Registrable domains of CDN edge names: CNAME targets that a brand's own delivery set-up
+/// uses (`www.bing.com.cdn.cloudflare.net`, `adobe.com.edgekey.net`), never the name a victim
+/// is sent to. Hosting platforms and CDNs whose names their customers choose or that serve
+/// sites directly (`github.io`, `vercel.app`, `amazonaws.com`, `azureedge.net`,
+/// `cloudfront.net`) are not in this list.
+pub const CDN_EDGE_DOMAINS: &[&str] = &[
+    "akadns.net",
+    "akamai.net",
+    "akamaiedge.net",
+    "akamaihd.net",
+    "akamaized.net",
+    "edgekey.net",
+    "edgesuite.net",
+    "cloudflare.net",
+    "fastly.net",
+    "fastlylb.net",
+    "fastly-edge.com",
+    "edgecastcdn.net",
+    "trafficmanager.net",
+    "tm-azurefd.net",
+    "llnwd.net",
+];
+
+/// Whether `registrable` (ICANN view) is a CDN edge domain ([`CDN_EDGE_DOMAINS`]).
+pub fn is_cdn_edge(registrable: &str) -> bool {
+    CDN_EDGE_DOMAINS.contains(&registrable)
+}
+
 /// Words common as subdomain labels or name parts (`portal`, `static`), besides
 /// [`KEYWORDS`]: never compared by edit distance as a subdomain label or hyphen token.
 pub const COMMON_WORDS: &[&str] = &[
@@ -225,7 +268,7 @@ pub fn is_common_word(w: &str) -> bool {
 
 /// The ASCII look-alike skeleton of a label, written to `out`: digits that pass for letters
 /// (`0`->`o`, `1`->`l`, `5`->`s`, `3`->`e`), `i`->`l`, and the multi-letter tricks `rn`->`m`,
-/// `vv`->`w`, `cl`->`d`. Two labels with the same skeleton look alike at a glance.
+/// `nn`->`m`, `vv`->`w`, `cl`->`d`. Two labels with the same skeleton look alike at a glance.
 pub fn ascii_skeleton(label: &str, out: &mut String) {
     out.clear();
     let mut rest = label.as_bytes();
@@ -240,7 +283,7 @@ pub fn ascii_skeleton(label: &str, out: &mut String) {
 pub(super) fn skeleton_step(b: &[u8]) -> Option<(char, usize)> {
     let (&c, rest) = b.split_first()?;
     match (c, rest.first().copied()) {
-        (b'r', Some(b'n')) => return Some(('m', 2)),
+        (b'r', Some(b'n')) | (b'n', Some(b'n')) => return Some(('m', 2)),
         (b'v', Some(b'v')) => return Some(('w', 2)),
         (b'c', Some(b'l')) => return Some(('d', 2)),
         _ => {}
@@ -319,6 +362,7 @@ mod tests {
             ("5", "s"),
             ("3", "e"),
             ("rn", "m"),
+            ("nn", "m"),
             ("vv", "w"),
             ("cl", "d"),
         ] {

@@ -419,3 +419,237 @@ fn glyph_swaps_name_the_trick() {
     assert!(!skeleton_is("arnazon", "amazo"));
     assert!(!skeleton_is("amazo", "amazon"));
 }
+
+#[test]
+fn brand_file_options_and_aliases() {
+    let list = brands(
+        "kuronekoyamato.co.jp yamato,kuroneko ヤマト運輸 クロネコヤマト 黒猫\n\
+         mail.com mode=strict\n\
+         paypal.com allow=paypalooza,paypal.example.org mode=FULL\n\
+         plain.example\n",
+    );
+    assert_eq!(list[0].tokens, ["yamato", "kuroneko"]);
+    assert_eq!(list[0].aliases, ["ヤマト運輸", "クロネコヤマト", "黒猫"]);
+    assert_eq!(list[0].mode, None);
+    assert_eq!(list[1].mode, Some(BrandMode::Strict));
+    assert_eq!(list[2].mode, Some(BrandMode::Full));
+    assert_eq!(list[2].allow, ["paypalooza", "paypal.example.org"]);
+    assert_eq!(
+        list[3],
+        Brand::new(DomainName::parse("plain.example").unwrap())
+    );
+    assert!(matches!(
+        Brand::parse_list("a.com colour=blue"),
+        Err(BrandError::Option { line: 1, .. })
+    ));
+    assert!(matches!(
+        Brand::parse_list("a.com\nb.com mode=loose"),
+        Err(BrandError::Option { line: 2, .. })
+    ));
+}
+
+#[test]
+fn the_lint_names_generic_short_and_host_label_brands() {
+    let f = Fixture::new("www.gob.pe\nmail.com\ndiscover.com\nuu.nl\nkuronekoyamato.co.jp\n");
+    let lint = f.index.lint();
+    let of = |t: &str| lint.iter().find(|l| l.text == t).unwrap();
+    assert_eq!(of("www").findings, [LintKind::HostLabel, LintKind::Short]);
+    assert_eq!(of("www").mode, BrandMode::Strict);
+    assert_eq!(of("mail").mode, BrandMode::Strict);
+    assert_eq!(of("discover").findings, [LintKind::GenericWord]);
+    assert_eq!(of("discover").mode, BrandMode::Word);
+    assert_eq!(of("uu").findings, [LintKind::Short]);
+    assert_eq!(of("uu").mode, BrandMode::Full);
+    assert!(
+        of("uu").note.contains("whole hyphen token"),
+        "{:?}",
+        of("uu")
+    );
+    assert!(!lint.iter().any(|l| l.text == "kuronekoyamato"));
+    // A mode set in the file is reported too, and wins.
+    let f = Fixture::new("discover.com mode=full\nkuronekoyamato.co.jp mode=strict\n");
+    let lint = f.index.lint();
+    assert_eq!(lint.len(), 2);
+    assert!(lint.iter().all(|l| l.mode_from_file));
+    assert_eq!(lint[0].mode, BrandMode::Full);
+}
+
+#[test]
+fn generic_word_brands_match_the_whole_word_only() {
+    let f = Fixture::new("www.gob.pe\nmail.com\ngmail.com\ndiscover.com\n");
+    // The whole brand: another suffix, a homograph.
+    assert_eq!(f.check("discover.xyz").unwrap().techniques[0], "tld-swap");
+    assert_eq!(f.check("dlscover.top").unwrap().brand, "discover.com");
+    // Next to a phishing keyword, as a whole token.
+    assert_eq!(
+        f.check("discover-login-verify.top").unwrap().brand,
+        "discover.com"
+    );
+    // Glued or without context: quiet.
+    for quiet in [
+        "discovergarden.com",
+        "www.discover-garden.net",
+        "www.example.com",
+        "mail.example.com",
+        "webmail.example.org",
+        "discovery.com",
+    ] {
+        assert!(f.check(quiet).is_none(), "{quiet}: {:?}", f.check(quiet));
+    }
+    // A host-label brand never matches inside names, even with keywords.
+    assert!(f.check("www.login-secure.top").is_none());
+    // `mail.xyz` is mail.com's label under another suffix, not a typo of gmail.
+    assert_eq!(f.check("mail.xyz").unwrap().brand, "mail.com");
+    // gmail itself keeps its edits.
+    assert_eq!(f.check("grnail.com").unwrap().brand, "gmail.com");
+}
+
+#[test]
+fn letter_digit_transitions_are_no_boundary_and_random_labels_no_combosquat() {
+    let f = Fixture::new("uu.nl\nhh.ru\nx5.ru\nslack.com\n");
+    for quiet in [
+        "k2iyjf74uu2.cn",
+        "uu2fos.info",
+        "a7hh3.net",
+        "x9k2slackq7.com",
+        "q7x9slack3f9a0c.net",
+        "d1x2y3uu-4z.cloudfront.net",
+    ] {
+        assert!(f.any(quiet).is_none(), "{quiet}: {:?}", f.any(quiet));
+    }
+    assert!(looks_random(b"k2iyjf74"));
+    assert!(looks_random(b"3f9a0c2b7d1e"));
+    assert!(!looks_random(b"kuronekoyamato"));
+    assert!(!looks_random(b"login"));
+    // With a keyword or glued to one, a short brand still counts.
+    assert_eq!(f.check("uu-login.xyz").unwrap().brand, "uu.nl");
+    assert_eq!(f.check("myuu-secure.top").unwrap().brand, "uu.nl");
+    assert_eq!(f.check("slack-login.com").unwrap().brand, "slack.com");
+    // A brand at a boundary followed by junk is the usual phishing shape, and stays.
+    assert!(f.any("slack3f9a0c2b7d1e.net").is_some());
+}
+
+#[test]
+fn allow_words_and_names_from_the_brand_file() {
+    let f = Fixture::new("paypal.com allow=paypalooza,paypal.example.org\n");
+    assert!(f.any("paypalooza.com").is_none());
+    assert!(f.any("shop.paypal.example.org").is_none());
+    assert!(f.check("paypalsecure.com").is_some());
+}
+
+#[test]
+fn aliases_in_other_scripts_and_diacritics() {
+    let f =
+        Fixture::new("kuronekoyamato.co.jp yamato ヤマト運輸 クロネコヤマト 黒猫\namazon.co.jp\n");
+    // ヤマト運輸ログイン.com
+    let h = f.check("xn--eckxa5e4d3a0d2b2209ky9b.com").unwrap();
+    assert_eq!(h.techniques[0], "alias");
+    assert_eq!(h.brand, "kuronekoyamato.co.jp");
+    assert!(h.explanation.contains("ヤマト運輸"), "{}", h.explanation);
+    // In a subdomain too.
+    let h = f.check("xn--eckxa5e4d3a0d2b2209ky9b.okiae.com").unwrap();
+    assert_eq!(h.techniques[0], "alias");
+    // kuronēkoyamatō.com, amazōn.xyz: marks folded to base letters.
+    let h = f.check("xn--kuronkoyamat-0tb33f.com").unwrap();
+    assert_eq!(h.brand, "kuronekoyamato.co.jp");
+    assert_eq!(h.techniques[0], "homograph");
+    assert_eq!(f.check("xn--amazn-j9a.xyz").unwrap().brand, "amazon.co.jp");
+    // An unrelated Japanese name stays quiet.
+    assert!(f.any(&idna_of("東京ガス")).is_none());
+}
+
+fn idna_of(label: &str) -> String {
+    DomainName::parse(&format!("{label}.com"))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+#[test]
+fn missed_classes_from_real_phishing_lists() {
+    let f = Fixture::new(
+        "au.com kddi,auone\namazon.co.jp\naplus.co.jp\nsmbc.co.jp\nmercari.com\neki-net.com\n",
+    );
+    // A doubled hyphen next to a short brand.
+    assert_eq!(f.check("au--login.0662smt.com").unwrap().brand, "au.com");
+    // The brand split by a hyphen inside a longer label.
+    let h = f.check("retry-loading-am-azon.com").unwrap();
+    assert_eq!(h.brand, "amazon.co.jp");
+    assert!(
+        h.explanation.contains("split by hyphens (am-azon)"),
+        "{}",
+        h.explanation
+    );
+    // The brand's whole domain spelled out in a subdomain, even for a word-like brand.
+    assert_eq!(
+        f.check("aplus.co.jp.bcgpf.com").unwrap().brand,
+        "aplus.co.jp"
+    );
+    // A brand followed by digits (`amazon6`) is still the brand.
+    assert_eq!(f.check("amazon6.ulhbry.bar").unwrap().brand, "amazon.co.jp");
+    // The brand with its hyphen dropped.
+    assert_eq!(f.check("ekinet-login.top").unwrap().brand, "eki-net.com");
+    // Hard negatives stay quiet: words that contain a brand, other numbers, unrelated splits.
+    for quiet in [
+        "sport1478.cn",
+        "shop.awsdns-47.co.uk",
+        "ice-cream.com",
+        "auction-house.com",
+        "gamazonia.org",
+        "www.dramazone.com",
+    ] {
+        assert!(f.check(quiet).is_none(), "{quiet}: {:?}", f.check(quiet));
+    }
+}
+
+#[test]
+fn cdn_edge_names_and_reverse_dns_are_no_lookalikes() {
+    let f = Fixture::new("bing.net\nflashtalking.com\nsi.edu\n101.ru\n");
+    assert!(f.check("www-www.bing.com.trafficmanager.net").is_none());
+    assert!(f.check("secure.flashtalking.com.edgekey.net").is_none());
+    assert!(f.check("24.10.51.in-addr.arpa").is_none());
+    assert!(f.check("ip-241-128-175-101.ec84.xyz").is_none());
+    // A brand with no letters is matched strictly.
+    let lint = f.index.lint();
+    assert!(
+        lint.iter()
+            .any(|l| l.text == "101" && l.mode == BrandMode::Strict)
+    );
+    // Still found on a site people visit.
+    assert!(f.check("bing.com.login-verify.top").is_some());
+}
+
+#[test]
+fn fuzz_two_edit_families_read_as_the_brand() {
+    assert_eq!(
+        special_edit(b"kuronekoyamato", b"kuronekoyamoat"),
+        Some("letter-move")
+    );
+    assert_eq!(
+        special_edit(b"kuronekoyamato", b"okuronekyamato"),
+        Some("letter-move")
+    );
+    assert_eq!(
+        special_edit(b"paypal", b"paykkl"),
+        Some("double-replacement")
+    );
+    assert_eq!(special_edit(b"paypal", b"poypol"), Some("vowel-swap-all"));
+    assert_eq!(special_edit(b"paypal", b"poypal"), None);
+    assert_eq!(special_edit(b"paypal", b"pxypzl"), None);
+    let f = Fixture::new("paypal.com\nkuronekoyamato.co.jp\n");
+    for (name, kind) in [
+        ("paykkl.com", "double-replacement"),
+        ("poypol.com", "vowel-swap-all"),
+        ("kuronekoyamoat.com", "letter-move"),
+    ] {
+        let h = f
+            .check(name)
+            .unwrap_or_else(|| panic!("{name}: {:?}", f.any(name)));
+        assert!(
+            h.techniques.contains(&format!("permutation:{kind}")),
+            "{name}: {h:?}"
+        );
+    }
+    // Two unrelated substitutions stay weak.
+    assert!(f.check("pxypzl.com").is_none());
+}

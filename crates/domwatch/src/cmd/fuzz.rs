@@ -25,8 +25,8 @@ pub struct FuzzArgs {
     /// bitsquatting, cyrillic, homoglyph, hyphenation, insertion, omission, plural,
     /// repetition, replacement, subdomain, transposition, vowel-swap, dictionary, tld-swap,
     /// various, combosquat, brand-in-subdomain, numeral, keyboard-layout, romanization,
-    /// fake-nameserver, vowel-swap-all. Not by default (large): double-replacement,
-    /// letter-move, double-hyphen.
+    /// fake-nameserver, vowel-swap-all, hosting. Not by default (large): double-replacement,
+    /// letter-move, double-hyphen, replacement-any, addition-any.
     #[arg(
         long = "technique",
         short = 't',

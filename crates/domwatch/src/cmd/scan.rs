@@ -20,8 +20,8 @@ use anyhow::Context;
 use domains::DomainName;
 use domains::feed::{self, FeedFormat, LineParser, MAX_LINE_LEN};
 use domains::lookalike::{
-    Allowlist, Brand, BrandIndex, DEFAULT_MIN_SCORE, Hit, IndexOptions, Matcher, Popularity,
-    Scratch,
+    Allowlist, Brand, BrandIndex, BrandLint, DEFAULT_MIN_SCORE, Hit, IndexOptions, Matcher,
+    Popularity, Scratch,
 };
 use rayon::prelude::*;
 
@@ -222,6 +222,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if index.is_empty() {
         return Err(cmd::usage("none of the brands has a registrable domain"));
     }
+    print_lint(index.lint());
     let matcher = Matcher::new(&index, psl, &allow, &popular).with_min_score(args.min_score);
 
     // Open every feed first so that a missing file fails before any output.
@@ -273,6 +274,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let (tx, rx) = sync_channel::<Chunk>(3);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut sink = Sink::new(args.format);
+    sink.lint = index.lint().to_vec();
     if args.open_cases || args.save {
         sink.for_cases = Some(Vec::new());
     }
@@ -415,6 +417,32 @@ fn summary(args: &ScanArgs, global: &Global, counters: &Counters, sink: &Sink, s
         );
     } else if dropped > 0 {
         eprintln!("domwatch: {}", dropped_text.trim_start_matches(", "));
+    }
+}
+
+/// The most brand-lint lines printed on stderr (all of them are in `--format json`).
+const MAX_LINT_LINES: usize = 20;
+
+/// The brand-list lint, once, on stderr: which brands are generic words, too short or
+/// host-name labels, and how each is matched.
+fn print_lint(lint: &[BrandLint]) {
+    if lint.is_empty() {
+        return;
+    }
+    eprintln!(
+        "brand list: {} brand string(s) matched with care (all in --format json's \"lint\"):",
+        lint.len()
+    );
+    for l in lint.iter().take(MAX_LINT_LINES) {
+        eprintln!(
+            "  {} [{}] {}",
+            crate::output::sanitize(&l.brand),
+            l.mode.as_str(),
+            crate::output::sanitize(&l.note)
+        );
+    }
+    if lint.len() > MAX_LINT_LINES {
+        eprintln!("  ... and {} more", lint.len() - MAX_LINT_LINES);
     }
 }
 
@@ -694,6 +722,8 @@ struct Sink {
     csv_header: bool,
     /// For `--open-cases`: every hit (at most [`MAX_CASE_HITS`]).
     for_cases: Option<Vec<Hit>>,
+    /// The brand-list lint, for `--format json`'s metadata.
+    lint: Vec<BrandLint>,
 }
 
 /// The most hits `--open-cases` keeps from one scan.
@@ -707,6 +737,7 @@ impl Sink {
             kept: Vec::new(),
             csv_header: false,
             for_cases: None,
+            lint: Vec::new(),
         }
     }
 
@@ -747,7 +778,16 @@ impl Sink {
     fn finish(&mut self, out: &mut dyn Write) -> anyhow::Result<()> {
         match self.format {
             Format::Json => {
-                serde_json::to_writer_pretty(&mut *out, &self.kept)?;
+                #[derive(serde::Serialize)]
+                struct Report<'a> {
+                    lint: &'a [BrandLint],
+                    hits: &'a [Hit],
+                }
+                let report = Report {
+                    lint: &self.lint,
+                    hits: &self.kept,
+                };
+                serde_json::to_writer_pretty(&mut *out, &report)?;
                 writeln!(out)?;
             }
             Format::Table => {

@@ -187,8 +187,9 @@ fn allowlist_min_score_json_csv_and_exit_codes() {
     let out = scan(d, &["--allow", &allow, "--format", "json", &feed]);
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 1);
-    assert_eq!(v[0]["name"], "kuronekoyamatc.cc");
+    assert_eq!(v["hits"].as_array().unwrap().len(), 1);
+    assert_eq!(v["hits"][0]["name"], "kuronekoyamatc.cc");
+    assert!(v["lint"].is_array());
     let out = scan(d, &["--format", "csv", "--min-score", "100", &feed]);
     assert!(out.status.success());
     let s = String::from_utf8_lossy(&out.stdout);
@@ -243,4 +244,62 @@ fn a_closed_pipe_is_quiet_in_every_format() {
         assert_eq!(out.status.code(), Some(0), "{format}: {err}");
         assert!(!err.contains("Broken pipe"), "{format}: {err}");
     }
+}
+
+/// The brand-list lint: printed once on stderr and in `--format json`'s `lint`; the file's
+/// per-brand options (`mode=`, `allow=`, aliases) apply.
+#[test]
+fn brand_lint_and_per_brand_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let brands = write(
+        d,
+        "brands.txt",
+        "# a plain line stays valid\nkuronekoyamato.co.jp yamato ヤマト運輸\nwww.gob.pe\n\
+         discover.com\nuu.nl\npaypal.com allow=paypalooza mode=full\n",
+    );
+    let feed = write(
+        d,
+        "feed.txt",
+        "www.example.com\nwww.discovergarden.net\nk2iyjf74uu2.cn\nuu2fos.info\n\
+         paypalooza.com\nxn--eckxa5e4d3a0d2b2209ky9b.com\ndiscover.xyz\npaypal-secure.top\n",
+    );
+    let out = domwatch(d)
+        .args(["scan", "--brands", &brands, "--format", "json", &feed])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("brand list:").count(), 1, "{err}");
+    assert!(err.contains("www.gob.pe [strict]"), "{err}");
+    assert!(err.contains("discover.com [word]"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lint = v["lint"].as_array().unwrap();
+    let of = |b: &str| lint.iter().find(|l| l["brand"] == b).cloned();
+    assert_eq!(of("www.gob.pe").unwrap()["findings"][0], "host-label");
+    assert_eq!(of("discover.com").unwrap()["findings"][0], "generic-word");
+    assert_eq!(of("uu.nl").unwrap()["findings"][0], "short");
+    assert_eq!(of("paypal.com").unwrap()["mode"], "full");
+    assert_eq!(of("paypal.com").unwrap()["mode_from_file"], true);
+    assert!(of("kuronekoyamato.co.jp").is_none());
+    let names: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "xn--eckxa5e4d3a0d2b2209ky9b.com",
+            "discover.xyz",
+            "paypal-secure.top"
+        ],
+        "{v:#}"
+    );
+    assert_eq!(v["hits"][0]["techniques"][0], "alias");
 }
