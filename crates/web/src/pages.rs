@@ -76,6 +76,27 @@ static STYLE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     )
 });
 
+/// The analyst behind a state-changing form with the session's CSRF token, or the refusal
+/// (login page, 403).
+pub(crate) fn analyst_form(
+    c: &Shared,
+    headers: &HeaderMap,
+    csrf: Option<&str>,
+) -> Result<Principal, Box<Response>> {
+    let p = page_principal(c, headers)?;
+    if !p.may(Role::Analyst) {
+        return Err(Box::new(
+            (StatusCode::FORBIDDEN, "needs the analyst role").into_response(),
+        ));
+    }
+    if !csrf_ok(&p, headers, csrf) {
+        return Err(Box::new(
+            (StatusCode::FORBIDDEN, "bad CSRF token").into_response(),
+        ));
+    }
+    Ok(p)
+}
+
 pub(crate) async fn style() -> Response {
     (
         [
@@ -382,16 +403,10 @@ pub(crate) async fn case_note(
     Path(id): Path<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    if !p.may(Role::Analyst) {
-        return (StatusCode::FORBIDDEN, "needs the analyst role").into_response();
-    }
-    if !csrf_ok(&p, &headers, f.csrf.as_deref()) {
-        return (StatusCode::FORBIDDEN, "bad CSRF token").into_response();
-    }
     let r = crate::api::note_case(&c, &p, id, f.note.as_deref().unwrap_or(""));
     if !r.status().is_success() {
         return r;
@@ -504,16 +519,10 @@ pub(crate) async fn finding_triage(
     Path(id): Path<i64>,
     Form(f): Form<TriageForm>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    if !p.may(Role::Analyst) {
-        return (StatusCode::FORBIDDEN, "needs the analyst role").into_response();
-    }
-    if !csrf_ok(&p, &headers, f.csrf.as_deref()) {
-        return (StatusCode::FORBIDDEN, "bad CSRF token").into_response();
-    }
     let r = crate::api::findings::apply_triage(
         &c,
         &p,

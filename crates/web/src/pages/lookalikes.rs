@@ -7,11 +7,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::json;
-use store::Role;
 
-use super::{form_urlencoded, page_principal, render, user_ctx};
+use super::{analyst_form, form_urlencoded, page_principal, render, user_ctx};
+use crate::Shared;
 use crate::api::scans::{HitQuery, hit_page};
-use crate::{Shared, csrf_ok};
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct LookalikeQuery {
@@ -100,16 +99,10 @@ pub(crate) async fn open_case(
     Path(id): Path<i64>,
     Form(f): Form<CaseForm>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    if !p.may(Role::Analyst) {
-        return (StatusCode::FORBIDDEN, "needs the analyst role").into_response();
-    }
-    if !csrf_ok(&p, &headers, f.csrf.as_deref()) {
-        return (StatusCode::FORBIDDEN, "bad CSRF token").into_response();
-    }
     let hit = match c.store().scan_hit(id) {
         Ok(Some(h)) => h,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such hit").into_response(),
