@@ -106,6 +106,77 @@ pub fn domain_rows(cases: Vec<Case>, day: impl Fn(Timestamp) -> String) -> Vec<D
         .collect()
 }
 
+/// A report as a header and rows of text, for CSV, JSON and terminal tables.
+pub type TextTable = (Vec<String>, Vec<Vec<String>>);
+
+/// The phishing rows as text: one column per dimension, then `domains`, `urls`.
+pub fn phishing_table(by: &[Dim], rows: &[PhishingRow]) -> TextTable {
+    let mut header: Vec<String> = by.iter().map(|d| d.as_str().to_string()).collect();
+    header.extend(["domains".into(), "urls".into()]);
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let mut v = r.keys.clone();
+            v.push(r.domains.to_string());
+            v.push(r.urls.to_string());
+            v
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The mitigation rows as text, grouped `by`; `machine`: medians in seconds (columns `..._s`,
+/// empty when unknown), else for people (`1.5d`, `-`).
+pub fn mitigation_table(by: &str, rows: &[MitigationRow], machine: bool) -> TextTable {
+    let header = [
+        by,
+        "cases",
+        "mitigated",
+        "not_mitigated",
+        "unprocessed",
+        if machine {
+            "median_from_report_s"
+        } else {
+            "median from report"
+        },
+        if machine {
+            "median_from_notification_s"
+        } else {
+            "median from notification"
+        },
+        "acted",
+    ]
+    .map(String::from)
+    .to_vec();
+    let dur = |s: Option<i64>| {
+        if machine {
+            s.map(|s| s.to_string()).unwrap_or_default()
+        } else {
+            domains::case::html::duration(s)
+        }
+    };
+    let rows = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.key.clone(),
+                r.cases.to_string(),
+                r.mitigated.to_string(),
+                r.not_mitigated.to_string(),
+                r.unprocessed.to_string(),
+                dur(r.median_from_report_s),
+                dur(r.median_from_notification_s),
+                r.acted
+                    .iter()
+                    .map(|(w, n)| format!("{w}:{n}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
 /// A period bound: an RFC 3339 time, a month (`YYYY-MM`) or a day (`YYYY-MM-DD`) at `offset`;
 /// `end` gives the first instant after the month or day (the bound is exclusive).
 pub fn bound(s: &str, offset: Offset, end: bool) -> Result<Timestamp, ServiceError> {

@@ -946,28 +946,10 @@ fn phishing(args: PhishingArgs, global: &Global) -> anyhow::Result<ExitCode> {
         write_output(args.output.as_deref(), page.as_bytes())?;
         return Ok(ExitCode::SUCCESS);
     };
-    let mut header: Vec<&str> = by.iter().map(|d| d.as_str()).collect();
-    header.extend(["domains", "urls"]);
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let mut v = r.keys;
-            v.push(r.domains.to_string());
-            v.push(r.urls.to_string());
-            v
-        })
-        .collect();
+    let (header, rows) = service::reports::phishing_table(&by, &rows);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     emit(format, &header, rows, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn duration_cell(s: Option<i64>) -> String {
-    match s {
-        None => "-".into(),
-        Some(s) if s < 3600 => format!("{}m", s / 60),
-        Some(s) if s < 2 * 86_400 => format!("{:.1}h", s as f64 / 3600.0),
-        Some(s) => format!("{:.1}d", s as f64 / 86_400.0),
-    }
 }
 
 fn mitigation(args: MitigationArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -997,50 +979,8 @@ fn mitigation(args: MitigationArgs, global: &Global) -> anyhow::Result<ExitCode>
         return Ok(ExitCode::SUCCESS);
     };
     let machine = matches!(format, Format::Json | Format::Jsonl | Format::Csv);
-    let header = [
-        args.by.as_str(),
-        "cases",
-        "mitigated",
-        "not_mitigated",
-        "unprocessed",
-        if machine {
-            "median_from_report_s"
-        } else {
-            "median from report"
-        },
-        if machine {
-            "median_from_notification_s"
-        } else {
-            "median from notification"
-        },
-        "acted",
-    ];
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            let dur = |s: Option<i64>| {
-                if machine {
-                    s.map(|s| s.to_string()).unwrap_or_default()
-                } else {
-                    duration_cell(s)
-                }
-            };
-            vec![
-                r.key,
-                r.cases.to_string(),
-                r.mitigated.to_string(),
-                r.not_mitigated.to_string(),
-                r.unprocessed.to_string(),
-                dur(r.median_from_report_s),
-                dur(r.median_from_notification_s),
-                r.acted
-                    .iter()
-                    .map(|(w, n)| format!("{w}:{n}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ]
-        })
-        .collect();
+    let (header, rows) = service::reports::mitigation_table(args.by.trim(), &rows, machine);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     emit(format, &header, rows, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

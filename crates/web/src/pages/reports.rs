@@ -99,18 +99,7 @@ pub(crate) async fn phishing_csv(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let mut header: Vec<String> = dims.iter().map(|d| d.as_str().to_string()).collect();
-    header.extend(["domains".into(), "urls".into()]);
-    let rows = report
-        .rows
-        .into_iter()
-        .map(|r| {
-            let mut v = r.keys;
-            v.push(r.domains.to_string());
-            v.push(r.urls.to_string());
-            v
-        })
-        .collect();
+    let (header, rows) = service::reports::phishing_table(&dims, &report.rows);
     csv_download("phishing.csv", &header, rows)
 }
 
@@ -126,37 +115,6 @@ pub(crate) async fn mitigation_csv(
         Ok(v) => v,
         Err(r) => return *r,
     };
-    let header: Vec<String> = [
-        by.as_str(),
-        "cases",
-        "mitigated",
-        "not_mitigated",
-        "unprocessed",
-        "median_from_report_s",
-        "median_from_notification_s",
-        "acted",
-    ]
-    .map(String::from)
-    .to_vec();
-    let opt = |v: Option<i64>| v.map(|s| s.to_string()).unwrap_or_default();
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.key,
-                r.cases.to_string(),
-                r.mitigated.to_string(),
-                r.not_mitigated.to_string(),
-                r.unprocessed.to_string(),
-                opt(r.median_from_report_s),
-                opt(r.median_from_notification_s),
-                r.acted
-                    .iter()
-                    .map(|(w, n)| format!("{w}:{n}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ]
-        })
-        .collect();
+    let (header, rows) = service::reports::mitigation_table(&by, &rows, true);
     csv_download("mitigation.csv", &header, rows)
 }
