@@ -338,6 +338,25 @@ impl Store {
         })
     }
 
+    /// One piece of a case's evidence with its body (a download), or `None`.
+    pub fn evidence_item(&self, case: CaseId, id: i64) -> Result<Option<StoredEvidence>> {
+        self.read(move |db| {
+            let Some(r) = db.row(
+                "SELECT id, case_id, kind, source, content_type, sha256, size, taken_at,
+                        body_base64
+                 FROM case_evidence WHERE case_id = $1 AND id = $2",
+                &[case.0.into(), id.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            let body = base64::engine::general_purpose::STANDARD
+                .decode(r.text(8)?.as_bytes())
+                .map_err(|e| StoreError::Corrupt(format!("evidence body: {e}")))?;
+            decode_evidence(&r, Some(body)).map(Some)
+        })
+    }
+
     /// A case's evidence, oldest first; with the bodies when `bodies`.
     pub fn case_evidence(&self, case: CaseId, bodies: bool) -> Result<Vec<StoredEvidence>> {
         self.read(move |db| {

@@ -16,6 +16,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::{Principal, Shared, csrf_ok, principal};
 
+pub mod coord;
 pub mod findings;
 pub mod reports;
 pub mod scans;
@@ -592,14 +593,16 @@ pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "domwatch", description = "The domwatch team console's API."),
-    paths(list_cases, get_case, open_case, add_note, findings::list_findings,
+    paths(list_cases, get_case, open_case, add_note, coord::update_case, coord::notify_preview,
+          coord::notify_send, coord::evidence, findings::list_findings,
           findings::triage, reports::phishing, reports::mitigation,
           scans::list_scans, scans::submit_scan, scans::scan_hits, scans::hits, list_domains, add_domain,
           remove_domain, list_users, audit_log),
     components(schemas(ErrorBody, ErrorDetail, CaseView, CaseDetail, NewCase, Note, FindingView,
                        TriageRequest, reports::PhishingView, reports::MitigationView,
                        scans::ScanView, scans::HitView, scans::NewScan, Page<scans::HitView>,
-                       DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
+                       coord::CaseChange, coord::NotifyRequest, coord::NoticePreview,
+                       coord::SendRequest, DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
 )]
 pub struct ApiDoc;
 
@@ -623,7 +626,10 @@ pub(crate) fn router() -> Router<Shared> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/cases", get(list_cases).post(open_case))
-        .route("/cases/{id}", get(get_case))
+        .route("/cases/{id}", get(get_case).patch(coord::update_case))
+        .route("/cases/{id}/notify", post(coord::notify_preview))
+        .route("/cases/{id}/notify/send", post(coord::notify_send))
+        .route("/cases/{id}/evidence/{evidence}", get(coord::evidence))
         .route("/cases/{id}/notes", post(add_note))
         .route("/findings", get(findings::list_findings))
         .route("/findings/{id}/triage", post(findings::triage))

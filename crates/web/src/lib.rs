@@ -39,6 +39,46 @@ pub struct Options {
     /// The brands that feeds submitted to `POST /api/v1/scans` are matched against when the
     /// request names none (`serve --brands FILE`).
     pub brands: Vec<domains::lookalike::Brand>,
+    /// How notifications go out from a case page (`serve --smtp` / `--eml-dir`); without it
+    /// the console previews a notification but cannot send it.
+    pub notify: Option<NotifyOptions>,
+    /// The clock of notifications and their follow-up dates (the prober's: the lab clock in
+    /// tests and the demo); the system clock when none.
+    pub clock: Option<Clock>,
+}
+
+/// How the console sends notifications.
+#[derive(Debug, Clone)]
+pub struct NotifyOptions {
+    pub delivery: NotifyDelivery,
+    /// The sender address (the X-ARF reporter contact).
+    pub from: String,
+    /// The sending organisation (default: the sender address's domain).
+    pub org: Option<String>,
+    /// Days until the follow-up is due.
+    pub follow_up_days: u32,
+}
+
+/// Where a notification sent from the console goes.
+#[derive(Debug, Clone)]
+pub enum NotifyDelivery {
+    Smtp(service::mail::SmtpRelay),
+    /// As `.eml` files in this directory (to send by hand or to review).
+    Eml(std::path::PathBuf),
+}
+
+type ClockFn = dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = jiff::Timestamp> + Send>>
+    + Send
+    + Sync;
+
+/// A clock that may be asked over the network (the lab's).
+#[derive(Clone)]
+pub struct Clock(pub Arc<ClockFn>);
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
 }
 
 /// Request counters for `/metrics`.
@@ -60,6 +100,7 @@ pub struct Console {
     limiter: Mutex<auth::LoginLimiter>,
     opts: Options,
     templates: minijinja::Environment<'static>,
+    previews: Mutex<api::coord::Previews>,
 }
 
 pub type Shared = Arc<Console>;
@@ -72,7 +113,20 @@ impl Console {
             limiter: Mutex::new(auth::LoginLimiter::default()),
             opts,
             templates: pages::templates(),
+            previews: Mutex::default(),
         })
+    }
+
+    /// The time now, by the console's clock.
+    pub async fn now(&self) -> jiff::Timestamp {
+        match &self.opts.clock {
+            Some(c) => (c.0)().await,
+            None => jiff::Timestamp::now(),
+        }
+    }
+
+    fn previews(&self) -> MutexGuard<'_, api::coord::Previews> {
+        self.previews.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The store (one connection: hold it briefly).
@@ -320,6 +374,9 @@ pub fn router(console: Shared) -> Router {
         .route("/cases", get(pages::cases))
         .route("/cases/{id}", get(pages::case))
         .route("/cases/{id}/note", post(pages::case_note))
+        .route("/cases/{id}/update", post(pages::coord::update))
+        .route("/cases/{id}/notify", post(pages::coord::preview))
+        .route("/cases/{id}/notify/send", post(pages::coord::send))
         .route("/findings", get(pages::findings))
         .route("/findings/{id}/triage", post(pages::finding_triage))
         .route("/lookalikes", get(pages::lookalikes::lookalikes))

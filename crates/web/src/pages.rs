@@ -14,6 +14,7 @@ use store::Role;
 
 use crate::{ClientAddr, Principal, SESSION_COOKIE, Shared, auth, csrf_ok, principal};
 
+pub(crate) mod coord;
 pub(crate) mod domain;
 pub(crate) mod lookalikes;
 pub(crate) mod reports;
@@ -38,6 +39,7 @@ pub(crate) fn templates() -> minijinja::Environment<'static> {
             "lookalikes.html",
             include_str!("../templates/lookalikes.html"),
         ),
+        ("notify.html", include_str!("../templates/notify.html")),
         ("error.html", include_str!("../templates/error.html")),
     ] {
         if let Err(e) = env.add_template(name, src) {
@@ -391,8 +393,17 @@ pub(crate) async fn case(
                 "party": n.party_kind.as_str(), "to": n.contact, "sent": ts(n.sent_at),
                 "state": n.state.as_str(), "due": ts(n.follow_up_due) })).collect::<Vec<_>>(),
             "evidence": evidence.iter().map(|e| json!({
-                "at": ts(e.taken_at), "kind": e.kind, "source": e.source, "size": e.size,
-                "sha256": e.sha256 })).collect::<Vec<_>>(),
+                "id": e.id, "at": ts(e.taken_at), "kind": e.kind, "source": e.source,
+                "size": e.size, "sha256": e.sha256 })).collect::<Vec<_>>(),
+            "open": case.state != domains::case::CaseState::Closed,
+            "states": domains::case::CaseState::ALL.iter()
+                .filter(|s| **s != domains::case::CaseState::Closed && **s != case.state)
+                .map(|s| s.as_str()).collect::<Vec<_>>(),
+            "resolutions": domains::case::Resolution::ALL.iter().map(|r| r.as_str())
+                .collect::<Vec<_>>(),
+            "mailable": parties.iter().filter(|x| x.party.email().is_some())
+                .map(|x| x.party.kind.as_str()).collect::<Vec<_>>(),
+            "can_send": c.opts.notify.is_some(),
         }),
     )
 }

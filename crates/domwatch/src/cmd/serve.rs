@@ -100,6 +100,17 @@ pub struct ServeArgs {
     /// request names none (the `scan --brands` format).
     #[arg(long = "brands", value_name = "FILE")]
     pub brands: Option<std::path::PathBuf>,
+    /// Notifications sent from a case page are written as .eml files into DIR (to review or
+    /// send by hand) instead of over SMTP. Without it they go through the --smtp relay (or the
+    /// --config file's `smtp`); with neither, the console previews but does not send.
+    #[arg(long, value_name = "DIR")]
+    pub eml_dir: Option<std::path::PathBuf>,
+    /// The sending organisation named in notifications (default: the --mail-from domain).
+    #[arg(long, env = "DOMWATCH_ORG")]
+    pub org: Option<String>,
+    /// Days until a notification's follow-up is due (then escalate to the next party).
+    #[arg(long, default_value_t = 3, value_name = "DAYS")]
+    pub follow_up_days: u32,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -291,11 +302,31 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
         let addr = listener
             .local_addr()
             .map_err(|e| network(format!("listener: {e}")))?;
+        let delivery = match (&args.eml_dir, &pass.mail.relay) {
+            (Some(dir), _) => Some(web::NotifyDelivery::Eml(dir.clone())),
+            (None, Some(relay)) => Some(web::NotifyDelivery::Smtp(relay.clone())),
+            (None, None) => None,
+        };
+        let notify = delivery.map(|delivery| web::NotifyOptions {
+            delivery,
+            from: pass.mail.from.clone(),
+            org: args.org.clone(),
+            follow_up_days: args.follow_up_days,
+        });
+        // The prober's clock (the lab's in tests and the demo) dates notifications, as the
+        // CLI's `case notify` does.
+        let clock_pass = pass.clone();
+        let clock = web::Clock(Arc::new(move || {
+            let p = clock_pass.clone();
+            Box::pin(async move { p.prober.now().await })
+        }));
         let console = web::Console::new(
             store,
             web::Options {
                 secure_cookies: args.secure_cookies || tls.is_some(),
                 brands,
+                notify,
+                clock: Some(clock),
             },
         );
         let stop = super::watch::stop_signal();

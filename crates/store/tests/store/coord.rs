@@ -100,6 +100,16 @@ fn parties_notifications_replies_and_evidence() {
         let ev = s.case_evidence(case, true).unwrap();
         assert_eq!(ev.len(), 1);
         assert_eq!(ev[0].body.as_deref(), Some(&body[..]));
+        // One item by id (a download), only within its own case.
+        let one = s.evidence_item(case, e.id).unwrap().unwrap();
+        assert_eq!(one.body.as_deref(), Some(&body[..]));
+        assert_eq!(one.sha256, e.sha256);
+        assert!(s.evidence_item(case, e.id + 1).unwrap().is_none());
+        assert!(
+            s.evidence_item(store::CaseId(case.0 + 1000), e.id)
+                .unwrap()
+                .is_none()
+        );
 
         // A notification moves the case to notifying; a reply by Message-ID is found.
         let n = s

@@ -11,6 +11,7 @@ use serde_json::Value;
 use store::{Role, Store};
 
 mod browser;
+mod coord;
 mod reports;
 mod scans;
 mod tls;
@@ -28,6 +29,15 @@ struct Env {
 
 impl Env {
     async fn start() -> Env {
+        Env::start_with(web::Options::default()).await
+    }
+
+    /// The path of the console's store (another connection may fill it beside the console).
+    fn db(&self) -> std::path::PathBuf {
+        self._dir.path().join("d.db")
+    }
+
+    async fn start_with(opts: web::Options) -> Env {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(&dir.path().join("d.db")).unwrap();
@@ -74,7 +84,7 @@ impl Env {
         )
         .unwrap();
         triage::fill_watch(&mut s, now);
-        let console = web::Console::new(s, web::Options::default());
+        let console = web::Console::new(s, opts);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -354,6 +364,12 @@ async fn every_role_against_every_endpoint() {
             Role::Analyst,
         ),
         (
+            "PATCH",
+            "/api/v1/cases/2",
+            Some(serde_json::json!({"note": "seen", "state": "investigating"})),
+            Role::Analyst,
+        ),
+        (
             "POST",
             "/api/v1/domains",
             Some(serde_json::json!({"name": "example.com"})),
@@ -374,6 +390,7 @@ async fn every_role_against_every_endpoint() {
             let mut rq = match *method {
                 "GET" => e.http.get(e.url(path)),
                 "POST" => e.http.post(e.url(path)),
+                "PATCH" => e.http.patch(e.url(path)),
                 _ => e.http.delete(e.url(path)),
             }
             .bearer_auth(e.token(role));
