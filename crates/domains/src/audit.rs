@@ -14,6 +14,7 @@
 //! - `takeover` (high): a CNAME target at a cloud service that shows its "unclaimed" sign.
 //! - `fake-nameserver` (high): a name server host imitating a known provider's family.
 
+pub mod graph;
 pub mod parse;
 pub mod providers;
 pub mod takeover;

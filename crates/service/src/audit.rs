@@ -75,6 +75,79 @@ enum Looked {
     Unknown(String),
 }
 
+/// Audits the watched inventory (the registrable domain of each watched name, high-value
+/// names with a registry lock expected) and stores the results (the console's
+/// `--audit-every`). The stored ids.
+pub async fn audit_watched(
+    store: &mut store::Store,
+    prober: Arc<probe::Prober>,
+    psl: &SuffixList,
+    expiry_days: u32,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<Vec<i64>, crate::ServiceError> {
+    let watched = store.watched()?;
+    let subdomains: Vec<String> = audit::COMMON_SUBDOMAINS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut ids = Vec::new();
+    for high_value in [true, false] {
+        let mut seen = BTreeSet::new();
+        let targets: Vec<(String, DomainName)> = watched
+            .iter()
+            .filter(|w| w.high_value == high_value)
+            .filter_map(|w| {
+                let reg = psl.registrable(w.name.as_str(), domains::psl::Section::Icann)?;
+                let reg = DomainName::parse(reg).ok()?;
+                seen.insert(reg.clone()).then(|| (w.name.to_string(), reg))
+            })
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let policy = RulePolicy {
+            expiry_warning_days: expiry_days,
+            high_value,
+            ..RulePolicy::default()
+        };
+        let results = audit_names(
+            prober.clone(),
+            psl,
+            targets,
+            BTreeMap::new(),
+            &subdomains,
+            &policy,
+            progress,
+        )
+        .await;
+        ids.extend(store_audits(store, &results)?);
+    }
+    Ok(ids)
+}
+
+/// Stores each audited name's result (`audit --save`, the console's scheduler): the audit
+/// as `audit --format json` writes it, its number of findings and the worst severity. The
+/// ids, in order.
+pub fn store_audits(
+    store: &mut store::Store,
+    results: &[NameAudit],
+) -> Result<Vec<i64>, crate::ServiceError> {
+    let mut ids = Vec::with_capacity(results.len());
+    for r in results {
+        let json =
+            serde_json::to_value(r).map_err(|e| crate::ServiceError::Internal(e.to_string()))?;
+        let worst = r.findings.iter().map(|f| f.severity).max();
+        ids.push(store.record_audit(
+            r.domain.as_str(),
+            r.audited_at,
+            r.findings.len(),
+            worst.map(|s| s.as_str()),
+            &json,
+        )?);
+    }
+    Ok(ids)
+}
+
 /// Audits the names: snapshots, reference collection (with SPF followed within its lookup
 /// limit), one registration lookup per distinct referenced registrable domain, findings.
 pub async fn audit_names(

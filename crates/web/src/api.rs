@@ -16,6 +16,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::{Principal, Shared, csrf_ok, principal};
 
+pub mod audits;
 pub mod coord;
 pub mod findings;
 pub mod reports;
@@ -594,7 +595,8 @@ pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response 
 #[openapi(
     info(title = "domwatch", description = "The domwatch team console's API."),
     paths(list_cases, get_case, open_case, add_note, coord::update_case, coord::notify_preview,
-          coord::notify_send, coord::evidence, findings::list_findings,
+          coord::notify_send, coord::evidence, audits::list_audits, audits::audits_of,
+          findings::list_findings,
           findings::triage, reports::phishing, reports::mitigation,
           scans::list_scans, scans::submit_scan, scans::scan_hits, scans::hits, list_domains, add_domain,
           remove_domain, list_users, audit_log),
@@ -602,7 +604,7 @@ pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response 
                        TriageRequest, reports::PhishingView, reports::MitigationView,
                        scans::ScanView, scans::HitView, scans::NewScan, Page<scans::HitView>,
                        coord::CaseChange, coord::NotifyRequest, coord::NoticePreview,
-                       coord::SendRequest, DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
+                       coord::SendRequest, audits::AuditSummary, audits::AuditView, DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
 )]
 pub struct ApiDoc;
 
@@ -645,6 +647,8 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/reports/mitigation", get(reports::mitigation))
         .route("/domains", get(list_domains).post(add_domain))
         .route("/domains/{name}", axum::routing::delete(remove_domain))
+        .route("/audits", get(audits::list_audits))
+        .route("/audits/{name}", get(audits::audits_of))
         .route("/users", get(list_users))
         .route("/audit", get(audit_log))
         .fallback(not_found)

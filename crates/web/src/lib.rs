@@ -90,6 +90,7 @@ pub struct Metrics {
     /// Set by the scheduler: watch passes and case checks run.
     pub passes: AtomicU64,
     pub case_checks: AtomicU64,
+    pub audits: AtomicU64,
     pub scheduler_errors: AtomicU64,
 }
 
@@ -319,6 +320,12 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
         vec![(String::new(), m.case_checks.load(Ordering::Relaxed))],
     );
     line(
+        "domwatch_audits_total",
+        "Exposure audits of the inventory run by the scheduler.",
+        "counter",
+        vec![(String::new(), m.audits.load(Ordering::Relaxed))],
+    );
+    line(
         "domwatch_scheduler_errors_total",
         "Scheduled jobs that failed.",
         "counter",
@@ -387,6 +394,8 @@ pub fn router(console: Shared) -> Router {
             "/reports/mitigation.csv",
             get(pages::reports::mitigation_csv),
         )
+        .route("/audits", get(pages::audits::audits))
+        .route("/audits/{name}", get(pages::audits::audit))
         .route("/domains", get(pages::domains))
         .route("/domains/{name}", get(pages::domain::domain))
         .nest("/api/v1", api::router())

@@ -14,6 +14,7 @@ use store::Role;
 
 use crate::{ClientAddr, Principal, SESSION_COOKIE, Shared, auth, csrf_ok, principal};
 
+pub(crate) mod audits;
 pub(crate) mod coord;
 pub(crate) mod domain;
 pub(crate) mod lookalikes;
@@ -40,6 +41,8 @@ pub(crate) fn templates() -> minijinja::Environment<'static> {
             include_str!("../templates/lookalikes.html"),
         ),
         ("notify.html", include_str!("../templates/notify.html")),
+        ("audits.html", include_str!("../templates/audits.html")),
+        ("audit.html", include_str!("../templates/audit.html")),
         ("error.html", include_str!("../templates/error.html")),
     ] {
         if let Err(e) = env.add_template(name, src) {

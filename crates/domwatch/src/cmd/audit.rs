@@ -11,6 +11,7 @@
 //! where there is none), through the prober's per-host pacing.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,6 +70,10 @@ pub struct AuditArgs {
     pub high_value: bool,
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
+    /// Keep the results in the store (`--db`): the console's audit pages and
+    /// `/api/v1/audits` show them.
+    #[arg(long)]
+    pub save: bool,
 }
 
 const MAX_INVENTORY_BYTES: u64 = 16 * 1024 * 1024;
@@ -189,6 +194,12 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
             subdomains.push(s);
         }
     }
+    // The store is opened (and migrated) before the network work, so a bad --db fails first.
+    let mut store = if args.save {
+        Some(super::watch::open_store(global)?)
+    } else {
+        None
+    };
     let rt = super::runtime()?;
     let prober = Arc::new(rt.block_on(async { super::inspect::prober(global) })?);
     rt.block_on(super::inspect::check_configured(&prober, global))?;
@@ -209,6 +220,12 @@ pub fn run(args: AuditArgs, global: &Global) -> anyhow::Result<ExitCode> {
         &progress,
     ));
     bar.finish_and_clear();
+    if let Some(store) = store.as_mut() {
+        let ids = service::audit::store_audits(store, &results).map_err(super::service_err)?;
+        if std::io::stderr().is_terminal() {
+            eprintln!("saved {} audits in the store", ids.len());
+        }
+    }
     let mut out = std::io::stdout().lock();
     write_audit(&results, args.format, &mut out)?;
     out.flush()?;

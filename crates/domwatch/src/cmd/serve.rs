@@ -96,6 +96,10 @@ pub struct ServeArgs {
     /// Re-check the open coordination cases this often (`case check`); none by default.
     #[arg(long, value_name = "INTERVAL")]
     pub check_every: Option<Interval>,
+    /// Audit the watched names' exposure (`audit --save` over the inventory) this often; the
+    /// console's audit pages show the results. None by default.
+    #[arg(long, value_name = "INTERVAL")]
+    pub audit_every: Option<Interval>,
     /// The brands that feeds submitted to `POST /api/v1/scans` are matched against when the
     /// request names none (the `scan --brands` format).
     #[arg(long = "brands", value_name = "FILE")]
@@ -331,12 +335,14 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
         );
         let stop = super::watch::stop_signal();
         // The scheduler: its own store connection, one job at a time.
-        if args.watch_every.is_some() || args.check_every.is_some() {
+        if args.watch_every.is_some() || args.check_every.is_some() || args.audit_every.is_some() {
             let mut sched_store = open_store(global)?;
-            let (watch_every, check_every) = (
+            let (watch_every, check_every, audit_every) = (
                 args.watch_every.as_ref().map(|i| i.0),
                 args.check_every.as_ref().map(|i| i.0),
+                args.audit_every.as_ref().map(|i| i.0),
             );
+            let (psl, _) = super::psl::suffix_list(global)?;
             let console = console.clone();
             let pass = pass.clone();
             let run = args.run.clone();
@@ -346,8 +352,12 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 let start = tokio::time::Instant::now();
                 let mut next_watch = watch_every.map(|_| start);
                 let mut next_check = check_every.map(|_| start);
+                let mut next_audit = audit_every.map(|_| start);
                 loop {
-                    let due = [next_watch, next_check].into_iter().flatten().min();
+                    let due = [next_watch, next_check, next_audit]
+                        .into_iter()
+                        .flatten()
+                        .min();
                     let Some(due) = due else { return };
                     tokio::select! {
                         _ = tokio::time::sleep_until(due) => {}
@@ -387,6 +397,27 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
                             }
                         };
                         next_check = check_every.map(|i| now + i);
+                    }
+                    if next_audit.is_some_and(|t| t <= now) {
+                        let r = service::audit::audit_watched(
+                            &mut sched_store,
+                            pass.prober.clone(),
+                            psl,
+                            30,
+                            &|_, _| {},
+                        )
+                        .await;
+                        match r {
+                            Ok(_) => console.metrics.audits.fetch_add(1, Ordering::Relaxed),
+                            Err(e) => {
+                                tracing::warn!("scheduled audit failed: {e}");
+                                console
+                                    .metrics
+                                    .scheduler_errors
+                                    .fetch_add(1, Ordering::Relaxed)
+                            }
+                        };
+                        next_audit = audit_every.map(|i| now + i);
                     }
                 }
             });

@@ -296,6 +296,40 @@ async fn formats_inventory_and_fail_on() {
     assert!(out.contains("== audit-healthy.com"), "{out}");
     assert!(out.contains("references:"), "{out}");
 
+    // --save keeps each name's audit in the store, for the console.
+    let db = dir.path().join("audits.db");
+    let db_s = db.to_str().unwrap();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "--no-progress",
+            "--db",
+            db_s,
+        ])
+        .args(["audit", "--save", "--format", "json", "--file", inv])
+        .env_remove("DOMWATCH_CONFIG")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = store::Store::open(&db).unwrap();
+    let saved = s.latest_audits().unwrap();
+    let names: Vec<&str> = saved.iter().map(|a| a.domain.as_str()).collect();
+    assert_eq!(names, ["audit-healthy.com", "audit-org.com"]);
+    let org = &saved[1];
+    assert_eq!(org.worst.as_deref(), Some("critical"));
+    assert_eq!(
+        org.findings,
+        org.audit["findings"].as_array().unwrap().len()
+    );
+    assert!(!org.audit["references"].as_array().unwrap().is_empty());
+
     // Usage errors.
     let (code, _, err) = audit(&cfg, &[]).await;
     assert_eq!(code, 2, "{err}");

@@ -149,9 +149,17 @@ async fn users_tokens_and_the_console_with_its_scheduler() {
     assert_eq!(code, 0, "{out}{err}");
     lab.advance_days(1).await;
 
-    // The console, with a case check every second.
+    // A watched name for the scheduler's exposure audit.
+    let (code, out, err) = run(d, &cfg, &["watch", "add", "hinode-logistics.com"], None).await;
+    assert_eq!(code, 0, "{out}{err}");
+
+    // The console, with a case check every second and an audit of the inventory; notifications
+    // sent from its case pages go into a folder.
     let mut c = cmd(d, &cfg);
+    let outbox = d.join("outbox");
     c.args(["serve", "--listen", "127.0.0.1:0", "--check-every", "1s"])
+        .args(["--audit-every", "1h", "--eml-dir"])
+        .arg(&outbox)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
@@ -253,6 +261,25 @@ async fn users_tokens_and_the_console_with_its_scheduler() {
         .await
         .unwrap();
     assert!(metrics.contains("domwatch_case_checks_total"), "{metrics}");
+    // The scheduler audited the inventory and stored it (wait for it, bounded).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+    let audits = loop {
+        let v: Value = http
+            .get(format!("{base}/api/v1/audits"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if !v.as_array().unwrap().is_empty() || tokio::time::Instant::now() > deadline {
+            break v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert_eq!(audits[0]["domain"], "hinode-logistics.com", "{audits}");
+    assert!(audits[0]["references"].as_u64().unwrap() > 0, "{audits}");
 
     // SIGTERM stops it cleanly.
     let pid = child.id().unwrap();

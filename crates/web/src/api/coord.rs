@@ -145,10 +145,16 @@ fn bounded(s: &Option<String>, max: usize) -> Option<String> {
 impl CaseChange {
     /// The store's update, or what is wrong.
     pub(crate) fn to_update(&self) -> Result<CaseUpdate, String> {
-        fn parse<T>(v: &Option<String>, what: &str, f: impl Fn(&str) -> Option<T>) -> Result<Option<T>, String> {
+        fn parse<T>(
+            v: &Option<String>,
+            what: &str,
+            f: impl Fn(&str) -> Option<T>,
+        ) -> Result<Option<T>, String> {
             match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
                 None => Ok(None),
-                Some(s) => f(s).map(Some).ok_or_else(|| format!("unknown {what} {s:?}")),
+                Some(s) => f(s)
+                    .map(Some)
+                    .ok_or_else(|| format!("unknown {what} {s:?}")),
             }
         }
         let u = CaseUpdate {
@@ -250,7 +256,12 @@ pub(crate) async fn preview(
     req: &NotifyRequest,
 ) -> Result<NoticePreview, Failure> {
     let bad = Failure::bad;
-    let party = match req.party.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let party = match req
+        .party
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(s) => Some(PartyKind::parse(s).ok_or_else(|| bad(format!("unknown party {s:?}")))?),
     };

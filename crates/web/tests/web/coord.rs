@@ -99,7 +99,10 @@ async fn a_notification_is_previewed_then_sent_exactly_as_shown() {
     assert_eq!(st, StatusCode::OK, "{p}");
     assert_eq!(p["party"], "registrar", "the next on the path: {p}");
     assert_eq!(p["to"], "abuse@registrar.example");
-    assert!(p["subject"].as_str().unwrap().contains("ucs-card.top"), "{p}");
+    assert!(
+        p["subject"].as_str().unwrap().contains("ucs-card.top"),
+        "{p}"
+    );
     assert!(p["text"].as_str().unwrap().contains("ucs-card.top"));
     assert_eq!(p["xarf"]["xarf_version"], "4.2.0", "{}", p["xarf"]);
     assert!(p["delivery"].as_str().unwrap().starts_with("eml "));
@@ -238,7 +241,10 @@ async fn the_case_page_previews_sends_changes_and_closes() {
     };
     let page = get("/cases/1").await.unwrap().text().await.unwrap();
     assert!(page.contains("Preview the notification"), "{page}");
-    assert!(!page.contains("<script>"), "hostile party name rendered inert");
+    assert!(
+        !page.contains("<script>"),
+        "hostile party name rendered inert"
+    );
     let csrf = csrf_of(&page);
 
     // Without the CSRF token: refused.
@@ -255,7 +261,11 @@ async fn the_case_page_previews_sends_changes_and_closes() {
         .http
         .post(e.url("/cases/1/notify"))
         .header("cookie", cookie.clone())
-        .form(&[("csrf", csrf.as_str()), ("party", "hosting"), ("lang", "ja")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("party", "hosting"),
+            ("lang", "ja"),
+        ])
         .send()
         .await
         .unwrap();
@@ -358,7 +368,10 @@ async fn evidence_downloads_as_received_with_its_sha256() {
     assert_eq!(h["content-type"], "application/octet-stream");
     assert_eq!(h["x-content-type-options"], "nosniff");
     let cd = h["content-disposition"].to_str().unwrap();
-    assert!(cd.starts_with("attachment; filename=\"case-1-evidence-"), "{cd}");
+    assert!(
+        cd.starts_with("attachment; filename=\"case-1-evidence-"),
+        "{cd}"
+    );
     let sha = store::coord::sha256_hex(PAGE_BODY);
     assert_eq!(h["x-evidence-sha256"].to_str().unwrap(), sha);
     assert!(h["repr-digest"].to_str().unwrap().starts_with("sha-256=:"));

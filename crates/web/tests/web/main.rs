@@ -10,6 +10,7 @@ use reqwest::redirect::Policy;
 use serde_json::Value;
 use store::{Role, Store};
 
+mod audits;
 mod browser;
 mod coord;
 mod reports;
@@ -331,6 +332,7 @@ async fn every_role_against_every_endpoint() {
         ("GET", "/api/v1/domains", None, Role::Viewer),
         ("GET", "/api/v1/scans", None, Role::Viewer),
         ("GET", "/api/v1/hits", None, Role::Viewer),
+        ("GET", "/api/v1/audits", None, Role::Viewer),
         (
             "POST",
             "/api/v1/scans",
