@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use domains::case::intake::{ServiceList, Target};
-use domains::case::notify::{Lang, PartyKind};
 use domains::case::{Category, Tlp};
 use fantoccini::Locator;
 use serde_json::{Value, json};
@@ -162,31 +161,6 @@ async fn demo_store(dir: &Path) -> (Store, lab::Lab, String) {
     service::cases::enrich(&prober, &mut s, &case, false, "ops")
         .await
         .unwrap();
-    let notice = service::cases::prepare_notice(
-        &s,
-        &service::cases::NoticeRequest {
-            case: case.id,
-            party: Some(PartyKind::Registry),
-            lang: Lang::En,
-            from: "csirt@csirt.example".into(),
-            org: Some("Demo CSIRT".into()),
-            now,
-        },
-    )
-    .unwrap();
-    let relay = service::mail::SmtpRelay::Plain(lab.net_config().smtp.unwrap());
-    let (channel, location) =
-        service::cases::send_notice(&notice, service::cases::Delivery::Smtp(&relay))
-            .await
-            .unwrap();
-    service::cases::record_notice(&mut s, &notice, channel, location, 3, "ops").unwrap();
-    assert!(
-        lab.mailbox()
-            .iter()
-            .any(|m| m.subject == notice.notice.subject),
-        "the registry's desk got the notification"
-    );
-
     let h = web::auth::hash_password("anna-password-123").unwrap();
     s.add_user("anna", Role::Analyst, &h, jiff::Timestamp::now())
         .unwrap();
@@ -194,7 +168,7 @@ async fn demo_store(dir: &Path) -> (Store, lab::Lab, String) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_real_browser_logs_in_reads_adds_a_note_and_logs_out() {
+async fn a_real_browser_logs_in_reads_notifies_adds_a_note_and_logs_out() {
     let (Some(chromium), Some(chromedriver)) = (
         in_path("chromium").or_else(|| in_path("chromium-browser")),
         in_path("chromedriver"),
@@ -211,7 +185,20 @@ async fn a_real_browser_logs_in_reads_adds_a_note_and_logs_out() {
 
     let dir = tempfile::tempdir().unwrap();
     let (store, lab, domain) = demo_store(dir.path()).await;
-    let console = web::Console::new(store, web::Options::default());
+    // Notifications from the case page go to the lab's SMTP desk.
+    let relay = service::mail::SmtpRelay::Plain(lab.net_config().smtp.unwrap());
+    let console = web::Console::new(
+        store,
+        web::Options {
+            notify: Some(web::NotifyOptions {
+                delivery: web::NotifyDelivery::Smtp(relay),
+                from: "csirt@csirt.example".into(),
+                org: Some("Demo CSIRT".into()),
+                follow_up_days: 3,
+            }),
+            ..Default::default()
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -341,19 +328,77 @@ async fn a_real_browser_logs_in_reads_adds_a_note_and_logs_out() {
         "/domains".into()
     };
     b.goto(&format!("{base}{page}")).await.unwrap();
+    b.wait().for_element(Locator::Css("main h1")).await.unwrap();
     assert_eq!(path().await, page);
     assert!(b.source().await.unwrap().contains(&domain), "{page}");
     quiet(&page).await;
     shot("domain").await;
 
-    // The case: its notification to the registry, a note added.
+    // The case: notify the registry (preview, then send to the lab's desk), add a note.
     b.goto(&format!("{base}/cases/1")).await.unwrap();
+    b.wait()
+        .for_element(Locator::Css("form[action='/cases/1/notify']"))
+        .await
+        .unwrap();
     let html = b.source().await.unwrap();
     assert!(html.contains("ucs-card.top"), "{html}");
+    quiet("/cases/1").await;
+    b.find(Locator::Css(
+        "form[action='/cases/1/notify'] select[name='party']",
+    ))
+    .await
+    .unwrap()
+    .select_by_value("registry")
+    .await
+    .unwrap();
+    b.find(Locator::Css(
+        "form[action='/cases/1/notify'] button[type='submit']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    b.wait()
+        .for_element(Locator::Css("form[action='/cases/1/notify/send']"))
+        .await
+        .unwrap();
+    let preview = b.source().await.unwrap();
+    assert!(preview.contains("abuse@nic.top"), "{preview}");
+    assert!(lab.mailbox().is_empty(), "a preview sends nothing");
+    quiet("the notification's preview").await;
+    shot("notify-preview").await;
+    b.find(Locator::Css(
+        "form[action='/cases/1/notify/send'] button[type='submit']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    b.wait()
+        .for_element(Locator::Css("form[action='/cases/1/note']"))
+        .await
+        .unwrap();
+    assert_eq!(path().await, "/cases/1");
+    let html = b.source().await.unwrap();
     assert!(
-        html.contains("abuse@nic.top"),
+        html.contains("abuse@nic.top") && html.contains("notifying"),
         "the registry's desk: {html}"
     );
+    // The desk got it (and its auto-acknowledgement went back out).
+    let inbound: Vec<_> = lab
+        .mailbox()
+        .into_iter()
+        .filter(|m| m.from == "csirt@csirt.example")
+        .collect();
+    assert_eq!(inbound.len(), 1, "the registry's desk got the notification");
+    assert!(
+        inbound[0].subject.contains("ucs-card.top"),
+        "{:?}",
+        inbound[0]
+    );
+    assert_eq!(inbound[0].to, ["abuse@nic.top"]);
     quiet("/cases/1").await;
     shot("case").await;
     b.find(Locator::Css(
