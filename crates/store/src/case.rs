@@ -437,6 +437,36 @@ impl Store {
         self.read(move |db| load_case(db, id.0))
     }
 
+    /// How many cases are in each state (states with none left out), and how many names are
+    /// watched: the overview's and `/metrics`' counts, without reading the rows.
+    pub fn case_state_counts(&self) -> Result<Vec<(CaseState, usize)>> {
+        self.read(|db| {
+            db.rows(
+                "SELECT state, count(*) FROM abuse_case GROUP BY state ORDER BY state",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                let st = r.text(0)?;
+                let state = CaseState::parse(&st).ok_or_else(|| corrupt("case state", &st))?;
+                Ok((state, crate::count_from_sql(r.int(1)?)))
+            })
+            .collect()
+        })
+    }
+
+    /// The number of watched names.
+    pub fn watched_count(&self) -> Result<usize> {
+        self.read(|db| {
+            let n = db
+                .row("SELECT count(*) FROM watched_domain", &[])?
+                .map(|r| r.int(0))
+                .transpose()?
+                .unwrap_or(0);
+            Ok(crate::count_from_sql(n))
+        })
+    }
+
     /// Cases matching `filter`, newest first.
     pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
         let filter = filter.clone();

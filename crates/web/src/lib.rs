@@ -256,7 +256,7 @@ async fn headers_and_counts(State(c): State<Shared>, req: Request, next: Next) -
 }
 
 async fn healthz(State(c): State<Shared>) -> Response {
-    match c.store().watched() {
+    match c.store().watched_count() {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")).into_response(),
     }
@@ -283,10 +283,10 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
     let (names, findings, cases) = {
         let s = c.store();
         (
-            s.watched().map(|w| w.len()).unwrap_or(0),
+            s.watched_count().unwrap_or(0),
             s.open_finding_counts(jiff::Timestamp::now())
                 .unwrap_or_default(),
-            s.cases(&store::CaseFilter::default()).unwrap_or_default(),
+            s.case_state_counts().unwrap_or_default(),
         )
     };
     line(
@@ -346,17 +346,13 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
             .map(|(k, v)| (format!("{{severity=\"{}\"}}", k.as_str()), v as u64))
             .collect(),
     );
-    let mut by_state = std::collections::BTreeMap::new();
-    for cs in &cases {
-        *by_state.entry(cs.state.as_str()).or_insert(0u64) += 1;
-    }
     line(
         "domwatch_cases",
         "Cases by state.",
         "gauge",
-        by_state
+        cases
             .into_iter()
-            .map(|(k, v)| (format!("{{state=\"{k}\"}}"), v))
+            .map(|(k, v)| (format!("{{state=\"{}\"}}", k.as_str()), v as u64))
             .collect(),
     );
     (

@@ -254,10 +254,10 @@ pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Res
         Err(r) => return *r,
     };
     let now = jiff::Timestamp::now();
-    let (names, by_sev, latest, cases) = {
+    let (names, by_sev, latest, cases, state_counts) = {
         let s = c.store();
         (
-            s.watched().map(|w| w.len()).unwrap_or_default(),
+            s.watched_count().unwrap_or_default(),
             s.open_finding_counts(now).unwrap_or_default(),
             s.findings_where(
                 &store::FindingFilter {
@@ -268,22 +268,27 @@ pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Res
                 now,
             )
             .unwrap_or_default(),
-            s.cases(&store::CaseFilter::default()).unwrap_or_default(),
+            s.cases(&store::CaseFilter {
+                limit: Some(10),
+                ..Default::default()
+            })
+            .unwrap_or_default(),
+            s.case_state_counts().unwrap_or_default(),
         )
     };
     let by_sev: Vec<(String, usize)> = by_sev
         .into_iter()
         .map(|(s, n)| (s.as_str().to_string(), n))
         .collect();
+    // In the workflow's order.
     let by_state: Vec<(String, usize)> = domains::case::CaseState::ALL
         .iter()
-        .map(|s| {
-            (
-                s.as_str().to_string(),
-                cases.iter().filter(|c| c.state == *s).count(),
-            )
+        .filter_map(|s| {
+            state_counts
+                .iter()
+                .find(|(st, _)| st == s)
+                .map(|(_, n)| (s.as_str().to_string(), *n))
         })
-        .filter(|(_, n)| *n > 0)
         .collect();
     // Phishing domains per month, stacked by TLD (the reports page has the rest).
     let chart = service::reports::phishing(
@@ -316,7 +321,7 @@ pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Res
                 "severity": f.finding.severity.as_str(), "domain": f.finding.domain.to_unicode(), "name": f.finding.domain.as_str(),
                 "title": f.finding.title, "first_seen": f.first_seen.strftime("%Y-%m-%d %H:%M").to_string()
             })).collect::<Vec<_>>(),
-            "cases": cases.iter().take(10).map(case_row).collect::<Vec<_>>(),
+            "cases": cases.iter().map(case_row).collect::<Vec<_>>(),
         }),
     )
 }

@@ -54,6 +54,14 @@ fn reports_group_into_one_case_per_domain_and_import_is_idempotent() {
             .unwrap();
         assert_eq!((o2.added, o2.known, o2.cases_opened), (0, 4, 0));
         assert_eq!(o2.case_ids, o.case_ids);
+        // Counted in SQL: three new cases, no watched names.
+        assert_eq!(
+            s.case_state_counts().unwrap(),
+            vec![(CaseState::New, 3)],
+            "{}",
+            db.backend()
+        );
+        assert_eq!(s.watched_count().unwrap(), 0);
 
         let c = s.case(o.case_ids[0]).unwrap().unwrap();
         assert_eq!(c.domain.as_str(), "evil.top");
