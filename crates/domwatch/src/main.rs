@@ -50,6 +50,8 @@ enum Command {
     Inspect(cmd::inspect::InspectArgs),
     /// Keep an inventory of your domains, snapshot them, and alert on changes.
     Watch(cmd::watch::WatchArgs),
+    /// The stored findings of the watch: list them, acknowledge, mute, unmute, reopen.
+    Finding(cmd::finding::FindingArgs),
     /// Check every outside name your domains still trust: is it registered, lapsing, claimable?
     Audit(cmd::audit::AuditArgs),
     /// The store: copy it between SQLite and PostgreSQL (`store migrate`), check it.
@@ -62,7 +64,7 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// The console's users: add, list, remove, passwd.
     User(cmd::serve::UserArgs),
-    /// API tokens for the console: create, list.
+    /// API tokens for the console: create, list, revoke.
     Token(cmd::serve::TokenArgs),
 }
 
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
         Command::Inspect(a) => cmd::inspect::run(a, &cli.global),
         Command::Watch(a) => cmd::watch::run(a, &cli.global),
         Command::Audit(a) => cmd::audit::run(a, &cli.global),
+        Command::Finding(a) => cmd::finding::run(a, &cli.global),
         Command::Store(a) => cmd::store::run(a, &cli.global),
         Command::Case(a) => cmd::case::run(a, &cli.global),
         Command::Report(a) => cmd::case::report(a, &cli.global),

@@ -261,6 +261,29 @@ impl Store {
         })
     }
 
+    /// Deletes one API token; its record (user and label) when there was one.
+    pub fn revoke_token(&mut self, id: i64) -> Result<Option<TokenInfo>> {
+        self.tx(move |db| {
+            let Some(r) = db.row(
+                "SELECT t.id, u.name, t.label, t.created_at, t.last_used_at
+                 FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.id = $1",
+                &[id.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            let info = TokenInfo {
+                id: r.int(0)?,
+                user: r.text(1)?,
+                label: r.text(2)?,
+                created_at: ts_from_sql(&r.text(3)?)?,
+                last_used_at: r.opt_text(4)?.as_deref().map(ts_from_sql).transpose()?,
+            };
+            db.exec("DELETE FROM api_token WHERE id = $1", &[id.into()])?;
+            Ok(Some(info))
+        })
+    }
+
     /// Every token's record.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
         self.read(|db| {

@@ -12,6 +12,7 @@ pub mod case;
 pub mod coord;
 pub mod demo;
 pub mod export;
+pub mod finding;
 pub mod fuzz;
 pub mod inspect;
 pub mod intake_mail;

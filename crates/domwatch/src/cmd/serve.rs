@@ -12,7 +12,7 @@ use std::sync::atomic::Ordering;
 use store::Role;
 
 use crate::Global;
-use crate::output::{Format, Table};
+use crate::output::{self, Format, Table};
 
 use super::watch::{Interval, RunArgs, open_store};
 use super::{network, usage};
@@ -73,6 +73,8 @@ pub enum TokenCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Revoke one token (its id from `token list`): it stops working at once.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, clap::Args)]
@@ -253,6 +255,25 @@ pub fn token(args: TokenArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 eprintln!("token {name} for {user} (shown once; only its hash is stored):");
             }
             println!("{t}");
+        }
+        TokenCommand::Revoke { id } => {
+            let Some(t) = store.revoke_token(id).map_err(store_err)? else {
+                return Err(usage(format!("no token {id} (see `domwatch token list`)")));
+            };
+            store
+                .audit(
+                    &super::case::actor(),
+                    "token.revoke",
+                    &t.user,
+                    &t.label,
+                    jiff::Timestamp::now(),
+                )
+                .map_err(store_err)?;
+            println!(
+                "token {id} ({} of {}) revoked",
+                output::sanitize(&t.label),
+                output::sanitize(&t.user)
+            );
         }
         TokenCommand::List { format } => {
             let tokens = store.tokens().map_err(store_err)?;

@@ -507,3 +507,85 @@ fn inventory_add_list_remove() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_are_listed_and_triaged_from_the_cli_and_tokens_revoked() {
+    let e = env().await;
+    let (code, out, err) = dw(&e, &["watch", "add", "hinode-logistics.com"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    e.lab.advance_days(13).await;
+    for _ in 0..2 {
+        let (code, out, err) = dw(&e, &["watch", "run", "--format", "json"]).await;
+        assert!(code == 0 || code == 1, "{out}{err}");
+    }
+    let list = async |args: &[&str]| -> Vec<Value> {
+        let mut a = vec!["finding", "list", "--format", "json"];
+        a.extend_from_slice(args);
+        let (code, out, err) = dw(&e, &a).await;
+        assert_eq!(code, 0, "{out}{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let all = list(&[]).await;
+    assert!(!all.is_empty(), "the hijack raised findings");
+    let high = list(&["--severity", "high"]).await;
+    assert!(
+        high.iter()
+            .all(|f| f["severity"] == "high" || f["severity"] == "critical")
+    );
+    let n = all[0]["id"].as_i64().unwrap();
+    let id = n.to_string();
+
+    // Acknowledge with a note, then mute for a week: out of the default list.
+    let (code, out, err) = dw(&e, &["finding", "ack", &id, "--note", "on it"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("acknowledged by"), "{out}");
+    let acked = list(&["--triage", "acknowledged"]).await;
+    assert!(acked.iter().any(|f| f["id"] == n));
+    assert_eq!(acked[0]["triage"]["note"], "on it");
+    let (code, out, _) = dw(&e, &["finding", "mute", &id, "--days", "7"]).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("muted until"), "{out}");
+    assert!(!list(&[]).await.iter().any(|f| f["id"] == n));
+    assert!(
+        list(&["--triage", "muted"])
+            .await
+            .iter()
+            .any(|f| f["id"] == n)
+    );
+    let (code, _, _) = dw(&e, &["finding", "unmute", &id]).await;
+    assert_eq!(code, 0);
+    let (code, out, _) = dw(&e, &["finding", "reopen", &id]).await;
+    assert_eq!(code, 0);
+    assert!(out.ends_with(": new\n"), "{out}");
+    assert!(
+        list(&["--triage", "new"])
+            .await
+            .iter()
+            .any(|f| f["id"] == n)
+    );
+    // The table for people; usage errors.
+    let (code, out, _) = dw(&e, &["finding", "list", "--domain", "hinode-logistics.com"]).await;
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("hinode-logistics.com") && out.contains("triage"),
+        "{out}"
+    );
+    assert_eq!(dw(&e, &["finding", "ack", "999999"]).await.0, 2);
+    assert_eq!(dw(&e, &["finding", "list", "--triage", "later"]).await.0, 2);
+    assert_eq!(dw(&e, &["finding", "mute", &id, "--days", "0"]).await.0, 2);
+
+    // A token is revoked by its id; revoking it again is a usage error.
+    let (code, out, err) = dw(&e, &["user", "add", "siem", "--role", "viewer"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, _) = dw(&e, &["token", "create", "--user", "siem", "--name", "pull"]).await;
+    assert_eq!(code, 0);
+    let (_, out, _) = dw(&e, &["token", "list", "--format", "json"]).await;
+    let tokens: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let tid = tokens[0]["id"].to_string();
+    let (code, out, _) = dw(&e, &["token", "revoke", &tid]).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("revoked"), "{out}");
+    let (_, out, _) = dw(&e, &["token", "list", "--format", "json"]).await;
+    assert_eq!(out.trim(), "[]");
+    assert_eq!(dw(&e, &["token", "revoke", &tid]).await.0, 2);
+}

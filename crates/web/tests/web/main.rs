@@ -496,8 +496,5 @@ async fn api_shapes_pagination_and_openapi() {
         "{metrics}"
     );
     assert!(metrics.contains("# TYPE domwatch_http_requests_total counter"));
-    assert!(
-        metrics.contains("domwatch_watched_names 1\n"),
-        "{metrics}"
-    );
+    assert!(metrics.contains("domwatch_watched_names 1\n"), "{metrics}");
 }
