@@ -206,9 +206,17 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
 
     demo.heading(
         "Which names in a feed imitate our brands (scan)",
-        "The scenario's feed mixes real phishing names from the mission with ordinary popular names.",
+        "The scenario's feed mixes real phishing names from the mission with ordinary popular names.\nWith --save the hits are kept in the store for the console's lookalikes page.",
     )?;
-    demo.run(&["scan", "--brands", "brands.txt", "feed.txt"])?;
+    demo.run(&[
+        "--db",
+        db,
+        "scan",
+        "--brands",
+        "brands.txt",
+        "feed.txt",
+        "--save",
+    ])?;
 
     let cfg = "lab.toml";
     demo.heading(
@@ -227,9 +235,18 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
 
     demo.heading(
         "What our domains still trust (audit)",
-        "Every name server, MX host, CNAME target, SPF include and report address the inventory references, and the registration state of each.",
+        "Every name server, MX host, CNAME target, SPF include and report address the inventory references, and the registration state of each.\nSaved for the console's audit pages (the reference graph).",
     )?;
-    demo.run(&["--config", cfg, "audit", "--file", "inventory.txt"])?;
+    demo.run(&[
+        "--config",
+        cfg,
+        "--db",
+        db,
+        "audit",
+        "--file",
+        "inventory.txt",
+        "--save",
+    ])?;
 
     demo.heading(
         "Watch the inventory: first pass (watch add, watch run)",
@@ -268,6 +285,7 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
         )?;
         demo.run(&["--db", db, "watch", "history", first])?;
     }
+    triage(&mut demo, db)?;
 
     coordination(&mut demo, cfg, db, &lab.now().to_string())?;
     console(&mut demo, db, &rt)?;
@@ -308,6 +326,41 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
     } else {
         Ok(ExitCode::from(3))
     }
+}
+
+/// The findings the watch raised, and one acknowledged (the console's triage, on the CLI).
+fn triage(demo: &mut Demo, db: &str) -> anyhow::Result<()> {
+    demo.heading(
+        "Triage the findings (finding list, finding ack)",
+        "The critical findings of the inventory; an analyst takes the newest (acknowledged: it stays listed, marked).",
+    )?;
+    demo.run(&["--db", db, "finding", "list", "--severity", "critical"])?;
+    let out = Command::new(&demo.exe)
+        .args([
+            "--db",
+            db,
+            "finding",
+            "list",
+            "--severity",
+            "critical",
+            "--format",
+            "json",
+        ])
+        .current_dir(&demo.dir)
+        .env_remove("DOMWATCH_DB")
+        .output()
+        .with_context(|| format!("running {}", demo.exe.display()))?;
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    match list[0]["id"].as_i64() {
+        Some(id) => {
+            let id = id.to_string();
+            demo.run(&["--db", db, "finding", "ack", &id, "--note", "on it"])?;
+        }
+        None => demo
+            .failed
+            .push("finding list: the watch raised no critical finding".into()),
+    }
+    Ok(())
 }
 
 /// The coordination steps: reports in, parties found, notifications out, the desks act, the
@@ -418,7 +471,19 @@ fn console(demo: &mut Demo, db: &str, rt: &tokio::runtime::Runtime) -> anyhow::R
         demo.failed.push(format!("domwatch {}", args.join(" ")));
         return Ok(());
     }
-    let args = ["--db", db, "serve", "--listen", "127.0.0.1:0"];
+    let args = [
+        "--config",
+        "lab.toml",
+        "--db",
+        db,
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--eml-dir",
+        "outbox",
+        "--mail-from",
+        "csirt@csirt.example",
+    ];
     println!("\n$ domwatch {} &", args.join(" "));
     let mut child = Command::new(&demo.exe)
         .args(args)
@@ -466,7 +531,8 @@ fn console(demo: &mut Demo, db: &str, rt: &tokio::runtime::Runtime) -> anyhow::R
     Ok(())
 }
 
-/// What a SIEM would ask the console: the cases and the high findings, with the token.
+/// What a SIEM would ask the console (the cases, the high findings, the phishing report, the
+/// audits), and an analyst's notification preview, with the token.
 async fn console_calls(base: &str, token: &str) -> anyhow::Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
@@ -506,6 +572,62 @@ async fn console_calls(base: &str, token: &str) -> anyhow::Result<()> {
         }
         table.write(&mut std::io::stdout().lock())?;
         println!("{} {what} (at most 5 shown)", items.len());
+    }
+    let get = async |path: &str| -> anyhow::Result<serde_json::Value> {
+        println!("\n$ curl -H 'Authorization: Bearer $TOKEN' {base}{path}   (summarised)");
+        Ok(http
+            .get(format!("{base}{path}"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    };
+    let report = get("/api/v1/reports/phishing?by=month,tld").await?;
+    let mut table = crate::output::Table::new(["month", "tld", "domains"]);
+    for r in report.as_array().into_iter().flatten() {
+        let key = |i: usize| r["keys"][i].as_str().unwrap_or("?").to_string();
+        table.row([key(0), key(1), r["domains"].to_string()]);
+    }
+    table.write(&mut std::io::stdout().lock())?;
+    let audits = get("/api/v1/audits").await?;
+    let mut table = crate::output::Table::new(["audited", "references", "findings", "worst"]);
+    for a in audits.as_array().into_iter().flatten() {
+        table.row([
+            a["domain"].as_str().unwrap_or("?").to_string(),
+            a["references"].to_string(),
+            a["findings"].to_string(),
+            a["worst"].as_str().unwrap_or("-").to_string(),
+        ]);
+    }
+    table.write(&mut std::io::stdout().lock())?;
+    // An analyst previews the follow-up of case 3, due for the registry (nothing is sent until
+    // it is confirmed).
+    println!(
+        "\n$ curl -X POST -H 'Authorization: Bearer $TOKEN' -d '{{}}' {base}/api/v1/cases/3/notify   (the preview, summarised)"
+    );
+    let r = http
+        .post(format!("{base}/api/v1/cases/3/notify"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({}))
+        .send()
+        .await?;
+    let status = r.status();
+    let v: serde_json::Value = r.json().await.unwrap_or_default();
+    if status.is_success() {
+        println!(
+            "to {} ({}): {}\n(send it with POST /api/v1/cases/3/notify/send {{\"preview_id\": ...}}, or from the case page)",
+            v["to"].as_str().unwrap_or("?"),
+            v["party"].as_str().unwrap_or("?"),
+            crate::output::sanitize(v["subject"].as_str().unwrap_or("?"))
+        );
+    } else {
+        // A case with nobody left to ask answers why (the desks already acted).
+        println!(
+            "{status}: {}",
+            crate::output::sanitize(v["error"]["message"].as_str().unwrap_or("?"))
+        );
     }
     Ok(())
 }

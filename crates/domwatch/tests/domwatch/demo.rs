@@ -31,6 +31,11 @@ fn demo_runs_every_step_against_the_lab() {
         "entered-redemption",
         "re-registered",
         "drop-caught",
+        // Triage on the CLI; the console's API over the saved scan, audits and cases.
+        ": acknowledged by",
+        "audited                 references  findings  worst",
+        "/api/v1/cases/3/notify   (the preview, summarised)",
+        "(registry): [case 3] Phishing: kuronekoyamatc.cc",
         "Demo finished: every step ran.",
     ] {
         assert!(
