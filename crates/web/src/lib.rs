@@ -5,7 +5,7 @@
 //! - **Access**: users with a role (viewer reads, analyst acts, admin also manages users);
 //!   browser sessions by cookie (HttpOnly, SameSite=Strict, Secure over TLS) with a CSRF token
 //!   on every state-changing request; API clients by `Authorization: Bearer` token. Nothing but
-//!   `/login`, `/healthz` and `/static/` answers without authentication. Failed logins are
+//!   `/login`, `/healthz`, `/static/` and `/favicon.ico` answer without authentication. Failed logins are
 //!   limited per client address and per user name.
 //! - **Hostile data**: everything shown came from outside (WHOIS, RDAP, feeds, mail): templates
 //!   escape it; the Content-Security-Policy allows no script and no inline style.
@@ -371,6 +371,8 @@ pub fn router(console: Shared) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/static/style.css", get(pages::style))
+        .route("/static/favicon.svg", get(pages::favicon))
+        .route("/favicon.ico", get(pages::favicon))
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/", get(pages::overview))

@@ -113,6 +113,24 @@ pub(crate) async fn style() -> Response {
         .into_response()
 }
 
+/// The console's icon (an SVG: a magnifier over a dot, the colours of the header).
+const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">\
+<rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#1d2330\"/>\
+<circle cx=\"7\" cy=\"7\" r=\"4\" fill=\"none\" stroke=\"#cfe0ff\" stroke-width=\"2\"/>\
+<path d=\"M10 10l4 4\" stroke=\"#cfe0ff\" stroke-width=\"2\"/></svg>";
+
+/// `/static/favicon.svg`, and `/favicon.ico` (which browsers ask for on their own) with it.
+pub(crate) async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "max-age=86400"),
+        ],
+        FAVICON,
+    )
+        .into_response()
+}
+
 pub(crate) async fn not_found(State(c): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(r) = page_principal(&c, &headers) {
         return *r;

@@ -249,12 +249,6 @@ async fn a_real_browser_logs_in_reads_notifies_adds_a_note_and_logs_out() {
             .into_iter()
             .flatten()
             .filter(|e| matches!(e["level"].as_str(), Some("SEVERE" | "WARNING")))
-            // The browser asks for /favicon.ico on its own; the console has none (a 404).
-            .filter(|e| {
-                !e["message"]
-                    .as_str()
-                    .is_some_and(|m| m.contains("/favicon.ico - "))
-            })
             .collect();
         assert!(loud.is_empty(), "{page}: the browser's console: {loud:?}");
         // The style sheet loaded and applies (the CSP lets it in).

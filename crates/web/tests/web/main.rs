@@ -166,7 +166,13 @@ async fn anonymous_requests_see_only_login_and_health() {
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["error"]["code"], "unauthenticated", "{path}");
     }
-    for path in ["/healthz", "/login", "/static/style.css"] {
+    for path in [
+        "/healthz",
+        "/login",
+        "/static/style.css",
+        "/static/favicon.svg",
+        "/favicon.ico",
+    ] {
         let r = e.http.get(e.url(path)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         let csp = r.headers()["content-security-policy"]
