@@ -86,13 +86,25 @@ pub async fn audit_watched(
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<Vec<i64>, crate::ServiceError> {
     let watched = store.watched()?;
+    let results = audit_inventory(watched, prober, psl, expiry_days, progress).await;
+    store_audits(store, &results)
+}
+
+/// Audits the registrable domains of the watched names (stores nothing).
+async fn audit_inventory(
+    watched: Vec<store::WatchedDomain>,
+    prober: Arc<probe::Prober>,
+    psl: &SuffixList,
+    expiry_days: u32,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Vec<NameAudit> {
     let subdomains: Vec<String> = audit::COMMON_SUBDOMAINS
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let mut ids = Vec::new();
+    let mut all = Vec::new();
+    let mut seen = BTreeSet::new();
     for high_value in [true, false] {
-        let mut seen = BTreeSet::new();
         let targets: Vec<(String, DomainName)> = watched
             .iter()
             .filter(|w| w.high_value == high_value)
@@ -110,19 +122,117 @@ pub async fn audit_watched(
             high_value,
             ..RulePolicy::default()
         };
-        let results = audit_names(
-            prober.clone(),
-            psl,
-            targets,
-            BTreeMap::new(),
-            &subdomains,
-            &policy,
-            progress,
-        )
-        .await;
-        ids.extend(store_audits(store, &results)?);
+        all.extend(
+            audit_names(
+                prober.clone(),
+                psl,
+                targets,
+                BTreeMap::new(),
+                &subdomains,
+                &policy,
+                progress,
+            )
+            .await,
+        );
     }
-    Ok(ids)
+    all
+}
+
+/// What the audit inside a watch pass did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WatchAudit {
+    /// Registrable domains audited.
+    pub audited: usize,
+    /// References checked, over all of them.
+    pub references: usize,
+    /// Reference findings not in the previous stored audit of their name, stored as findings
+    /// (and so alerted by the sinks).
+    pub new_findings: usize,
+    /// Names whose audit could not check everything.
+    pub incomplete: usize,
+}
+
+/// The watch's view of an audit: every finding about a *referenced* name (a dependency that
+/// became unregistered, started lapsing, became claimable) that the previous audit of the
+/// same name did not have, as an event finding of the audited name. The same code and
+/// reference seen again is not new; a reference that changes state (lapsing, then dangling)
+/// is a new code, so it is new again.
+pub fn new_reference_findings(
+    previous: Option<&serde_json::Value>,
+    current: &NameAudit,
+) -> Vec<Finding> {
+    let before: BTreeSet<(String, String)> = previous
+        .and_then(|p| p["findings"].as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|f| {
+            Some((
+                f["code"].as_str()?.to_string(),
+                f["reference"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    current
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let reference = f.reference.as_ref()?;
+            if before.contains(&(f.code.clone(), reference.clone())) {
+                return None;
+            }
+            Some(Finding {
+                code: f.code.clone(),
+                severity: f.severity,
+                domain: f.name.clone(),
+                title: f.title.clone(),
+                detail: format!(
+                    "via {}: {} (audit of {})",
+                    if f.via.is_empty() {
+                        "-".to_string()
+                    } else {
+                        f.via.join(",")
+                    },
+                    f.evidence.seen,
+                    f.evidence.at
+                ),
+                remediation: f.remediation.clone(),
+                subject: format!("reference {reference}"),
+            })
+        })
+        .collect()
+}
+
+/// The audit step of `watch run --audit`: audits the inventory, stores each audit, and stores
+/// the reference findings that are new since each name's previous audit as findings, for the
+/// pass's alerts.
+pub async fn audit_in_watch(
+    store: &mut store::Store,
+    prober: Arc<probe::Prober>,
+    psl: &SuffixList,
+    expiry_days: u32,
+    now: Timestamp,
+) -> Result<WatchAudit, crate::ServiceError> {
+    let watched = store.watched()?;
+    let results = audit_inventory(watched, prober, psl, expiry_days, &|_, _| {}).await;
+    let mut out = WatchAudit {
+        audited: results.len(),
+        ..WatchAudit::default()
+    };
+    let mut new = Vec::new();
+    for r in &results {
+        let previous = store.audits_of(r.domain.as_str(), 1)?;
+        new.extend(new_reference_findings(
+            previous.first().map(|a| &a.audit),
+            r,
+        ));
+        out.references += r.references.len();
+        if !r.incomplete.is_empty() {
+            out.incomplete += 1;
+        }
+    }
+    store_audits(store, &results)?;
+    out.new_findings = store.add_event_findings(&new, now)?.len();
+    Ok(out)
 }
 
 /// Stores each audited name's result (`audit --save`, the console's scheduler): the audit
@@ -628,5 +738,73 @@ fn from_finding(
         via,
         evidence: Evidence { seen: f.detail, at },
         remediation: f.remediation,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &str, severity: Severity, reference: Option<&str>) -> AuditFinding {
+        AuditFinding {
+            name: DomainName::parse("corp.example").unwrap(),
+            code: code.into(),
+            severity,
+            title: format!("{code} title"),
+            reference: reference.map(str::to_string),
+            via: vec!["mx".into()],
+            evidence: Evidence {
+                seen: "NXDOMAIN".into(),
+                at: "2026-12-01T00:00:00Z".parse().unwrap(),
+            },
+            remediation: "fix it".into(),
+        }
+    }
+
+    fn audit(findings: Vec<AuditFinding>) -> NameAudit {
+        NameAudit {
+            input: "corp.example".into(),
+            domain: DomainName::parse("corp.example").unwrap(),
+            audited_at: "2026-12-01T00:00:00Z".parse().unwrap(),
+            references: vec![],
+            findings,
+            incomplete: vec![],
+        }
+    }
+
+    #[test]
+    fn only_reference_findings_new_since_the_previous_audit_are_raised() {
+        let first = audit(vec![
+            finding("lapsing-reference", Severity::High, Some("mail-host.net")),
+            // About the audited name itself: the watch raises those from its snapshots.
+            finding("no-registrar-lock", Severity::Medium, None),
+        ]);
+        // No previous audit: every reference finding is new.
+        let new = new_reference_findings(None, &first);
+        assert_eq!(new.len(), 1);
+        assert_eq!(new[0].code, "lapsing-reference");
+        assert_eq!(new[0].domain.as_str(), "corp.example");
+        assert_eq!(new[0].subject, "reference mail-host.net");
+        assert!(
+            new[0].detail.contains("via mx: NXDOMAIN"),
+            "{}",
+            new[0].detail
+        );
+        // The same again: nothing new.
+        let stored = serde_json::to_value(&first).unwrap();
+        assert!(new_reference_findings(Some(&stored), &first).is_empty());
+        // The reference changed state (lapsing, then gone) and another one appeared.
+        let second = audit(vec![
+            finding(
+                "dangling-reference",
+                Severity::Critical,
+                Some("mail-host.net"),
+            ),
+            finding("takeover", Severity::High, Some("app.cloud.example")),
+        ]);
+        let new = new_reference_findings(Some(&stored), &second);
+        let codes: Vec<&str> = new.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["dangling-reference", "takeover"]);
+        assert_ne!(new[0].fingerprint(), new[1].fingerprint());
     }
 }

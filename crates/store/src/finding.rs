@@ -368,6 +368,39 @@ impl Store {
         }
     }
 
+    /// Stores findings raised outside a watch snapshot (an exposure audit's new reference
+    /// findings during `watch run --audit`) as events (`change` origin), each once by its
+    /// fingerprint; the ids of those that are new. One transaction.
+    pub fn add_event_findings(&mut self, findings: &[Finding], at: Timestamp) -> Result<Vec<i64>> {
+        let findings = findings.to_vec();
+        let at = ts_to_sql(at);
+        self.tx(move |db| {
+            let mut ids = Vec::new();
+            for f in &findings {
+                if let Some(r) = db.row(
+                    "INSERT INTO finding (fingerprint, domain, origin, code, severity, title,
+                         detail, remediation, subject, first_seen, last_seen)
+                     VALUES ($1, $2, 'change', $3, $4, $5, $6, $7, $8, $9, $9)
+                     ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
+                    &[
+                        f.fingerprint().into(),
+                        f.domain.as_str().into(),
+                        f.code.as_str().into(),
+                        f.severity.as_str().into(),
+                        f.title.as_str().into(),
+                        f.detail.as_str().into(),
+                        f.remediation.as_str().into(),
+                        f.subject.as_str().into(),
+                        at.as_str().into(),
+                    ],
+                )? {
+                    ids.push(r.int(0)?);
+                }
+            }
+            Ok(ids)
+        })
+    }
+
     /// Findings at or above `min` that were never alerted to `sink`, are still open and are not
     /// muted at `now`, oldest first.
     pub fn unalerted(

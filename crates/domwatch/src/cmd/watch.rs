@@ -129,6 +129,11 @@ pub struct RunArgs {
     /// Minimum time between two requests to one RDAP server, in milliseconds.
     #[arg(long, default_value_t = 250, value_name = "MS")]
     pub rdap_interval_ms: u64,
+    /// After the pass, audit the inventory's exposure too (`audit --save` of every watched
+    /// name): a referenced domain that became unregistered, started lapsing or became claimable
+    /// since the name's previous audit is a new finding, alerted like any other change.
+    #[arg(long)]
+    pub audit: bool,
     /// Do not probe here: create a distributed pass over the inventory for `watch worker`
     /// processes (on this or other machines) to drain, and return.
     #[arg(long, conflicts_with = "resume")]
@@ -608,6 +613,15 @@ pub(crate) async fn one_pass(
 ) -> anyhow::Result<(PassSummary, AlertSummary)> {
     let bar = progress_bar(global, None, "watch run");
     let mut stdout = std::io::stdout();
+    let audit = if args.audit {
+        Some(AuditStep {
+            prober: pass.prober.clone(),
+            psl: super::psl::suffix_list(global)?.0,
+            expiry_days: args.expiry_warning_days,
+        })
+    } else {
+        None
+    };
     pass_with_alerts(
         store,
         pass.prober.clone(),
@@ -617,6 +631,7 @@ pub(crate) async fn one_pass(
             min: args.alert_min_severity,
             mail: &pass.mail,
             format: args.format,
+            audit: audit.as_ref(),
         },
         &bar,
         Some(stop),
@@ -633,6 +648,24 @@ pub struct PassAlerts<'a> {
     pub mail: &'a MailSettings,
     /// The summary's format (table: one line; json: one object).
     pub format: Format,
+    /// The exposure audit after the pass, before the alerts (`--audit`).
+    pub audit: Option<&'a AuditStep>,
+}
+
+/// What `watch run --audit` audits with.
+#[derive(Clone)]
+pub struct AuditStep {
+    pub prober: Arc<probe::Prober>,
+    pub psl: &'static domains::SuffixList,
+    pub expiry_days: u32,
+}
+
+impl std::fmt::Debug for AuditStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditStep")
+            .field("expiry_days", &self.expiry_days)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A whole `watch run` pass for callers with their own observer and writer (the demo): the
@@ -650,10 +683,22 @@ pub async fn pass_with_alerts<O: Observer>(
         .await
         .map_err(super::service_err)?;
     progress.finish_and_clear();
+    // The audit after a complete pass only (an interrupted pass is resumed first).
+    let audited = match alerts.audit {
+        Some(a) if !summary.interrupted => {
+            let now = a.prober.now().await;
+            Some(
+                service::audit::audit_in_watch(store, a.prober.clone(), a.psl, a.expiry_days, now)
+                    .await
+                    .map_err(super::service_err)?,
+            )
+        }
+        _ => None,
+    };
     let sent = send_alerts(store, alerts.sinks, alerts.min, alerts.mail, out)
         .await
         .map_err(super::service_err)?;
-    write_summary(&summary, &sent, alerts.format, out)?;
+    write_summary(&summary, &sent, audited.as_ref(), alerts.format, out)?;
     Ok((summary, sent))
 }
 
@@ -670,11 +715,16 @@ pub(crate) fn bar_progress(bar: &indicatif::ProgressBar) -> impl Fn(u64, u64) + 
 pub fn write_summary(
     s: &PassSummary,
     a: &AlertSummary,
+    audit: Option<&service::audit::WatchAudit>,
     format: Format,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     if format == Format::Json {
-        serde_json::to_writer(&mut *out, &serde_json::json!({ "run": s, "alerts": a }))?;
+        let mut v = serde_json::json!({ "run": s, "alerts": a });
+        if let Some(au) = audit {
+            v["audit"] = serde_json::to_value(au)?;
+        }
+        serde_json::to_writer(&mut *out, &v)?;
         writeln!(out)?;
         return Ok(());
     }
@@ -711,6 +761,20 @@ pub fn write_summary(
             "{} snapshots not stored: their time disagreed with the pass clock (run again with \
              --resume)",
             s.clock_mismatch
+        )?;
+    }
+    if let Some(au) = audit {
+        writeln!(
+            out,
+            "audit: {} domains, {} references, {} new reference findings{}",
+            au.audited,
+            au.references,
+            au.new_findings,
+            if au.incomplete > 0 {
+                format!(" ({} not checked completely)", au.incomplete)
+            } else {
+                String::new()
+            }
         )?;
     }
     for (sink, err) in &a.failed {
@@ -1076,6 +1140,7 @@ mod tests {
             min: Severity::High,
             mail: &m,
             format: Format::Table,
+            audit: None,
         };
         let (s3, a3) = pass_with_alerts(
             &mut store,

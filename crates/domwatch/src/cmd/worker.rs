@@ -185,7 +185,7 @@ fn write_worker_summary(
         return Ok(());
     }
     write!(out, "worker {}: ", sanitize(&ws.worker))?;
-    write_summary(&ws.pass, alerts, Format::Table, &mut out)?;
+    write_summary(&ws.pass, alerts, None, Format::Table, &mut out)?;
     if ws.finished_pass {
         writeln!(out, "pass {} finished by this worker", ws.pass.run_id)?;
     }

@@ -396,3 +396,84 @@ async fn zone_files_add_every_owner_s_references() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("$INCLUDE"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_run_audit_alerts_new_reference_findings_once() {
+    let (_lab, dir, cfg) = start().await;
+    let db = dir.path().join("w.db");
+    let alerts = dir.path().join("alerts.jsonl");
+    let dw = async |args: &[&str]| {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+            .args(["--config", cfg.to_str().unwrap(), "--no-progress", "--db"])
+            .arg(&db)
+            .args(args)
+            .env_remove("DOMWATCH_CONFIG")
+            .env_remove("DOMWATCH_DB")
+            .output()
+            .await
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = dw(&["watch", "add", "audit-org.com", "audit-healthy.com"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let sink = format!("jsonl={}", alerts.display());
+    let run = [
+        "watch",
+        "run",
+        "--audit",
+        "--format",
+        "json",
+        "--alert",
+        sink.as_str(),
+    ];
+    let (code, out, err) = dw(&run).await;
+    assert!(code == 0 || code == 1, "{out}{err}");
+    let s: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(s["audit"]["audited"], 2, "{out}");
+    assert!(s["audit"]["references"].as_u64().unwrap() > 5, "{out}");
+    let first_new = s["audit"]["new_findings"].as_u64().unwrap();
+    assert!(first_new > 0, "{out}");
+    // The reference findings went out through the sink like any other finding.
+    let sent = std::fs::read_to_string(&alerts).unwrap();
+    let sent: Vec<Value> = lines(&sent);
+    assert!(
+        sent.iter().any(|a| a["domain"] == "audit-org.com"
+            && a["code"] == "dangling-reference"
+            && a["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("(audit of "))),
+        "{sent:?}"
+    );
+    // The audits are stored for the console.
+    let (_, out, _) = dw(&[
+        "finding",
+        "list",
+        "--code",
+        "dangling-reference",
+        "--format",
+        "json",
+    ])
+    .await;
+    let listed: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert!(!listed.is_empty(), "{out}");
+    let st = store::Store::open(&db).unwrap();
+    assert_eq!(st.latest_audits().unwrap().len(), 2);
+    drop(st);
+
+    // Again: nothing new, nothing alerted twice; the table summary names the audit.
+    let before = std::fs::read_to_string(&alerts).unwrap().lines().count();
+    let (code, out, err) = dw(&["watch", "run", "--audit", "--alert", sink.as_str()]).await;
+    assert!(code == 0 || code == 1, "{out}{err}");
+    assert!(
+        out.contains("audit: 2 domains,") && out.contains(", 0 new reference findings"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&alerts).unwrap().lines().count(),
+        before
+    );
+}
