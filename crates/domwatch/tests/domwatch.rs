@@ -10,6 +10,7 @@ mod domwatch {
     mod hostile;
     mod inspect;
     mod intake_mail;
+    mod interop;
     mod lab;
     mod names;
     mod parse;
