@@ -66,6 +66,9 @@ pub struct PassSummary {
     /// clock could not be read and the prober fell back to the system clock): storing them
     /// would put a wrong time in the history.
     pub clock_mismatch: usize,
+    /// Probe issues of the stored snapshots, per source (`rdap`, `whois`, `dns`...): which
+    /// servers fail (the console's `/metrics`).
+    pub issues_by_source: BTreeMap<String, usize>,
 }
 
 /// One pass over the inventory. Each observation is stored in its own transaction as soon as
@@ -201,6 +204,10 @@ pub fn record(
     summary.observed += 1;
     if !snap.issues.is_empty() {
         summary.incomplete += 1;
+    }
+    for issue in &snap.issues {
+        let source: String = issue.source.chars().take(32).collect();
+        *summary.issues_by_source.entry(source).or_insert(0) += 1;
     }
     summary.changes += changes.len();
     if !rec.new_findings.is_empty() {

@@ -91,6 +91,10 @@ pub struct Metrics {
     pub passes: AtomicU64,
     pub case_checks: AtomicU64,
     pub audits: AtomicU64,
+    /// Alerts delivered by the scheduler's passes (all sinks).
+    pub alerts_sent: AtomicU64,
+    /// Probe issues of the scheduler's passes, per source (`rdap`, `whois`, `dns`...).
+    pub probe_issues: Mutex<std::collections::BTreeMap<String, u64>>,
     pub scheduler_errors: AtomicU64,
 }
 
@@ -280,13 +284,21 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
         }
     };
     let m = &c.metrics;
-    let (names, findings, cases) = {
+    let (names, findings, cases, pending) = {
         let s = c.store();
+        let pending = s
+            .latest_pass()
+            .ok()
+            .flatten()
+            .and_then(|run| s.pass_progress(run).ok().flatten())
+            .filter(|p| p.run.finished_at.is_none())
+            .map_or(0, |p| p.pending + p.claimed);
         (
             s.watched_count().unwrap_or(0),
             s.open_finding_counts(jiff::Timestamp::now())
                 .unwrap_or_default(),
             s.case_state_counts().unwrap_or_default(),
+            pending,
         )
     };
     line(
@@ -318,6 +330,31 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
         "Case checks run by the scheduler.",
         "counter",
         vec![(String::new(), m.case_checks.load(Ordering::Relaxed))],
+    );
+    let issues: Vec<(String, u64)> = m
+        .probe_issues
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .map(|(k, v)| (format!("{{source=\"{}\"}}", prom_label(k)), *v))
+        .collect();
+    line(
+        "domwatch_probe_issues_total",
+        "Probe issues (timeouts, refusals, unreadable answers) in the scheduler's passes, by source.",
+        "counter",
+        issues,
+    );
+    line(
+        "domwatch_alerts_sent_total",
+        "Alerts delivered by the scheduler's passes, all sinks.",
+        "counter",
+        vec![(String::new(), m.alerts_sent.load(Ordering::Relaxed))],
+    );
+    line(
+        "domwatch_pass_pending_names",
+        "Names not yet observed in the latest distributed pass (the workers' queue).",
+        "gauge",
+        vec![(String::new(), pending as u64)],
     );
     line(
         "domwatch_audits_total",
@@ -363,6 +400,13 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
         out,
     )
         .into_response()
+}
+
+/// A Prometheus label value: quotes, backslashes and line breaks escaped.
+fn prom_label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// The whole application.

@@ -394,6 +394,21 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
                             stop.clone(),
                         )
                         .await;
+                        if let Ok((summary, alerts)) = &r {
+                            let sent: usize = alerts.sent.values().sum();
+                            console
+                                .metrics
+                                .alerts_sent
+                                .fetch_add(sent as u64, Ordering::Relaxed);
+                            let mut issues = console
+                                .metrics
+                                .probe_issues
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner());
+                            for (source, n) in &summary.issues_by_source {
+                                *issues.entry(source.clone()).or_insert(0) += *n as u64;
+                            }
+                        }
                         match r {
                             Ok(_) => console.metrics.passes.fetch_add(1, Ordering::Relaxed),
                             Err(e) => {

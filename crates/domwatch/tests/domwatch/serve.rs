@@ -158,7 +158,7 @@ async fn users_tokens_and_the_console_with_its_scheduler() {
     let mut c = cmd(d, &cfg);
     let outbox = d.join("outbox");
     c.args(["serve", "--listen", "127.0.0.1:0", "--check-every", "1s"])
-        .args(["--audit-every", "1h", "--eml-dir"])
+        .args(["--audit-every", "1h", "--watch-every", "1h", "--eml-dir"])
         .arg(&outbox)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -279,6 +279,29 @@ async fn users_tokens_and_the_console_with_its_scheduler() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     };
     assert_eq!(audits[0]["domain"], "hinode-logistics.com", "{audits}");
+    // The scheduler's watch pass is counted, with its alerts and probe issues.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+    let metrics = loop {
+        let m = http
+            .get(format!("{base}/metrics"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if m.contains("domwatch_watch_passes_total 1") || tokio::time::Instant::now() > deadline {
+            break m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    assert!(
+        metrics.contains("domwatch_watch_passes_total 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("domwatch_audits_total 1"), "{metrics}");
+    assert!(metrics.contains("# TYPE domwatch_alerts_sent_total counter"));
     assert!(audits[0]["references"].as_u64().unwrap() > 0, "{audits}");
 
     // SIGTERM stops it cleanly.

@@ -503,4 +503,12 @@ async fn api_shapes_pagination_and_openapi() {
     );
     assert!(metrics.contains("# TYPE domwatch_http_requests_total counter"));
     assert!(metrics.contains("domwatch_watched_names 1\n"), "{metrics}");
+    for line in [
+        "# TYPE domwatch_probe_issues_total counter",
+        "domwatch_alerts_sent_total 0\n",
+        "domwatch_pass_pending_names 0\n",
+        "domwatch_audits_total 0\n",
+    ] {
+        assert!(metrics.contains(line), "{line}: {metrics}");
+    }
 }
