@@ -516,6 +516,96 @@ pub async fn add_domain(
         .into_response()
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct HistoryParams {
+    /// At most this many snapshots, newest first (default 20, at most 500).
+    pub limit: Option<usize>,
+}
+
+/// One stored observation of a name and the changes it showed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub snapshot_id: i64,
+    pub taken_at: String,
+    /// The lifecycle phase then (`active`, `auto-renew-grace`, `redemption`, ...).
+    pub phase: String,
+    /// Every part could be observed (no probe issue).
+    pub complete: bool,
+    /// The changes against the snapshot before it.
+    #[schema(value_type = Vec<Object>)]
+    pub changes: Vec<domains::change::Change>,
+}
+
+/// A watched name and its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DomainHistory {
+    pub domain: DomainView,
+    /// Newest first.
+    pub history: Vec<HistoryEntry>,
+    /// The newest snapshot whole (registration, DNS, probe issues), when there is one.
+    #[schema(value_type = Object)]
+    pub latest: Option<domains::snapshot::Snapshot>,
+}
+
+/// A watched name with its history: each stored snapshot and the changes it showed.
+#[utoipa::path(get, path = "/api/v1/domains/{name}", params(("name" = String, Path), HistoryParams),
+    responses((status = 200, body = DomainHistory), (status = 404, body = ErrorBody)))]
+pub async fn domain_history(
+    State(c): State<Shared>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+    Query(q): Query<HistoryParams>,
+) -> Response {
+    if let Err(r) = require(&c, &headers, Role::Viewer) {
+        return *r;
+    }
+    let Ok(name) = domains::DomainName::parse(&name) else {
+        return error(StatusCode::BAD_REQUEST, "bad_request", "not a domain name");
+    };
+    let limit = q.limit.unwrap_or(20).clamp(1, 500);
+    let s = c.store();
+    let data = (|| -> store::Result<_> {
+        let Some(w) = s.watched_domain(&name)? else {
+            return Ok(None);
+        };
+        Ok(Some((w, s.snapshots(&name, limit)?, s.changes(&name)?)))
+    })();
+    drop(s);
+    let (w, snaps, changes) = match data {
+        Ok(Some(d)) => d,
+        Ok(None) => return error(StatusCode::NOT_FOUND, "not_found", "not in the inventory"),
+        Err(e) => return store_error(e),
+    };
+    let mut snaps = snaps;
+    snaps.sort_by_key(|x| std::cmp::Reverse(x.snapshot.taken_at));
+    let history = snaps
+        .iter()
+        .map(|x| HistoryEntry {
+            snapshot_id: x.id,
+            taken_at: x.snapshot.taken_at.to_string(),
+            phase: x.snapshot.phase.to_string(),
+            complete: x.snapshot.issues.is_empty(),
+            changes: changes
+                .iter()
+                .filter(|ch| ch.snapshot_id == x.id)
+                .map(|ch| ch.change.clone())
+                .collect(),
+        })
+        .collect();
+    Json(DomainHistory {
+        domain: DomainView {
+            name: w.name.to_string(),
+            owner: w.owner,
+            tags: w.tags,
+            high_value: w.high_value,
+            added_at: w.added_at.to_string(),
+        },
+        history,
+        latest: snaps.into_iter().next().map(|x| x.snapshot),
+    })
+    .into_response()
+}
+
 /// Remove a name from the inventory (analyst).
 #[utoipa::path(delete, path = "/api/v1/domains/{name}", params(("name" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -599,12 +689,14 @@ pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response 
           findings::list_findings,
           findings::triage, reports::phishing, reports::mitigation,
           scans::list_scans, scans::submit_scan, scans::scan_hits, scans::hits, list_domains, add_domain,
-          remove_domain, list_users, audit_log),
+          domain_history, remove_domain, list_users, audit_log),
     components(schemas(ErrorBody, ErrorDetail, CaseView, CaseDetail, NewCase, Note, FindingView,
                        TriageRequest, reports::PhishingView, reports::MitigationView,
                        scans::ScanView, scans::HitView, scans::NewScan, Page<scans::HitView>,
                        coord::CaseChange, coord::NotifyRequest, coord::NoticePreview,
-                       coord::SendRequest, audits::AuditSummary, audits::AuditView, DomainView, NewDomain, UserView, Page<CaseView>, Page<FindingView>))
+                       coord::SendRequest, audits::AuditSummary, audits::AuditView, DomainView,
+                       NewDomain, HistoryEntry, DomainHistory, UserView, Page<CaseView>,
+                       Page<FindingView>))
 )]
 pub struct ApiDoc;
 
@@ -646,7 +738,7 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/reports/phishing", get(reports::phishing))
         .route("/reports/mitigation", get(reports::mitigation))
         .route("/domains", get(list_domains).post(add_domain))
-        .route("/domains/{name}", axum::routing::delete(remove_domain))
+        .route("/domains/{name}", get(domain_history).delete(remove_domain))
         .route("/audits", get(audits::list_audits))
         .route("/audits/{name}", get(audits::audits_of))
         .route("/users", get(list_users))

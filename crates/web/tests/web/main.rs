@@ -339,6 +339,7 @@ async fn every_role_against_every_endpoint() {
         ("GET", "/api/v1/scans", None, Role::Viewer),
         ("GET", "/api/v1/hits", None, Role::Viewer),
         ("GET", "/api/v1/audits", None, Role::Viewer),
+        ("GET", "/api/v1/domains/watched.example", None, Role::Viewer),
         (
             "POST",
             "/api/v1/scans",

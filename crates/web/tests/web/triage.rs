@@ -240,6 +240,43 @@ async fn the_domain_page_shows_registration_findings_and_the_timeline_inert() {
     let r = get("/domains/nowhere.example").await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
+    // The same history over the API: newest first, each snapshot with its changes.
+    let api = |path: &str| {
+        e.http
+            .get(e.url(path))
+            .bearer_auth(e.token(Role::Viewer))
+            .send()
+    };
+    let h: Value = api("/api/v1/domains/watched.example")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(h["domain"]["name"], "watched.example");
+    assert_eq!(h["domain"]["high_value"], true);
+    let hist = h["history"].as_array().unwrap();
+    assert_eq!(hist.len(), 2, "{h}");
+    assert!(hist[0]["taken_at"].as_str() > hist[1]["taken_at"].as_str());
+    let kinds: Vec<&str> = hist[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"lock-removed"), "{kinds:?}");
+    assert!(hist[1]["changes"].as_array().unwrap().is_empty());
+    assert!(h["latest"]["registry"].is_object(), "{h}");
+    let one: Value = api("/api/v1/domains/watched.example?limit=1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["history"].as_array().unwrap().len(), 1);
+    let r = api("/api/v1/domains/nowhere.example").await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
     // The findings page: filters, and the triage buttons with the session's CSRF token.
     let page = get("/findings?severity=high&domain=watched.example")
         .await
