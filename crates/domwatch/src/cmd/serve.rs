@@ -299,6 +299,25 @@ pub fn token(args: TokenArgs, global: &Global) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Counts a scheduled job in `done`, or as a scheduler error (logged) when it failed.
+fn tally(
+    console: &web::Console,
+    done: &std::sync::atomic::AtomicU64,
+    what: &str,
+    error: Option<anyhow::Error>,
+) {
+    match error {
+        None => done.fetch_add(1, Ordering::Relaxed),
+        Some(e) => {
+            tracing::warn!("scheduled {what} failed: {e:#}");
+            console
+                .metrics
+                .scheduler_errors
+                .fetch_add(1, Ordering::Relaxed)
+        }
+    };
+}
+
 pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let brands = match &args.brands {
         None => Vec::new(),
@@ -409,29 +428,18 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
                                 *issues.entry(source.clone()).or_insert(0) += *n as u64;
                             }
                         }
-                        match r {
-                            Ok(_) => console.metrics.passes.fetch_add(1, Ordering::Relaxed),
-                            Err(e) => {
-                                tracing::warn!("scheduled watch pass failed: {e:#}");
-                                console
-                                    .metrics
-                                    .scheduler_errors
-                                    .fetch_add(1, Ordering::Relaxed)
-                            }
-                        };
+                        tally(&console, &console.metrics.passes, "watch pass", r.err());
                         next_watch = watch_every.map(|i| now + i);
                     }
                     if next_check.is_some_and(|t| t <= now) {
-                        match super::coord::check_open_cases(&pass.prober, &mut sched_store).await {
-                            Ok(_) => console.metrics.case_checks.fetch_add(1, Ordering::Relaxed),
-                            Err(e) => {
-                                tracing::warn!("scheduled case check failed: {e:#}");
-                                console
-                                    .metrics
-                                    .scheduler_errors
-                                    .fetch_add(1, Ordering::Relaxed)
-                            }
-                        };
+                        let r =
+                            super::coord::check_open_cases(&pass.prober, &mut sched_store).await;
+                        tally(
+                            &console,
+                            &console.metrics.case_checks,
+                            "case check",
+                            r.err(),
+                        );
                         next_check = check_every.map(|i| now + i);
                     }
                     if next_audit.is_some_and(|t| t <= now) {
@@ -443,16 +451,12 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
                             &|_, _| {},
                         )
                         .await;
-                        match r {
-                            Ok(_) => console.metrics.audits.fetch_add(1, Ordering::Relaxed),
-                            Err(e) => {
-                                tracing::warn!("scheduled audit failed: {e}");
-                                console
-                                    .metrics
-                                    .scheduler_errors
-                                    .fetch_add(1, Ordering::Relaxed)
-                            }
-                        };
+                        tally(
+                            &console,
+                            &console.metrics.audits,
+                            "audit",
+                            r.err().map(anyhow::Error::from),
+                        );
                         next_audit = audit_every.map(|i| now + i);
                     }
                 }

@@ -84,31 +84,21 @@ fn fill(e: &Env) {
     .unwrap();
 }
 
-async fn get_json(e: &Env, path: &str) -> (StatusCode, Value) {
-    let r = e
-        .http
-        .get(e.url(path))
-        .bearer_auth(e.token(Role::Viewer))
-        .send()
-        .await
-        .unwrap();
-    let st = r.status();
-    (st, r.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn audits_are_listed_drawn_and_served() {
     let e = Env::start().await;
     fill(&e);
 
     // API: the latest of each name, the worst first; one name's history, newest first.
-    let (st, list) = get_json(&e, "/api/v1/audits").await;
+    let (st, list) = e.get_json(Role::Viewer, "/api/v1/audits").await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(list[0]["domain"], "corp.example", "{list}");
     assert_eq!(list[0]["worst"], "critical");
     assert_eq!(list[0]["references"], 4);
     assert_eq!(list[1]["domain"], "clean.example");
-    let (st, hist) = get_json(&e, "/api/v1/audits/corp.example").await;
+    let (st, hist) = e
+        .get_json(Role::Viewer, "/api/v1/audits/corp.example")
+        .await;
     assert_eq!(st, StatusCode::OK);
     let hist = hist.as_array().unwrap();
     assert_eq!(hist.len(), 2);
@@ -116,9 +106,13 @@ async fn audits_are_listed_drawn_and_served() {
         hist[0]["audit"]["findings"][0]["code"],
         "dangling-reference"
     );
-    let (st, _) = get_json(&e, "/api/v1/audits/never.example").await;
+    let (st, _) = e
+        .get_json(Role::Viewer, "/api/v1/audits/never.example")
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (st, _) = get_json(&e, "/api/v1/audits/not%20a%20name").await;
+    let (st, _) = e
+        .get_json(Role::Viewer, "/api/v1/audits/not%20a%20name")
+        .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     let r = e.http.get(e.url("/api/v1/audits")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);

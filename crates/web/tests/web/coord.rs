@@ -3,7 +3,7 @@
 
 use domains::case::notify::{Party, PartyKind};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use store::{Role, Store};
 
 use super::{Env, HOSTILE, csrf_of, session_cookie};
@@ -63,19 +63,6 @@ fn fill(e: &Env) -> i64 {
     ev.id
 }
 
-async fn post_json(e: &Env, role: Role, path: &str, body: Value) -> (StatusCode, Value) {
-    let r = e
-        .http
-        .post(e.url(path))
-        .bearer_auth(e.token(role))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 fn emls(dir: &std::path::Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
@@ -93,9 +80,13 @@ async fn a_notification_is_previewed_then_sent_exactly_as_shown() {
     let (e, _) = start(out.path()).await;
 
     // A viewer may not; a preview sends nothing.
-    let (st, _) = post_json(&e, Role::Viewer, "/api/v1/cases/1/notify", json!({})).await;
+    let (st, _) = e
+        .post_json(Role::Viewer, "/api/v1/cases/1/notify", json!({}))
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    let (st, p) = post_json(&e, Role::Analyst, "/api/v1/cases/1/notify", json!({})).await;
+    let (st, p) = e
+        .post_json(Role::Analyst, "/api/v1/cases/1/notify", json!({}))
+        .await;
     assert_eq!(st, StatusCode::OK, "{p}");
     assert_eq!(p["party"], "registrar", "the next on the path: {p}");
     assert_eq!(p["to"], "abuse@registrar.example");
@@ -109,24 +100,26 @@ async fn a_notification_is_previewed_then_sent_exactly_as_shown() {
     assert!(emls(out.path()).is_empty(), "a preview sends nothing");
 
     // Unknown parties and languages are refused.
-    let (st, v) = post_json(
-        &e,
-        Role::Analyst,
-        "/api/v1/cases/1/notify",
-        json!({"party": "<b>", "lang": "en"}),
-    )
-    .await;
+    let (st, v) = e
+        .post_json(
+            Role::Analyst,
+            "/api/v1/cases/1/notify",
+            json!({"party": "<b>", "lang": "en"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
-    let (st, _) = post_json(
-        &e,
-        Role::Analyst,
-        "/api/v1/cases/1/notify",
-        json!({"lang": "fr"}),
-    )
-    .await;
+    let (st, _) = e
+        .post_json(
+            Role::Analyst,
+            "/api/v1/cases/1/notify",
+            json!({"lang": "fr"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // A case without parties says what to do.
-    let (st, v) = post_json(&e, Role::Analyst, "/api/v1/cases/2/notify", json!({})).await;
+    let (st, v) = e
+        .post_json(Role::Analyst, "/api/v1/cases/2/notify", json!({}))
+        .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(
         v["error"]["message"].as_str().unwrap().contains("enrich"),
@@ -135,13 +128,13 @@ async fn a_notification_is_previewed_then_sent_exactly_as_shown() {
 
     // Sending: the message that goes out is the one previewed (same Message-ID), once.
     let id = p["preview_id"].as_str().unwrap();
-    let (st, n) = post_json(
-        &e,
-        Role::Analyst,
-        "/api/v1/cases/1/notify/send",
-        json!({ "preview_id": id }),
-    )
-    .await;
+    let (st, n) = e
+        .post_json(
+            Role::Analyst,
+            "/api/v1/cases/1/notify/send",
+            json!({ "preview_id": id }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{n}");
     assert_eq!(n["party_kind"], "registrar");
     assert_eq!(n["contact"], "abuse@registrar.example");
@@ -151,56 +144,38 @@ async fn a_notification_is_previewed_then_sent_exactly_as_shown() {
     assert!(mails[0].contains(&format!("<{mid}>")), "{}", mails[0]);
     assert!(mails[0].contains("To: abuse@registrar.example"));
     assert!(mails[0].contains("xarf.json"));
-    let (st, v) = post_json(
-        &e,
-        Role::Analyst,
-        "/api/v1/cases/1/notify/send",
-        json!({ "preview_id": id }),
-    )
-    .await;
+    let (st, v) = e
+        .post_json(
+            Role::Analyst,
+            "/api/v1/cases/1/notify/send",
+            json!({ "preview_id": id }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "sent once: {v}");
     assert_eq!(v["error"]["code"], "preview_expired");
     assert_eq!(emls(out.path()).len(), 1);
     // A preview belongs to its case.
-    let (_, p2) = post_json(
-        &e,
-        Role::Analyst,
-        "/api/v1/cases/1/notify",
-        json!({"party": "hosting"}),
-    )
-    .await;
-    let (st, _) = post_json(
-        &e,
-        Role::Analyst,
-        "/api/v1/cases/2/notify/send",
-        json!({ "preview_id": p2["preview_id"] }),
-    )
-    .await;
+    let (_, p2) = e
+        .post_json(
+            Role::Analyst,
+            "/api/v1/cases/1/notify",
+            json!({"party": "hosting"}),
+        )
+        .await;
+    let (st, _) = e
+        .post_json(
+            Role::Analyst,
+            "/api/v1/cases/2/notify/send",
+            json!({ "preview_id": p2["preview_id"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
 
     // The case moved to notifying, and the audit log says who.
-    let case: Value = e
-        .http
-        .get(e.url("/api/v1/cases/1"))
-        .bearer_auth(e.token(Role::Viewer))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let case = e.get_json(Role::Viewer, "/api/v1/cases/1").await.1;
     assert_eq!(case["case"]["state"], "notifying", "{case}");
     assert_eq!(case["notifications"].as_array().unwrap().len(), 1);
-    let log: Value = e
-        .http
-        .get(e.url("/api/v1/audit"))
-        .bearer_auth(e.token(Role::Admin))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = e.get_json(Role::Admin, "/api/v1/audit").await.1;
     assert!(
         log.as_array()
             .unwrap()
@@ -214,16 +189,18 @@ async fn a_notification_is_previewed_then_sent_exactly_as_shown() {
 async fn a_console_without_mail_previews_but_does_not_send() {
     let e = Env::start().await;
     fill(&e);
-    let (st, p) = post_json(&e, Role::Analyst, "/api/v1/cases/1/notify", json!({})).await;
+    let (st, p) = e
+        .post_json(Role::Analyst, "/api/v1/cases/1/notify", json!({}))
+        .await;
     assert_eq!(st, StatusCode::OK, "{p}");
     assert!(p["delivery"].is_null());
-    let (st, v) = post_json(
-        &e,
-        Role::Analyst,
-        "/api/v1/cases/1/notify/send",
-        json!({ "preview_id": p["preview_id"] }),
-    )
-    .await;
+    let (st, v) = e
+        .post_json(
+            Role::Analyst,
+            "/api/v1/cases/1/notify/send",
+            json!({ "preview_id": p["preview_id"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_eq!(v["error"]["code"], "not_configured");
 }
@@ -315,23 +292,16 @@ async fn the_case_page_previews_sends_changes_and_closes() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let case: Value = e
-        .http
-        .get(e.url("/api/v1/cases/1"))
-        .bearer_auth(e.token(Role::Viewer))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let case = e.get_json(Role::Viewer, "/api/v1/cases/1").await.1;
     assert_eq!(case["case"]["state"], "closed", "{case}");
     assert_eq!(case["case"]["resolution"], "mitigated");
     assert_eq!(case["case"]["mitigated_by"], "registrar");
     // A closed case offers no actions, and cannot be notified.
     let page = get("/cases/1").await.unwrap().text().await.unwrap();
     assert!(!page.contains("Preview the notification"));
-    let (st, _) = post_json(&e, Role::Analyst, "/api/v1/cases/1/notify", json!({})).await;
+    let (st, _) = e
+        .post_json(Role::Analyst, "/api/v1/cases/1/notify", json!({}))
+        .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // Viewers see no forms.
     let vc = session_cookie(&e.login("vera", "vera-password-123").await);

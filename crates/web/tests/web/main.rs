@@ -112,6 +112,33 @@ impl Env {
         &self.tokens.iter().find(|(r, _)| *r == role).unwrap().1
     }
 
+    /// GET with `role`'s bearer token: the status and the JSON body (`Null` when none).
+    async fn get_json(&self, role: Role, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(self.token(role))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST `body` as JSON with `role`'s bearer token: the status and the JSON body.
+    async fn post_json(&self, role: Role, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(self.token(role))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     /// Logs in; the session cookie.
     async fn login(&self, name: &str, password: &str) -> reqwest::Response {
         self.http
@@ -418,16 +445,7 @@ async fn every_role_against_every_endpoint() {
         }
     }
     // Changes are in the audit log with who did them.
-    let log: Value = e
-        .http
-        .get(e.url("/api/v1/audit"))
-        .bearer_auth(e.token(Role::Admin))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = e.get_json(Role::Admin, "/api/v1/audit").await.1;
     let actions: Vec<(String, String)> = log
         .as_array()
         .unwrap()

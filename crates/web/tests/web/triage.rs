@@ -186,16 +186,7 @@ async fn findings_are_acknowledged_muted_and_filtered_through_the_api() {
     .await;
     assert!(p2["items"][0]["id"].as_i64().unwrap() > cur);
     // Who did what is in the audit log.
-    let log: Value = e
-        .http
-        .get(e.url("/api/v1/audit"))
-        .bearer_auth(e.token(Role::Admin))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = e.get_json(Role::Admin, "/api/v1/audit").await.1;
     let actions: Vec<&str> = log
         .as_array()
         .unwrap()
