@@ -46,6 +46,8 @@ pub struct CtNovelty {
     pub new_issuer: bool,
     /// The name never had a certificate.
     pub new_name: bool,
+    /// The domain had no certificate at all before (this one starts its history).
+    pub first_for_domain: bool,
 }
 
 fn to_i64(n: u64) -> Result<i64> {
@@ -116,13 +118,15 @@ impl Store {
     }
 
     /// Stores certificates seen for watched domains and, in the same transaction, the findings
-    /// they raised and the log's new position (so that a crash never loses a certificate nor
-    /// reads one twice). Returns what was new about each sighting (in order) and the ids of the
-    /// new findings.
+    /// they raised (`findings` decides them from what was new; `extra` are more, such as
+    /// lookalike certificates) and the log's new position (so that a crash never loses a
+    /// certificate nor reads one twice). Returns what was new about each sighting (in order) and
+    /// the ids of the new findings.
     pub fn record_ct_batch(
         &mut self,
         sightings: &[CtSighting],
         findings: &dyn Fn(&CtSighting, CtNovelty) -> Vec<Finding>,
+        extra: Vec<Finding>,
         position: Option<(&str, u64, u64)>,
         now: Timestamp,
     ) -> Result<(Vec<CtNovelty>, Vec<i64>)> {
@@ -148,6 +152,7 @@ impl Store {
         for i in 0..rows.len() {
             for j in 0..i {
                 if rows[j].domain == rows[i].domain {
+                    novelties[i].first_for_domain = false;
                     if rows[j].cert.issuer == rows[i].cert.issuer {
                         novelties[i].new_issuer = false;
                     }
@@ -160,7 +165,7 @@ impl Store {
                 }
             }
         }
-        let mut new_findings: Vec<Finding> = Vec::new();
+        let mut new_findings: Vec<Finding> = extra;
         for (s, n) in rows.iter().zip(&novelties) {
             if n.stored {
                 new_findings.extend(findings(s, *n));
@@ -256,10 +261,17 @@ fn novelty(db: &mut dyn Db, s: &CtSighting) -> Result<CtNovelty> {
             &[s.domain.as_str().into(), s.name.as_str().into()],
         )?
         .is_none();
+    let first_for_domain = db
+        .row(
+            "SELECT 1 FROM ct_certificate WHERE domain = $1 LIMIT 1",
+            &[s.domain.as_str().into()],
+        )?
+        .is_none();
     Ok(CtNovelty {
         stored,
         new_issuer,
         new_name,
+        first_for_domain,
     })
 }
 
