@@ -70,6 +70,10 @@ struct FollowArgs {
     /// The least time between two requests to one log, in milliseconds.
     #[arg(long, default_value_t = 250, value_name = "MS")]
     interval_ms: u64,
+    /// Retries of a request after a 5xx, a 429 or a network error (the wait doubles from
+    /// half a second).
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    retries: u32,
     /// Without --once: how long to wait at the tree head before asking again, in seconds.
     #[arg(long, default_value_t = 15, value_name = "SECS")]
     poll_secs: u64,
@@ -216,6 +220,7 @@ fn follow(a: FollowArgs, global: &Global) -> anyhow::Result<ExitCode> {
             batch: a.batch,
             min_interval: Duration::from_millis(a.interval_ms),
             allow_private: cfg.allow_private_addresses,
+            retries: a.retries,
             ..probe::ct::CtClientConfig::default()
         },
         once: a.once,
