@@ -8,7 +8,8 @@
 //! [`MAX_EXTRA_BYTES`], [`MAX_CERT_NAMES`]), a structure that does not add up is a
 //! [`LeafError`], and nothing panics on any input (a proptest over arbitrary bytes checks it).
 //!
-//! The static-CT (tile) API (c2sp.org/static-ct-api) is not read yet: only RFC 6962 logs.
+//! The static-CT (tile) API (c2sp.org/static-ct-api) too: the `checkpoint` ([`parse_checkpoint`]),
+//! the data tile paths ([`data_tile_path`]) and data tiles ([`decode_data_tile`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -258,6 +259,17 @@ pub fn decode_leaf(leaf: &[u8], extra: &[u8]) -> Result<CtCert, LeafError> {
             return Err(LeafError::Trailing(x.b.len()));
         }
     }
+    finish(kind, timestamp, tbs_der, whole, chain_len)
+}
+
+/// The certificate of an entry: parsed from the TBSCertificate (precert) or the certificate.
+fn finish(
+    kind: EntryKind,
+    timestamp: u64,
+    tbs_der: Option<&[u8]>,
+    whole: &[u8],
+    chain_len: usize,
+) -> Result<CtCert, LeafError> {
     let logged_at = Timestamp::from_millisecond(i64::try_from(timestamp).unwrap_or(i64::MAX))
         .map_err(|_| LeafError::Certificate(format!("timestamp {timestamp} out of range")))?;
     let digest_of = if whole.is_empty() {
@@ -282,6 +294,119 @@ pub fn decode_leaf(leaf: &[u8], extra: &[u8]) -> Result<CtCert, LeafError> {
     out.logged_at = logged_at;
     out.sha256 = sha256;
     out.chain_len = chain_len;
+    Ok(out)
+}
+
+/// Entries in one data tile of the static-CT API.
+pub const TILE_WIDTH: u64 = 256;
+/// The largest data tile accepted (256 entries of a few KiB each).
+pub const MAX_TILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A static-CT checkpoint (c2sp.org/tlog-checkpoint): origin, tree size, root hash. Its
+/// signature lines are kept unread (not verified).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Checkpoint {
+    pub origin: String,
+    pub tree_size: u64,
+    /// Base64, 32 bytes.
+    pub root_hash: String,
+}
+
+/// Parses a static-CT `checkpoint`.
+pub fn parse_checkpoint(body: &[u8]) -> Result<Checkpoint, AnswerError> {
+    let bad = |m: &str| AnswerError::Json(format!("checkpoint: {m}"));
+    if body.len() > 64 * 1024 {
+        return Err(bad("larger than 64 KiB"));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| bad("not UTF-8"))?;
+    let mut lines = text.split('\n');
+    let origin = lines
+        .next()
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| bad("no origin"))?;
+    let tree_size = lines
+        .next()
+        .and_then(|n| n.parse::<u64>().ok())
+        .ok_or_else(|| bad("no tree size"))?;
+    let root_hash = lines.next().ok_or_else(|| bad("no root hash"))?;
+    match B64.decode(root_hash.as_bytes()) {
+        Ok(h) if h.len() == 32 => {}
+        _ => return Err(AnswerError::RootHash),
+    }
+    Ok(Checkpoint {
+        origin: short(origin),
+        tree_size,
+        root_hash: root_hash.to_string(),
+    })
+}
+
+/// The path of data tile `tile` (of `width` entries, 256 for a full tile) under a static-CT
+/// log's prefix: `tile/data/x001/x234/067`, `tile/data/005.p/17`.
+pub fn data_tile_path(tile: u64, width: u64) -> String {
+    let digits = tile.to_string();
+    let pad = (3 - digits.len() % 3) % 3;
+    let padded = format!("{}{digits}", "0".repeat(pad));
+    let groups: Vec<&str> = (0..padded.len() / 3)
+        .map(|i| &padded[i * 3..i * 3 + 3])
+        .collect();
+    let mut p = String::from("tile/data/");
+    for (i, g) in groups.iter().enumerate() {
+        if i + 1 < groups.len() {
+            p.push('x');
+            p.push_str(g);
+            p.push('/');
+        } else {
+            p.push_str(g);
+        }
+    }
+    if width < TILE_WIDTH {
+        p.push_str(&format!(".p/{width}"));
+    }
+    p
+}
+
+/// Decodes a static-CT data tile: its `TileLeaf`s in order, each decoded or why not. A tile
+/// whose structure does not add up (truncated, an unknown entry type, more than 256 entries) is
+/// an error as a whole: the entries after the fault cannot be found.
+pub fn decode_data_tile(tile: &[u8]) -> Result<Vec<Result<CtCert, LeafError>>, LeafError> {
+    if tile.len() > MAX_TILE_BYTES {
+        return Err(LeafError::TooLarge("data tile", MAX_TILE_BYTES));
+    }
+    let mut r = Reader { b: tile };
+    let mut out = Vec::new();
+    while !r.b.is_empty() {
+        if out.len() as u64 >= TILE_WIDTH {
+            return Err(LeafError::TooLarge(
+                "data tile entries",
+                TILE_WIDTH as usize,
+            ));
+        }
+        let timestamp = r.uint(8, "timestamp")?;
+        let entry_type = r.uint(2, "entry type")? as u16;
+        let (kind, tbs, cert) = match entry_type {
+            0 => (EntryKind::X509, None, r.vec(3, "certificate")?),
+            1 => {
+                let _issuer_key_hash = r.take(32, "issuer key hash")?;
+                (
+                    EntryKind::Precert,
+                    Some(r.vec(3, "TBSCertificate")?),
+                    &[][..],
+                )
+            }
+            t => return Err(LeafError::EntryType(t)),
+        };
+        let _extensions = r.vec(2, "extensions")?;
+        let whole = if kind == EntryKind::Precert {
+            r.vec(3, "pre_certificate")?
+        } else {
+            cert
+        };
+        let fingerprints = r.vec(2, "certificate chain")?;
+        if fingerprints.len() % 32 != 0 {
+            return Err(LeafError::Truncated("certificate chain fingerprints"));
+        }
+        out.push(finish(kind, timestamp, tbs, whole, fingerprints.len() / 32));
+    }
     Ok(out)
 }
 
@@ -595,6 +720,28 @@ mod tests {
     }
 
     #[test]
+    fn static_ct_paths_checkpoints_and_tiles() {
+        assert_eq!(data_tile_path(1_234_067, 256), "tile/data/x001/x234/067");
+        assert_eq!(data_tile_path(5, 17), "tile/data/005.p/17");
+        assert_eq!(data_tile_path(0, 256), "tile/data/000");
+        assert_eq!(data_tile_path(1000, 256), "tile/data/x001/000");
+        let cp = b"example.com/log\n1234\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 example.com/log abc=\n";
+        let c = parse_checkpoint(cp).unwrap();
+        assert_eq!((c.origin.as_str(), c.tree_size), ("example.com/log", 1234));
+        assert!(parse_checkpoint(b"x\nnot a number\n").is_err());
+        assert_eq!(
+            parse_checkpoint(b"x\n1\nAAAA\n"),
+            Err(AnswerError::RootHash)
+        );
+        // A truncated tile is an error as a whole; an empty tile has no entry.
+        assert!(decode_data_tile(&[0, 0, 0]).is_err());
+        assert_eq!(decode_data_tile(&[]).unwrap().len(), 0);
+        let mut t = vec![0u8; 8];
+        t.extend_from_slice(&[0, 9]);
+        assert_eq!(decode_data_tile(&t), Err(LeafError::EntryType(9)));
+    }
+
+    #[test]
     fn caa() {
         let recs = vec![
             "0 issue \"letsencrypt.org\"".to_string(),
@@ -638,6 +785,8 @@ mod tests {
             let _ = decode_leaf(&x509_leaf(1, &leaf), &extra);
             let _ = decode_leaf(&precert_leaf(1, &[0; 32], &leaf), &extra_data(Some(&extra), &[&leaf]));
             let _ = parse_sth(&leaf);
+            let _ = decode_data_tile(&leaf);
+            let _ = parse_checkpoint(&leaf);
             let _ = parse_entries(&leaf);
             let _ = caa_check(&[String::from_utf8_lossy(&leaf).into_owned()], Some(&String::from_utf8_lossy(&extra)), true);
         }

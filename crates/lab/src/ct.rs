@@ -10,6 +10,9 @@
 //! at most `max_batch` entries, so clients must continue from what they got. Tree heads have a
 //! real RFC 6962 Merkle root and are signed with a throwaway Ed25519 key (nobody checks it).
 //!
+//! The same logs are served over the static-CT (tile) API too (c2sp.org/static-ct-api): the
+//! `checkpoint` and data tiles under `{base}/{log}/`.
+//!
 //! The leaf encoding is written here, not shared with `domains`: the lab is an independent peer.
 
 use std::collections::HashMap;
@@ -69,11 +72,12 @@ struct Ca {
     issuer: Issuer<'static, KeyPair>,
 }
 
-/// One encoded entry.
+/// One encoded entry: RFC 6962 `leaf_input` and `extra_data`, and the static-CT `TileLeaf`.
 #[derive(Clone)]
 struct Entry {
     leaf: Vec<u8>,
     extra: Vec<u8>,
+    tile_leaf: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -298,7 +302,19 @@ impl CtLogs {
         }
         leaf.extend_from_slice(&0u16.to_be_bytes());
         extra.extend_from_slice(&chain);
-        Entry { leaf, extra }
+        // TileLeaf: the TimestampedEntry (the leaf without version and leaf type), the
+        // precertificate for a precert entry, the chain's SHA-256 fingerprints.
+        let mut tile_leaf = leaf[2..].to_vec();
+        if precert {
+            push_u24(&mut tile_leaf, der);
+        }
+        tile_leaf.extend_from_slice(&32u16.to_be_bytes());
+        tile_leaf.extend_from_slice(&sha256(&[&ca.cert_der]));
+        Entry {
+            leaf,
+            extra,
+            tile_leaf,
+        }
     }
 
     fn make_cert(&self, p: &Planned, serial: usize) -> Option<Vec<u8>> {
@@ -491,16 +507,114 @@ async fn get_entries(
     }
 }
 
+/// The static-CT checkpoint (a signed note; the signature line is the lab key's).
+async fn checkpoint(State(logs): State<Arc<CtLogs>>, Path(log): Path<String>) -> Response {
+    let Some(log) = log_name(&log) else {
+        return (StatusCode::NOT_FOUND, "no such log").into_response();
+    };
+    let l2 = logs.clone();
+    let Ok((size, root)) = tokio::task::spawn_blocking(move || {
+        l2.grow(log, |st| (st.entries.len() as u64, mth(&st.leaf_hashes)))
+    })
+    .await
+    else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let body = format!("lab.example/ct/{log}\n{size}\n{}\n", B64.encode(root));
+    let sig = logs.sth_key.sign(body.as_bytes());
+    let text = format!(
+        "{body}\n\u{2014} lab.example/ct/{log} {}\n",
+        B64.encode(sig.as_ref())
+    );
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// `tile/data/x001/x234/067` or `tile/data/005.p/17` -> (tile index, width).
+fn parse_tile_path(rest: &str) -> Option<(u64, u64)> {
+    let (path, width) = match rest.split_once(".p/") {
+        Some((p, w)) => (p, w.parse::<u64>().ok().filter(|w| (1..256).contains(w))?),
+        None => (rest, 256),
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut n: u64 = 0;
+    for (i, p) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        let digits = if last { *p } else { p.strip_prefix('x')? };
+        if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n = n
+            .checked_mul(1000)?
+            .checked_add(digits.parse::<u64>().ok()?)?;
+    }
+    Some((n, width))
+}
+
+/// A static-CT data tile: full (256 entries) or the partial one at the right edge.
+async fn data_tile(
+    State(logs): State<Arc<CtLogs>>,
+    Path((log, rest)): Path<(String, String)>,
+) -> Response {
+    let (Some(log), Some((tile, width))) = (log_name(&log), parse_tile_path(&rest)) else {
+        return (StatusCode::NOT_FOUND, "no such tile").into_response();
+    };
+    let l2 = logs.clone();
+    let got = tokio::task::spawn_blocking(move || {
+        l2.grow(log, |st| {
+            let start = tile.checked_mul(256)? as usize;
+            let end = start.checked_add(width as usize)?;
+            // A tile beyond the tree, or a partial tile that is not the right edge's.
+            if end > st.entries.len() || (width < 256 && end != st.entries.len()) {
+                return None;
+            }
+            Some(
+                st.entries[start..end]
+                    .iter()
+                    .flat_map(|e| e.tile_leaf.iter().copied())
+                    .collect::<Vec<u8>>(),
+            )
+        })
+    })
+    .await;
+    match got {
+        Ok(Some(bytes)) => (
+            [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such tile").into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
 pub(crate) fn router(logs: Arc<CtLogs>) -> Router {
     Router::new()
         .route("/{log}/ct/v1/get-sth", get(get_sth))
         .route("/{log}/ct/v1/get-entries", get(get_entries))
+        .route("/{log}/checkpoint", get(checkpoint))
+        .route("/{log}/tile/data/{*rest}", get(data_tile))
         .with_state(logs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tile_paths() {
+        assert_eq!(parse_tile_path("x001/x234/067"), Some((1_234_067, 256)));
+        assert_eq!(parse_tile_path("005.p/17"), Some((5, 17)));
+        assert_eq!(parse_tile_path("5"), None);
+        assert_eq!(parse_tile_path("005.p/256"), None);
+        assert_eq!(parse_tile_path("001/002"), None);
+    }
 
     #[test]
     fn merkle_tree_hash_of_rfc6962_shapes() {

@@ -10,10 +10,15 @@
 //! range inside its tree, entries too large, or a tree smaller than before is an error for that
 //! log ([`CtError`]); an entry that does not decode is returned as such (with its index), never
 //! dropped silently. Tree head signatures are not verified.
+//!
+//! [`StaticLogClient`] reads static-CT (tile) logs the same way (checkpoint, data tiles);
+//! [`Log`] is either.
 
 use std::time::Duration;
 
-use domains::ct::{AnswerError, CtCert, LeafError, RawEntry, SignedTreeHead};
+use domains::ct::{
+    AnswerError, Checkpoint, CtCert, LeafError, RawEntry, SignedTreeHead, TILE_WIDTH,
+};
 use url::Url;
 
 use crate::http::{Http, HttpConfig, HttpError};
@@ -69,6 +74,10 @@ pub enum CtError {
     TooMany { start: u64, end: u64, got: usize },
     #[error("not a log URL: {0}")]
     BadUrl(String),
+    #[error("data tile {tile}: {error}")]
+    Tile { tile: u64, error: LeafError },
+    #[error("data tile {tile} has {got} entries, {expected} expected")]
+    TileWidth { tile: u64, expected: u64, got: u64 },
 }
 
 /// Entries read from a log, from `start` on (possibly fewer than asked).
@@ -87,27 +96,77 @@ pub struct CtLogClient {
     cfg: CtClientConfig,
 }
 
+/// One request with the retries of the module docs: the body of a `200`, else an error.
+async fn get(
+    http: &Http,
+    base: &Url,
+    cfg: &CtClientConfig,
+    path: &str,
+) -> Result<Vec<u8>, CtError> {
+    let url = base
+        .join(path)
+        .map_err(|e| CtError::BadUrl(format!("{path}: {e}")))?;
+    let mut wait = cfg.backoff;
+    let mut attempt = 0u32;
+    loop {
+        let r = http.get(url.clone(), "application/json").await;
+        let mut pause = wait;
+        let retry = match &r {
+            Ok(reply) if reply.status == 200 => break r.map(|r| r.body).map_err(Into::into),
+            // Still rate limited after the waits `Http` did: wait as told, within bounds.
+            Ok(reply) if reply.status == 429 => {
+                pause = reply
+                    .retry_after
+                    .unwrap_or(wait)
+                    .min(crate::net::MAX_RETRY_AFTER);
+                true
+            }
+            Ok(reply) => reply.status >= 500,
+            Err(HttpError::Timeout(_) | HttpError::Network { .. }) => true,
+            Err(_) => false,
+        };
+        if !retry || attempt >= cfg.retries {
+            return match r {
+                Ok(reply) => Err(CtError::Status {
+                    url: url.to_string(),
+                    status: reply.status,
+                }),
+                Err(e) => Err(e.into()),
+            };
+        }
+        tracing::debug!(%url, attempt, ?pause, "CT log: retrying");
+        tokio::time::sleep(pause).await;
+        wait = wait.saturating_mul(2).min(Duration::from_secs(60));
+        attempt += 1;
+    }
+}
+
+fn client_parts(base: &str, cfg: &CtClientConfig) -> Result<(Http, Url), CtError> {
+    let mut b = base.trim().to_string();
+    if !b.ends_with('/') {
+        b.push('/');
+    }
+    let url = Url::parse(&b).map_err(|e| CtError::BadUrl(format!("{base}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(CtError::BadUrl(url.to_string()));
+    }
+    let http = Http::new(
+        HttpConfig {
+            timeout: cfg.timeout,
+            max_body: cfg.max_body,
+            allow_private: cfg.allow_private,
+            ..HttpConfig::default()
+        },
+        HostLimiter::new(1, cfg.min_interval),
+    )?;
+    Ok((http, url))
+}
+
 impl CtLogClient {
     /// A client for the log at `base` (`https://ct.example.net/2026h1/`; a missing trailing
     /// slash is added).
     pub fn new(base: &str, cfg: CtClientConfig) -> Result<CtLogClient, CtError> {
-        let mut b = base.trim().to_string();
-        if !b.ends_with('/') {
-            b.push('/');
-        }
-        let base = Url::parse(&b).map_err(|e| CtError::BadUrl(format!("{base}: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
-            return Err(CtError::BadUrl(base.to_string()));
-        }
-        let http = Http::new(
-            HttpConfig {
-                timeout: cfg.timeout,
-                max_body: cfg.max_body,
-                allow_private: cfg.allow_private,
-                ..HttpConfig::default()
-            },
-            HostLimiter::new(1, cfg.min_interval),
-        )?;
+        let (http, base) = client_parts(base, &cfg)?;
         Ok(CtLogClient { http, base, cfg })
     }
 
@@ -117,43 +176,7 @@ impl CtLogClient {
     }
 
     async fn get(&self, path: &str) -> Result<Vec<u8>, CtError> {
-        let url = self
-            .base
-            .join(path)
-            .map_err(|e| CtError::BadUrl(format!("{path}: {e}")))?;
-        let mut wait = self.cfg.backoff;
-        let mut attempt = 0u32;
-        loop {
-            let r = self.http.get(url.clone(), "application/json").await;
-            let mut pause = wait;
-            let retry = match &r {
-                Ok(reply) if reply.status == 200 => break r.map(|r| r.body).map_err(Into::into),
-                // Still rate limited after the waits `Http` did: wait as told, within bounds.
-                Ok(reply) if reply.status == 429 => {
-                    pause = reply
-                        .retry_after
-                        .unwrap_or(wait)
-                        .min(crate::net::MAX_RETRY_AFTER);
-                    true
-                }
-                Ok(reply) => reply.status >= 500,
-                Err(HttpError::Timeout(_) | HttpError::Network { .. }) => true,
-                Err(_) => false,
-            };
-            if !retry || attempt >= self.cfg.retries {
-                return match r {
-                    Ok(reply) => Err(CtError::Status {
-                        url: url.to_string(),
-                        status: reply.status,
-                    }),
-                    Err(e) => Err(e.into()),
-                };
-            }
-            tracing::debug!(%url, attempt, ?pause, "CT log: retrying");
-            tokio::time::sleep(pause).await;
-            wait = wait.saturating_mul(2).min(Duration::from_secs(60));
-            attempt += 1;
-        }
+        get(&self.http, &self.base, &self.cfg, path).await
     }
 
     /// The signed tree head. With `known`, the tree size seen before: a smaller tree is an
@@ -211,5 +234,105 @@ impl CtLogClient {
             start,
             entries: raw.iter().map(domains::ct::decode_entry).collect(),
         })
+    }
+}
+
+/// A static-CT (tile) log (c2sp.org/static-ct-api), by its monitoring prefix: the
+/// `checkpoint` for the tree size, data tiles of 256 entries (the partial one at the right
+/// edge as `.p/W`) for the entries. Same limits, pacing and retries as [`CtLogClient`];
+/// checkpoint signatures are not verified.
+#[derive(Clone)]
+pub struct StaticLogClient {
+    http: Http,
+    base: Url,
+    cfg: CtClientConfig,
+}
+
+impl StaticLogClient {
+    pub fn new(prefix: &str, cfg: CtClientConfig) -> Result<StaticLogClient, CtError> {
+        let (http, base) = client_parts(prefix, &cfg)?;
+        Ok(StaticLogClient { http, base, cfg })
+    }
+
+    /// The checkpoint; with `known`, a smaller tree is an error.
+    pub async fn checkpoint(&self, known: Option<u64>) -> Result<Checkpoint, CtError> {
+        let body = get(&self.http, &self.base, &self.cfg, "checkpoint").await?;
+        let cp = domains::ct::parse_checkpoint(&body).map_err(|error| CtError::Answer {
+            url: self.base.to_string(),
+            error,
+        })?;
+        if let Some(was) = known
+            && cp.tree_size < was
+        {
+            return Err(CtError::Shrunk {
+                was,
+                now: cp.tree_size,
+            });
+        }
+        Ok(cp)
+    }
+
+    /// The entries from `start` to the end of its data tile (none past `tree_size`).
+    pub async fn batch(&self, start: u64, tree_size: u64) -> Result<Batch, CtError> {
+        if start >= tree_size {
+            return Ok(Batch {
+                start,
+                entries: Vec::new(),
+            });
+        }
+        let tile = start / TILE_WIDTH;
+        let width = (tree_size - tile * TILE_WIDTH).min(TILE_WIDTH);
+        let path = domains::ct::data_tile_path(tile, width);
+        let body = get(&self.http, &self.base, &self.cfg, &path).await?;
+        let entries =
+            domains::ct::decode_data_tile(&body).map_err(|error| CtError::Tile { tile, error })?;
+        if entries.len() as u64 != width {
+            return Err(CtError::TileWidth {
+                tile,
+                expected: width,
+                got: entries.len() as u64,
+            });
+        }
+        let skip = (start - tile * TILE_WIDTH) as usize;
+        Ok(Batch {
+            start,
+            entries: entries.into_iter().skip(skip).collect(),
+        })
+    }
+}
+
+/// The prefix that names a static-CT log among log URLs (`static:https://...`).
+pub const STATIC_PREFIX: &str = "static:";
+
+/// A log of either API.
+#[derive(Clone)]
+pub enum Log {
+    Rfc6962(CtLogClient),
+    Static(StaticLogClient),
+}
+
+impl Log {
+    /// An RFC 6962 log by its URL, or a static-CT log by `static:` and its monitoring prefix.
+    pub fn open(url: &str, cfg: CtClientConfig) -> Result<Log, CtError> {
+        match url.strip_prefix(STATIC_PREFIX) {
+            Some(prefix) => Ok(Log::Static(StaticLogClient::new(prefix, cfg)?)),
+            None => Ok(Log::Rfc6962(CtLogClient::new(url, cfg)?)),
+        }
+    }
+
+    /// The tree size (a tree smaller than `known` is an error).
+    pub async fn tree_size(&self, known: Option<u64>) -> Result<u64, CtError> {
+        match self {
+            Log::Rfc6962(c) => Ok(c.sth(known).await?.tree_size),
+            Log::Static(c) => Ok(c.checkpoint(known).await?.tree_size),
+        }
+    }
+
+    /// Entries from `start` (possibly fewer than the configured batch).
+    pub async fn batch(&self, start: u64, tree_size: u64) -> Result<Batch, CtError> {
+        match self {
+            Log::Rfc6962(c) => c.batch(start, tree_size).await,
+            Log::Static(c) => c.batch(start, tree_size).await,
+        }
     }
 }

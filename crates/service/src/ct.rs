@@ -30,7 +30,7 @@ use domains::ct::{CaaVerdict, CtCert, caa_check};
 use domains::findings::{Finding, Severity};
 use domains::lookalike::{Hit, Matcher, Scratch};
 use jiff::Timestamp;
-use probe::ct::{Batch, CtClientConfig, CtLogClient};
+use probe::ct::{Batch, CtClientConfig, Log};
 use serde::Serialize;
 use store::{CtNovelty, CtSighting, Store};
 use tokio::sync::mpsc;
@@ -169,7 +169,7 @@ enum Event {
 /// The fetching side of one log.
 async fn fetch(
     log: usize,
-    client: CtLogClient,
+    client: Log,
     mut next: Option<u64>,
     mut known: Option<u64>,
     opts: FollowOptions,
@@ -177,20 +177,19 @@ async fn fetch(
 ) {
     let fail = |error: String| Event::Failed { log, error };
     loop {
-        let sth = match client.sth(known).await {
+        let tree_size = match client.tree_size(known).await {
             Ok(s) => s,
             Err(e) => {
                 let _ = tx.send(fail(e.to_string())).await;
                 return;
             }
         };
-        known = Some(sth.tree_size);
-        let mut at = next.unwrap_or(opts.start.unwrap_or(sth.tree_size));
-        if at > sth.tree_size {
+        known = Some(tree_size);
+        let mut at = next.unwrap_or(opts.start.unwrap_or(tree_size));
+        if at > tree_size {
             let _ = tx
                 .send(fail(format!(
-                    "the store is at entry {at} but the tree has {} entries",
-                    sth.tree_size
+                    "the store is at entry {at} but the tree has {tree_size} entries"
                 )))
                 .await;
             return;
@@ -199,20 +198,28 @@ async fn fetch(
             .send(Event::Head {
                 log,
                 next: at,
-                tree_size: sth.tree_size,
+                tree_size,
             })
             .await
             .is_err()
         {
             return;
         }
-        while at < sth.tree_size {
-            match client.batch(at, sth.tree_size).await {
+        while at < tree_size {
+            match client.batch(at, tree_size).await {
+                Ok(b) if b.entries.is_empty() => {
+                    let _ = tx
+                        .send(fail(format!(
+                            "no entry from {at} though the tree has {tree_size}"
+                        )))
+                        .await;
+                    return;
+                }
                 Ok(b) => {
                     at += b.entries.len() as u64;
                     let ev = Event::Batch {
                         log,
-                        tree_size: sth.tree_size,
+                        tree_size,
                         batch: b,
                     };
                     if tx.send(ev).await.is_err() {
@@ -267,8 +274,7 @@ pub async fn follow(
     let mut clients = Vec::new();
     for l in &logs {
         clients.push(
-            CtLogClient::new(l, opts.client.clone())
-                .map_err(|e| ServiceError::Refused(e.to_string()))?,
+            Log::open(l, opts.client.clone()).map_err(|e| ServiceError::Refused(e.to_string()))?,
         );
     }
     let caa = caa_records(store, own)?;
@@ -685,8 +691,9 @@ fn open_hit_cases(store: &mut Store, hits: &[Hit]) -> Result<u64, ServiceError> 
     Ok((o.cases_opened + o.cases_reopened) as u64)
 }
 
-/// A log list: one URL a line (`#` comments), or Google's/Apple's `log_list.json` (v3: every
-/// `operators[].logs[].url`, usable ones only unless `all`).
+/// A log list: one URL a line (`#` comments; `static:PREFIX` for a static-CT log), or a
+/// `log_list.json` (v3: every `operators[].logs[].url` and, as `static:`, every
+/// `operators[].tiled_logs[].monitoring_url`; usable ones only unless `all`).
 pub fn parse_log_list(text: &str, all: bool) -> Result<Vec<String>, String> {
     let t = text.trim_start();
     if t.starts_with('{') {
@@ -700,6 +707,16 @@ pub fn parse_log_list(text: &str, all: bool) -> Result<Vec<String>, String> {
                     && (all || usable)
                 {
                     out.push(u.to_string());
+                }
+            }
+            // Static-CT logs are read from their monitoring prefix.
+            for l in op["tiled_logs"].as_array().into_iter().flatten() {
+                let usable =
+                    l["state"].get("usable").is_some() || l["state"].get("qualified").is_some();
+                if let Some(u) = l["monitoring_url"].as_str()
+                    && (all || usable)
+                {
+                    out.push(format!("{}{u}", probe::ct::STATIC_PREFIX));
                 }
             }
         }

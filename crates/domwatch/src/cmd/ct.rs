@@ -30,7 +30,7 @@ pub struct CtArgs {
 #[derive(Debug, clap::Subcommand)]
 enum CtCommand {
     /// Follow CT logs: lookalikes of your brands, certificates for your own names.
-    Follow(FollowArgs),
+    Follow(Box<FollowArgs>),
     /// Where each log was read up to (from the store).
     Status(StatusArgs),
 }
@@ -109,7 +109,7 @@ const MAX_LIST_BYTES: u64 = 16 * 1024 * 1024;
 
 pub fn run(args: CtArgs, global: &Global) -> anyhow::Result<ExitCode> {
     match args.command {
-        CtCommand::Follow(a) => follow(a, global),
+        CtCommand::Follow(a) => follow(*a, global),
         CtCommand::Status(a) => status(a, global),
     }
 }

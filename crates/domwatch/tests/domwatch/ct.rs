@@ -268,5 +268,29 @@ async fn a_new_log_starts_at_its_head_and_a_failing_log_does_not_stop_the_others
     let s: Value = serde_json::from_str(&out).unwrap();
     assert!(s["entries"].as_u64().unwrap() > 0);
     assert_eq!(s["logs"][0]["lag"], 0);
+    // The same log over the static-CT (tile) API, from its first entry.
+    let tiled = format!("static:{good}");
+    let (code, out, err) = dw(
+        &e,
+        &[
+            "ct",
+            "follow",
+            "--once",
+            "--log",
+            &tiled,
+            "--start",
+            "0",
+            "--brand",
+            "kuronekoyamato.co.jp",
+            "--format",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let t: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(t["logs"][0]["url"], tiled.as_str());
+    assert_eq!(t["entries"], t["logs"][0]["tree_size"]);
+    assert!(t["hits"].as_u64().unwrap() >= 1, "{t}");
     e.lab.shutdown().await;
 }

@@ -195,3 +195,92 @@ async fn rate_limits_and_server_errors_are_retried_with_backoff() {
     ));
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn static_ct_tiles_give_the_same_entries_as_get_entries() {
+    use probe::ct::{Log, StaticLogClient};
+    let lab = lab::Lab::start(lab::Scenario::builtin("default").unwrap())
+        .await
+        .unwrap();
+    // Three days of the default scenario: more than one full tile and a partial one.
+    lab.advance_days(12).await;
+    let url = lab.net_config().ct_logs[0].clone();
+    let rfc = Log::open(&url, cfg()).unwrap();
+    let tiles = Log::open(&format!("static:{url}"), cfg()).unwrap();
+    assert!(matches!(tiles, Log::Static(_)));
+    let size = rfc.tree_size(None).await.unwrap();
+    assert_eq!(tiles.tree_size(None).await.unwrap(), size);
+    assert!(size > 256, "{size}");
+    let read = |log: Log| async move {
+        let (mut next, mut certs, mut calls) = (7u64, Vec::new(), 0);
+        while next < size {
+            let b = log.batch(next, size).await.unwrap();
+            assert_eq!(b.start, next);
+            next += b.entries.len() as u64;
+            certs.extend(b.entries.into_iter().map(|e| e.unwrap()));
+            calls += 1;
+        }
+        (certs, calls)
+    };
+    let (a, _) = read(rfc).await;
+    let (b, tile_calls) = read(tiles).await;
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            (&x.names, &x.sha256, x.kind, x.logged_at),
+            (&y.names, &y.sha256, y.kind, y.logged_at)
+        );
+    }
+    // From entry 7: the rest of tile 0, the full tiles, the partial one.
+    assert_eq!(tile_calls as u64, size.div_ceil(256));
+    // A tile that does not exist (the tree's partial tile asked with another width) is an error.
+    let c = StaticLogClient::new(&url, cfg()).unwrap();
+    let last = size / 256 * 256;
+    assert!(matches!(
+        c.batch(last, size + 1).await,
+        Err(CtError::Status { status: 404, .. })
+    ));
+    lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostile_static_logs_are_errors_for_that_log() {
+    use probe::ct::StaticLogClient;
+    // A checkpoint, then a data tile that stops in the middle of an entry.
+    let (url, _) = serve(|_, path| {
+        if path.ends_with("/checkpoint") {
+            ok("x\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n")
+        } else {
+            ok("\0\0\0\0\0\0\0\x01\0\0\0\0\x09")
+        }
+    })
+    .await;
+    let c = StaticLogClient::new(&url, cfg()).unwrap();
+    assert_eq!(c.checkpoint(None).await.unwrap().tree_size, 5);
+    assert!(matches!(
+        c.checkpoint(Some(6)).await,
+        Err(CtError::Shrunk { was: 6, now: 5 })
+    ));
+    assert!(matches!(
+        c.batch(0, 5).await,
+        Err(CtError::Tile { tile: 0, .. })
+    ));
+    // An empty tile where 5 entries should be.
+    let (url, _) = serve(|_, _| ok("")).await;
+    let c = StaticLogClient::new(&url, cfg()).unwrap();
+    assert!(matches!(
+        c.batch(0, 5).await,
+        Err(CtError::TileWidth {
+            expected: 5,
+            got: 0,
+            ..
+        })
+    ));
+    // Garbage for a checkpoint.
+    let (url, _) = serve(|_, _| ok("<html>")).await;
+    let c = StaticLogClient::new(&url, cfg()).unwrap();
+    assert!(matches!(
+        c.checkpoint(None).await,
+        Err(CtError::Answer { .. })
+    ));
+}
