@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of `domwatch ct follow` against the lab's CT log, next to baselines on the same log.
 #
-#   bench/ct_follow.sh [ENTRIES_PER_DAY] [WORKDIR]   (defaults: 20000, /tmp/domwatch-ct-bench)
+#   bench/ct_follow.sh [ENTRIES_PER_DAY] [WORKDIR]   (defaults: 100000, /tmp/domwatch-ct-bench)
 #
 # 1. builds the release binary and the probe example `ct_rate`, 2. writes a lab scenario (the
 # default one with `ordinary_per_day = N` and `max_batch = 1024`), starts `domwatch lab` with it
@@ -10,10 +10,11 @@
 #   - baseline: `ct_rate`, get-entries downloaded with the same client, nothing decoded; then
 #     downloaded and decoded (leaf, certificate, names) without matching or storing
 #   - `domwatch ct follow --once --start 0` (download, decode, match against the scenario's
-#     brands, own names, store each batch with the position), SQLite store
-# and 4. prints the rates and ratios. Nothing here is asserted by tests.
+#     brands and its watched domains as --own, store each batch with the position), a fresh
+#     SQLite store each run
+# three times each, and 4. prints the medians and ratios. Nothing here is asserted by tests.
 set -euo pipefail
-N=${1:-20000}
+N=${1:-100000}
 WORK=${2:-/tmp/domwatch-ct-bench}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -34,28 +35,38 @@ t0=$(date +%s.%N)
 curl -sf "${LOG}ct/v1/get-sth" > sth.json
 t1=$(date +%s.%N)
 SIZE=$(python3 -c 'import json;print(json.load(open("sth.json"))["tree_size"])')
-echo "log $LOG: $SIZE entries (made by the lab in $(echo "$t1 - $t0" | bc) s)" >&2
+echo "log $LOG: $SIZE entries (made by the lab in $(python3 -c "print(round($t1 - $t0, 2))") s)" >&2
 "$BIN" lab show default | python3 -c '
 import sys, tomllib; print("\n".join(tomllib.loads(sys.stdin.read())["scenario"]["brands"]))' > brands.txt
 
-"$RATE" "$LOG" 1024 | tee rate.jsonl
-s0=$(date +%s.%N)
-"$BIN" --config lab.toml --db ct.db --no-progress ct follow --once --start 0 --log "$LOG" \
-  --brands brands.txt --batch 1024 --interval-ms 0 --format json --alert jsonl=alerts.jsonl > follow.json
-s1=$(date +%s.%N)
-python3 - "$s0" "$s1" <<'PY'
-import json, sys
-s0, s1 = map(float, sys.argv[1:3])
-rates = {r["what"]: r for r in map(json.loads, open("rate.jsonl"))}
+"$BIN" lab show default | python3 -c '
+import sys, tomllib; print("\n".join(tomllib.loads(sys.stdin.read())["scenario"]["watch"]))' > own.txt
+: > rate.jsonl; : > follow.times
+for i in 1 2 3; do
+  "$RATE" "$LOG" 1024 | tee -a rate.jsonl
+  rm -f ct.db ct.db-*
+  s0=$(date +%s.%N)
+  "$BIN" --config lab.toml --db ct.db --no-progress ct follow --once --start 0 --log "$LOG" \
+    --brands brands.txt --own own.txt --batch 1024 --interval-ms 0 --format json \
+    --alert jsonl=alerts.jsonl > follow.json
+  s1=$(date +%s.%N)
+  echo "$s0 $s1" >> follow.times
+done
+python3 - <<'PY'
+import json, statistics
+rates = {}
+for r in map(json.loads, open("rate.jsonl")):
+    rates.setdefault(r["what"], []).append(r["entries_per_s"])
 f = json.load(open("follow.json"))
-secs = s1 - s0
+secs = statistics.median(float(b) - float(a) for a, b in (l.split() for l in open("follow.times")))
 fr = f["entries"] / secs
-dl = rates["download"]["entries_per_s"]
-dd = rates["download+decode"]["entries_per_s"]
-print(f"| what | entries | seconds | entries/s | vs download |")
-print(f"|---|---:|---:|---:|---:|")
-print(f"| baseline: get-entries downloaded, nothing decoded | {rates['download']['entries']} | {rates['download']['seconds']:.2f} | {dl:,.0f} | 1.00 |")
-print(f"| get-entries downloaded and decoded (names out) | {rates['download+decode']['entries']} | {rates['download+decode']['seconds']:.2f} | {dd:,.0f} | {dd/dl:.2f} |")
-print(f"| `ct follow --once` (decode, match, store, alerts) | {f['entries']} | {secs:.2f} | {fr:,.0f} | {fr/dl:.2f} |")
+dl = statistics.median(rates["download"])
+dd = statistics.median(rates["download+decode"])
+n = f["entries"]
+print("| what | entries | median s | entries/s | vs download |")
+print("|---|---:|---:|---:|---:|")
+print(f"| baseline: get-entries downloaded, nothing decoded | {n} | {n/dl:.2f} | {dl:,.0f} | 1.00 |")
+print(f"| get-entries downloaded and decoded (names out) | {n} | {n/dd:.2f} | {dd:,.0f} | {dd/dl:.2f} |")
+print(f"| `ct follow --once` (decode, match, own names, store, alerts) | {n} | {secs:.2f} | {fr:,.0f} | {fr/dl:.2f} |")
 print(f"names {f['names']}, hits {f['hits']}, own certificates {f['own_certificates']}, new findings {f['new_findings']}")
 PY
