@@ -11,7 +11,8 @@
 //! `lame-delegation`, `no-working-nameserver`, `glue-mismatch`, `no-glue`, `dnssec-bogus`,
 //! `inconsistent-ns-set`,
 //! `inconsistent-soa-serial`, `incomplete-observation`. Change findings use the [`crate::change::ChangeKind`] names, plus
-//! `likely-hijack` and `drop-caught`.
+//! `likely-hijack` and `drop-caught`. Certificate Transparency findings (`ct follow`,
+//! `service::ct`): `unexpected-certificate`, `caa-violation`, `lookalike-certificate`.
 //!
 //! A part of a snapshot that could not be observed (timeout, rate limit: see
 //! [`Snapshot::issues`] and [`Lookup::RateLimited`]) yields no finding about that part, except

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod case;
 pub mod change;
+pub mod ct;
 pub mod dns;
 pub mod feed;
 pub mod findings;

@@ -42,6 +42,9 @@ pub struct NetConfig {
     /// The lab control interface (base URL). When set, commands take "now" from the lab clock
     /// (`GET {lab_control}/clock`) instead of the system clock.
     pub lab_control: Option<String>,
+    /// Certificate Transparency logs (RFC 6962 base URLs) that `ct follow` reads when no
+    /// `--log` or `--log-list` is given (the lab lists its own log here).
+    pub ct_logs: Vec<String>,
 }
 
 impl NetConfig {

@@ -66,6 +66,8 @@ enum Command {
     User(cmd::serve::UserArgs),
     /// API tokens for the console: create, list, revoke.
     Token(cmd::serve::TokenArgs),
+    /// Certificate Transparency logs followed directly: lookalikes, certificates of own names.
+    Ct(cmd::ct::CtArgs),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::serve(a, &cli.global),
         Command::User(a) => cmd::serve::user(a, &cli.global),
         Command::Token(a) => cmd::serve::token(a, &cli.global),
+        Command::Ct(a) => cmd::ct::run(a, &cli.global),
     };
     match result {
         Ok(code) => code,

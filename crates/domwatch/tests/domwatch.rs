@@ -4,6 +4,7 @@ mod domwatch {
     mod audit;
     mod case;
     mod coord;
+    mod ct;
     mod demo;
     mod export;
     mod fuzz;

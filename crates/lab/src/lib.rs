@@ -17,6 +17,7 @@
 //! # let _ = cfg; Ok(()) }
 //! ```
 
+mod ct;
 mod dns;
 pub mod dnssec;
 mod mime;
@@ -39,6 +40,7 @@ use serde::Serialize;
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::task::JoinHandle;
 
+pub use ct::{CtCertDef, CtDef};
 pub use scenario::Scenario;
 pub use shared::{AdvanceOutcome, MailDirection, MailMessage};
 pub use state::AppliedEvent;
@@ -88,6 +90,8 @@ pub struct Endpoints {
     pub control: String,
     /// Simulated web address -> socket.
     pub http: BTreeMap<IpAddr, SocketAddr>,
+    /// The Certificate Transparency logs (RFC 6962 base URLs).
+    pub ct_logs: Vec<String>,
 }
 
 /// A running lab.
@@ -222,6 +226,25 @@ impl Lab {
         config.rdap_bootstrap_url = Some(format!("{base}/bootstrap/dns.json"));
         config.lab_control = Some(base.clone());
 
+        // Certificate Transparency logs.
+        let ct_listener = bind_tcp("CT logs").await?;
+        let ct_addr = local(&ct_listener, "CT logs")?;
+        let logs = ct::CtLogs::new(shared.clone())
+            .ok_or_else(|| LabError::Scenario("cannot make the CT logs' certificates".into()))?;
+        let app = ct::router(Arc::new(logs));
+        let mut rx = shared.shutdown_signal();
+        tasks.push(tokio::spawn(async move {
+            let _ = axum::serve(ct_listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.wait_for(|v| *v).await;
+                })
+                .await;
+        }));
+        config.ct_logs = ct::LOGS
+            .iter()
+            .map(|l| format!("http://{ct_addr}/{l}/"))
+            .collect();
+
         // WHOIS.
         let mut whois_eps = BTreeMap::new();
         for (host, role) in whois::hosts(&scenario) {
@@ -273,6 +296,7 @@ impl Lab {
             smtp: smtp_addr,
             control: base,
             http: http_eps,
+            ct_logs: config.ct_logs.clone(),
         };
         Ok(Lab {
             shared,

@@ -45,6 +45,9 @@ pub struct Scenario {
     /// HTTP sites, by simulated address and host name.
     #[serde(default, rename = "site")]
     pub sites: Vec<Site>,
+    /// The Certificate Transparency logs' contents (defaults when absent).
+    #[serde(default)]
+    pub ct: Option<crate::ct::CtDef>,
 }
 
 /// General settings and demo material.

@@ -2,6 +2,7 @@
 
 mod lab {
     pub mod common;
+    mod ct;
     mod dns;
     mod rdap;
     mod scenario;

@@ -4,6 +4,7 @@
 //!
 //! - [`cases`]: the coordination of a case: parties and evidence, notifications, replies, the
 //!   observation of mitigation.
+//! - [`ct`]: Certificate Transparency logs followed (lookalikes, own names, CAA).
 //! - [`audit`]: the exposure audit (references of the audited names and their state).
 //! - [`watch`]: the watch pass (observe, store, diff, findings).
 //! - [`alerts`]: the alert sinks of a pass (stdout writer, JSON lines, webhook, SMTP, cases).
@@ -15,6 +16,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod cases;
+pub mod ct;
 pub mod mail;
 pub mod reports;
 pub mod scans;

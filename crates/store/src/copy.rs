@@ -306,6 +306,34 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("json", Col::Text),
         ],
     ),
+    (
+        "ct_log",
+        &[
+            ("url", Col::Text),
+            ("next_index", Col::Int),
+            ("tree_size", Col::Int),
+            ("updated_at", Col::Text),
+        ],
+    ),
+    (
+        "ct_certificate",
+        &[
+            ("id", Col::Int),
+            ("domain", Col::Text),
+            ("name", Col::Text),
+            ("issuer", Col::Text),
+            ("issuer_org", Col::Text),
+            ("serial", Col::Text),
+            ("sha256", Col::Text),
+            ("kind", Col::Text),
+            ("log_url", Col::Text),
+            ("entry_index", Col::Int),
+            ("logged_at", Col::Text),
+            ("not_before", Col::Text),
+            ("not_after", Col::Text),
+            ("seen_at", Col::Text),
+        ],
+    ),
 ];
 
 /// Tables whose `id` is generated (PostgreSQL's identity is moved past the copied ids).
@@ -326,6 +354,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "scan",
     "scan_hit",
     "audit_result",
+    "ct_certificate",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,6 +30,7 @@ use rusqlite::Connection;
 pub mod case;
 pub mod coord;
 pub mod copy;
+pub mod ct;
 pub mod finding;
 pub mod migrations;
 pub mod pass;
@@ -48,6 +49,7 @@ pub use coord::{
     Channel, NewNotification, NotificationState, StoredEvidence, StoredNotification, StoredParty,
 };
 pub use copy::{CopyReport, TableSum};
+pub use ct::{CtLogPosition, CtNovelty, CtSighting};
 pub use finding::{
     FindingFilter, FindingOrigin, StoredFinding, Triage, TriageAction, TriageFilter,
 };

@@ -4,6 +4,7 @@ mod store {
     mod case;
     mod coord;
     mod copy;
+    mod ct;
     mod fixtures;
     mod pass;
     mod results;

@@ -10,6 +10,7 @@ use crate::Global;
 pub mod audit;
 pub mod case;
 pub mod coord;
+pub mod ct;
 pub mod demo;
 pub mod export;
 pub mod finding;

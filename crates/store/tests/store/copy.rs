@@ -154,6 +154,37 @@ fn filled(s: &mut Store) {
         &serde_json::json!({"findings": 1}),
     )
     .unwrap();
+    // Certificate Transparency: a log's position and a certificate of an own name.
+    s.set_ct_log_position("http://log.example/a/", 3, 9, day(2))
+        .unwrap();
+    let cert = domains::ct::CtCert {
+        kind: domains::ct::EntryKind::Precert,
+        logged_at: day(2),
+        names: vec!["www.example.com".into()],
+        dropped_names: 0,
+        issuer: "C=US, O=Let's Encrypt, CN=R10".into(),
+        issuer_org: Some("Let's Encrypt".into()),
+        serial: "01:02".into(),
+        sha256: "ab".repeat(32),
+        not_before: Some(day(1)),
+        not_after: None,
+        chain_len: 1,
+        wildcard: false,
+    };
+    s.record_ct_batch(
+        &[store::CtSighting {
+            domain: "example.com".into(),
+            name: "www.example.com".into(),
+            log_url: "http://log.example/a/".into(),
+            index: 3,
+            cert,
+        }],
+        &|_, _| Vec::new(),
+        Vec::new(),
+        Some(("http://log.example/a/", 4, 9)),
+        day(2),
+    )
+    .unwrap();
 }
 
 #[test]

@@ -1,0 +1,296 @@
+//! End-to-end tests of `domwatch ct follow` against the lab's CT logs (in-process, loopback):
+//! lookalikes found in real certificates, certificates of watched domains recorded, a rogue
+//! certificate for a subdomain raising unexpected-certificate and caa-violation, resumption
+//! where the last run stopped, cases opened, and the logs' positions in `ct status`.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+struct Env {
+    lab: lab::Lab,
+    _dir: tempfile::TempDir,
+    cfg: PathBuf,
+    db: PathBuf,
+    dir: PathBuf,
+}
+
+async fn env() -> Env {
+    let lab = lab::Lab::start(lab::Scenario::builtin("default").unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("lab.toml");
+    lab.write_config(&cfg).unwrap();
+    Env {
+        lab,
+        cfg,
+        db: dir.path().join("ct.db"),
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+    }
+}
+
+async fn dw(e: &Env, args: &[&str]) -> (i32, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+        .arg("--config")
+        .arg(&e.cfg)
+        .arg("--db")
+        .arg(&e.db)
+        .arg("--no-progress")
+        .args(args)
+        .env("XDG_DATA_HOME", &e.dir)
+        .env_remove("DOMWATCH_CONFIG")
+        .env_remove("DOMWATCH_DB")
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn follow_finds_lookalikes_and_rogue_certificates_and_resumes() {
+    let e = env().await;
+    let brands = e.dir.join("brands.txt");
+    std::fs::write(&brands, e.lab.scenario().scenario.brands.join("\n")).unwrap();
+    let brands = brands.to_str().unwrap().to_string();
+    let alerts = e.dir.join("alerts.jsonl");
+    let alert = format!("jsonl={}", alerts.display());
+    // Own names: two watched domains; one watch pass so that the store knows their CAA.
+    let (code, _, err) = dw(
+        &e,
+        &[
+            "watch",
+            "add",
+            "hinode-logistics.co.jp",
+            "hinode-logistics.com",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = dw(&e, &["watch", "run", "--alert", "jsonl=/dev/null"]).await;
+    assert!(code == 0 || code == 1, "{err}");
+
+    let follow = |extra: &'static [&'static str]| {
+        let mut a = vec![
+            "ct",
+            "follow",
+            "--once",
+            "--start",
+            "0",
+            "--brands",
+            &brands,
+            "--format",
+            "json",
+            "--alert",
+            &alert,
+            "--alert-min-severity",
+            "low",
+            "--interval-ms",
+            "0",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |args: Vec<String>| {
+        let e = &e;
+        async move {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (code, out, err) = dw(e, &refs).await;
+            assert_eq!(code, 0, "{out}\n{err}");
+            serde_json::from_str::<Value>(&out).unwrap()
+        }
+    };
+
+    // Day 0, both logs from their first entry.
+    let s = run(follow(&["--open-cases"])).await;
+    let logs = s["logs"].as_array().unwrap();
+    assert_eq!(logs.len(), 2);
+    for l in logs {
+        assert_eq!(l["next_index"], l["tree_size"], "{l}");
+        assert_eq!(l["lag"], 0);
+        assert_eq!(l["bad_entries"], 0);
+        assert!(l["error"].is_null());
+    }
+    let total: u64 = logs.iter().map(|l| l["tree_size"].as_u64().unwrap()).sum();
+    assert_eq!(s["entries"].as_u64().unwrap(), total);
+    assert!(s["hits"].as_u64().unwrap() >= 1, "{s}");
+    assert!(s["own_certificates"].as_u64().unwrap() >= 4, "{s}");
+    assert!(s["cases_opened"].as_u64().unwrap() >= 1, "{s}");
+    let first = jsonl(&alerts);
+    assert!(
+        first
+            .iter()
+            .any(|a| a["code"] == "lookalike-certificate" && a["domain"] == "kuronekoyamatc.cc"),
+        "{first:?}"
+    );
+    // The first certificates of a watched domain start its history (low).
+    assert!(first.iter().any(|a| a["code"] == "unexpected-certificate"
+        && a["domain"] == "hinode-logistics.co.jp"
+        && a["severity"] == "low"));
+    assert!(
+        !first.iter().any(|a| a["code"] == "caa-violation"),
+        "{first:?}"
+    );
+
+    // Again at once: nothing new to read, nothing alerted twice.
+    let s = run(follow(&[])).await;
+    assert_eq!(s["entries"], 0, "{s}");
+    assert_eq!(jsonl(&alerts).len(), first.len());
+
+    // Day 6: a Sectigo certificate for vpn.hinode-logistics.co.jp, whose CAA allows only
+    // Let's Encrypt.
+    e.lab.advance_days(6).await;
+    let s = run(follow(&[])).await;
+    assert!(s["entries"].as_u64().unwrap() > 0);
+    let later: Vec<Value> = jsonl(&alerts).split_off(first.len());
+    let rogue = later
+        .iter()
+        .find(|a| {
+            a["code"] == "unexpected-certificate"
+                && a["title"]
+                    .as_str()
+                    .unwrap()
+                    .contains("vpn.hinode-logistics.co.jp")
+        })
+        .unwrap_or_else(|| panic!("{later:?}"));
+    assert_eq!(rogue["severity"], "high", "a new issuer");
+    let detail = rogue["detail"].as_str().unwrap();
+    assert!(detail.contains("Sectigo Limited"), "{detail}");
+    assert!(detail.contains("vpn.hinode-logistics.co.jp"), "{detail}");
+    assert!(
+        detail.contains("/a/") || detail.contains("/b/"),
+        "the log: {detail}"
+    );
+    let caa = later
+        .iter()
+        .find(|a| a["code"] == "caa-violation")
+        .unwrap_or_else(|| panic!("{later:?}"));
+    assert_eq!(caa["domain"], "hinode-logistics.co.jp");
+    assert!(
+        caa["detail"]
+            .as_str()
+            .unwrap()
+            .contains("CAA allows letsencrypt.org")
+    );
+    // Logged in both logs: alerted once.
+    assert_eq!(
+        later
+            .iter()
+            .filter(|a| a["code"] == "caa-violation")
+            .count(),
+        1,
+        "{later:?}"
+    );
+
+    // Where each log stands.
+    let (code, out, _) = dw(&e, &["ct", "status", "--format", "json"]).await;
+    assert_eq!(code, 0);
+    let st: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(st.as_array().unwrap().len(), 2);
+    for l in st.as_array().unwrap() {
+        assert_eq!(l["next_index"], l["tree_size"]);
+    }
+    // The hits are a stored scan, as `scan --save` keeps them.
+    let (code, out, _) = dw(&e, &["case", "list", "--format", "json"]).await;
+    assert_eq!(code, 0);
+    assert!(out.contains("kuronekoyamatc.cc"), "{out}");
+    e.lab.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_log_starts_at_its_head_and_a_failing_log_does_not_stop_the_others() {
+    let e = env().await;
+    let good = e.lab.net_config().ct_logs[0].clone();
+    // A log URL where nothing answers HTTP at all (a closed port) fails; the good one is read.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/log/", l.local_addr().unwrap());
+    drop(l);
+    let (code, out, err) = dw(
+        &e,
+        &[
+            "ct",
+            "follow",
+            "--once",
+            "--log",
+            &good,
+            "--log",
+            &dead,
+            "--brand",
+            "kuronekoyamato.co.jp",
+            "--format",
+            "json",
+            "--retries",
+            "0",
+        ],
+    )
+    .await;
+    assert_eq!(code, 3, "{out}\n{err}");
+    assert!(err.contains("failed"), "{err}");
+    let s: Value = serde_json::from_str(&out).unwrap();
+    let logs = s["logs"].as_array().unwrap();
+    let g = logs.iter().find(|l| l["url"] == good.as_str()).unwrap();
+    // Never read before: it starts at the tree head (only what is logged from now on).
+    assert_eq!(g["entries"], 0);
+    assert!(g["tree_size"].as_u64().unwrap() > 0);
+    assert_eq!(g["next_index"], g["tree_size"]);
+    assert!(logs.iter().any(|l| l["error"].is_string()));
+    // The next day it reads what was logged since.
+    e.lab.advance_days(1).await;
+    let (code, out, err) = dw(
+        &e,
+        &[
+            "ct",
+            "follow",
+            "--once",
+            "--log",
+            &good,
+            "--brand",
+            "kuronekoyamato.co.jp",
+            "--format",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let s: Value = serde_json::from_str(&out).unwrap();
+    assert!(s["entries"].as_u64().unwrap() > 0);
+    assert_eq!(s["logs"][0]["lag"], 0);
+    // The same log over the static-CT (tile) API, from its first entry.
+    let tiled = format!("static:{good}");
+    let (code, out, err) = dw(
+        &e,
+        &[
+            "ct",
+            "follow",
+            "--once",
+            "--log",
+            &tiled,
+            "--start",
+            "0",
+            "--brand",
+            "kuronekoyamato.co.jp",
+            "--format",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let t: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(t["logs"][0]["url"], tiled.as_str());
+    assert_eq!(t["entries"], t["logs"][0]["tree_size"]);
+    assert!(t["hits"].as_u64().unwrap() >= 1, "{t}");
+    e.lab.shutdown().await;
+}
