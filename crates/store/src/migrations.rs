@@ -330,6 +330,11 @@ const STEPS: &[M<'static>] = &[
         ) STRICT;
         CREATE INDEX ct_certificate_by_domain ON ct_certificate(domain, name);",
     ),
+    // 9: the open findings counted by severity without reading the table (the console's
+    // overview and /metrics: a covering index instead of a scan of every finding).
+    M::up(
+        "CREATE INDEX finding_open_by_severity ON finding(resolved_at, severity, muted_until);",
+    ),
 ];
 
 /// The same history in PostgreSQL's dialect (see the module docs).
@@ -621,6 +626,7 @@ const PG_STEPS: &[&str] = &[
             UNIQUE (sha256, name)
         );
         CREATE INDEX ct_certificate_by_domain ON ct_certificate(domain, name);",
+    "CREATE INDEX finding_open_by_severity ON finding(resolved_at, severity, muted_until);",
 ];
 
 /// The schema version this binary writes (the number of migrations).
