@@ -742,6 +742,94 @@ pub fn lag_text(logs: &[LogProgress]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domains::lookalike::{Allowlist, BrandIndex, IndexOptions, Popularity};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A log on 127.0.0.1 whose tree head always says `size` entries.
+    async fn log_of_size(size: u64) -> String {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = l.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 2048];
+                    let _ = sock.read(&mut buf).await;
+                    let body = format!(
+                        r#"{{"tree_size":{size},"timestamp":1,"sha256_root_hash":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","tree_head_signature":""}}"#
+                    );
+                    let r = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = sock.write_all(r.as_bytes()).await;
+                });
+            }
+        });
+        format!("http://127.0.0.1:{port}/log/")
+    }
+
+    #[tokio::test]
+    async fn a_shrinking_tree_stops_that_log_and_keeps_its_position() {
+        let mut store = Store::open_in_memory().unwrap();
+        let shrunk = log_of_size(5).await;
+        let fine = log_of_size(7).await;
+        store
+            .set_ct_log_position(&shrunk, 10, 10, Timestamp::now())
+            .unwrap();
+        store
+            .set_ct_log_position(&fine, 7, 7, Timestamp::now())
+            .unwrap();
+        let psl = domains::SuffixList::embedded();
+        let index = BrandIndex::build(&[], psl, &IndexOptions::default());
+        let (allow, popular) = (Allowlist::new(), Popularity::none());
+        let matcher = Matcher::new(&index, psl, &allow, &popular);
+        let own = OwnNames::new([DomainName::parse("example.com").unwrap()].iter());
+        let opts = FollowOptions {
+            logs: vec![shrunk.clone(), fine.clone()],
+            client: CtClientConfig {
+                allow_private: true,
+                min_interval: Duration::ZERO,
+                retries: 0,
+                ..CtClientConfig::default()
+            },
+            once: true,
+            start: None,
+            poll: Duration::from_secs(1),
+            open_cases: false,
+        };
+        let mail = MailSettings {
+            relay: None,
+            from: "a@b.example".into(),
+        };
+        let (_tx, stop) = tokio::sync::watch::channel(false);
+        let s = follow(
+            &mut store,
+            &opts,
+            &matcher,
+            0,
+            &own,
+            &AlertTo {
+                sinks: &[],
+                min: Severity::High,
+                mail: &mail,
+            },
+            &mut std::io::sink(),
+            &|_| {},
+            stop,
+        )
+        .await
+        .unwrap();
+        assert!(s.failed());
+        let e = s.logs[0].error.as_deref().unwrap();
+        assert!(e.contains("shrank from 10 to 5"), "{e}");
+        assert!(
+            s.logs[1].error.is_none() && s.logs[1].done,
+            "{:?}",
+            s.logs[1]
+        );
+        let p = store.ct_log_position(&shrunk).unwrap().unwrap();
+        assert_eq!((p.next_index, p.tree_size), (10, 10), "nothing moved");
+    }
 
     #[test]
     fn own_names_and_log_lists() {

@@ -189,6 +189,8 @@ fn follow(a: FollowArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if !brands.is_empty() && index.is_empty() {
         return Err(cmd::usage("none of the brands has a registrable domain"));
     }
+    // The brand strings matched with care, once on stderr (as `scan` does).
+    cmd::scan::print_lint(index.lint());
     let allow = Allowlist::new();
     let popular = Popularity::embedded();
     let matcher = Matcher::new(&index, psl, &allow, &popular).with_min_score(a.min_score);

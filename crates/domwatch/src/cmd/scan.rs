@@ -425,7 +425,7 @@ const MAX_LINT_LINES: usize = 20;
 
 /// The brand-list lint, once, on stderr: which brands are generic words, too short or
 /// host-name labels, and how each is matched.
-fn print_lint(lint: &[BrandLint]) {
+pub(crate) fn print_lint(lint: &[BrandLint]) {
     if lint.is_empty() {
         return;
     }

@@ -294,3 +294,80 @@ async fn a_new_log_starts_at_its_head_and_a_failing_log_does_not_stop_the_others
     assert!(t["hits"].as_u64().unwrap() >= 1, "{t}");
     e.lab.shutdown().await;
 }
+
+/// Polls the store until `log` was read up to `size` entries (15 s at most).
+async fn wait_for_position(db: &Path, log: &str, size: u64) -> bool {
+    for _ in 0..750 {
+        if let Ok(s) = store::Store::open(db)
+            && let Ok(Some(p)) = s.ct_log_position(log)
+            && p.next_index >= size
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn following_for_good_picks_up_growth_and_stops_on_sigterm() {
+    let e = env().await;
+    let log = e.lab.net_config().ct_logs[0].clone();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+        .arg("--config")
+        .arg(&e.cfg)
+        .arg("--db")
+        .arg(&e.db)
+        .args([
+            "--no-progress",
+            "ct",
+            "follow",
+            "--log",
+            &log,
+            "--start",
+            "0",
+            "--brand",
+            "kuronekoyamato.co.jp",
+            "--poll-secs",
+            "1",
+            "--interval-ms",
+            "0",
+            "--format",
+            "json",
+        ])
+        .env("XDG_DATA_HOME", &e.dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let c = probe::ct::CtLogClient::new(
+        &log,
+        probe::ct::CtClientConfig {
+            allow_private: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let day0 = c.sth(None).await.unwrap().tree_size;
+    assert!(wait_for_position(&e.db, &log, day0).await, "day 0 not read");
+    // The log grows: the running follow reads the new entries at its next poll.
+    e.lab.advance_days(1).await;
+    let day1 = c.sth(None).await.unwrap().tree_size;
+    assert!(day1 > day0);
+    assert!(wait_for_position(&e.db, &log, day1).await, "day 1 not read");
+    let pid = child.id().unwrap().to_string();
+    let killed = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    let out = tokio::time::timeout(std::time::Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("ct follow did not stop on SIGTERM")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["interrupted"], true);
+    assert_eq!(s["entries"].as_u64().unwrap(), day1);
+    e.lab.shutdown().await;
+}
