@@ -198,25 +198,7 @@ impl Store {
             }
             let mut ids = Vec::new();
             for f in &new_findings {
-                if let Some(r) = db.row(
-                    "INSERT INTO finding (fingerprint, domain, origin, code, severity, title,
-                         detail, remediation, subject, first_seen, last_seen)
-                     VALUES ($1, $2, 'change', $3, $4, $5, $6, $7, $8, $9, $9)
-                     ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
-                    &[
-                        f.fingerprint().into(),
-                        f.domain.as_str().into(),
-                        f.code.as_str().into(),
-                        f.severity.as_str().into(),
-                        f.title.as_str().into(),
-                        f.detail.as_str().into(),
-                        f.remediation.as_str().into(),
-                        f.subject.as_str().into(),
-                        now_s.as_str().into(),
-                    ],
-                )? {
-                    ids.push(r.int(0)?);
-                }
+                ids.extend(crate::finding::insert_event_finding(db, f, &now_s)?);
             }
             if let Some((u, n, sz)) = &position {
                 set_position(db, u, *n, *sz, &now_s)?;

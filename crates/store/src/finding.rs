@@ -133,6 +133,35 @@ pub enum TriageAction {
     Reopen,
 }
 
+/// Inserts an event finding (`change` origin) seen at `at` (SQL text) unless its fingerprint
+/// is known; its id when it is new. Shared by every writer of findings that come from outside a
+/// watch snapshot (`watch run --audit`, `ct follow`), inside the caller's transaction.
+pub(crate) fn insert_event_finding(
+    db: &mut dyn crate::sql::Db,
+    f: &Finding,
+    at: &str,
+) -> Result<Option<i64>> {
+    db.row(
+        "INSERT INTO finding (fingerprint, domain, origin, code, severity, title,
+             detail, remediation, subject, first_seen, last_seen)
+         VALUES ($1, $2, 'change', $3, $4, $5, $6, $7, $8, $9, $9)
+         ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
+        &[
+            f.fingerprint().into(),
+            f.domain.as_str().into(),
+            f.code.as_str().into(),
+            f.severity.as_str().into(),
+            f.title.as_str().into(),
+            f.detail.as_str().into(),
+            f.remediation.as_str().into(),
+            f.subject.as_str().into(),
+            at.into(),
+        ],
+    )?
+    .map(|r| r.int(0))
+    .transpose()
+}
+
 /// Inserts or refreshes a finding; returns its id when it is new.
 pub(crate) fn upsert_finding(
     tx: &Transaction<'_>,
@@ -377,25 +406,7 @@ impl Store {
         self.tx(move |db| {
             let mut ids = Vec::new();
             for f in &findings {
-                if let Some(r) = db.row(
-                    "INSERT INTO finding (fingerprint, domain, origin, code, severity, title,
-                         detail, remediation, subject, first_seen, last_seen)
-                     VALUES ($1, $2, 'change', $3, $4, $5, $6, $7, $8, $9, $9)
-                     ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
-                    &[
-                        f.fingerprint().into(),
-                        f.domain.as_str().into(),
-                        f.code.as_str().into(),
-                        f.severity.as_str().into(),
-                        f.title.as_str().into(),
-                        f.detail.as_str().into(),
-                        f.remediation.as_str().into(),
-                        f.subject.as_str().into(),
-                        at.as_str().into(),
-                    ],
-                )? {
-                    ids.push(r.int(0)?);
-                }
+                ids.extend(insert_event_finding(db, f, &at)?);
             }
             Ok(ids)
         })

@@ -439,7 +439,7 @@ pub async fn evidence(
     let body = e.body.unwrap_or_default();
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(&body);
-    let hex = store::coord::sha256_hex(&body);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     if hex != e.sha256 {
         return error(
             StatusCode::INTERNAL_SERVER_ERROR,
