@@ -1,6 +1,7 @@
 //! `domwatch lab`: start the simulated internet of a scenario on loopback, move its clock, list
 //! the built-in scenarios.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -78,16 +79,18 @@ pub fn run(args: LabArgs, global: &Global) -> anyhow::Result<ExitCode> {
     match args.action {
         None => start(args.start),
         Some(LabAction::Scenarios) => {
+            let mut out = std::io::stdout().lock();
             for name in lab::Scenario::builtin_names() {
                 let s = lab::Scenario::builtin(name).map_err(|e| super::usage(e.to_string()))?;
-                println!("{name}\t{}", s.scenario.description);
+                writeln!(out, "{name}\t{}", s.scenario.description)?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(LabAction::Show { name }) => {
             let text = lab::Scenario::builtin_text(&name)
                 .ok_or_else(|| super::usage(format!("no built-in scenario named {name:?}")))?;
-            print!("{text}");
+            // A reader that goes away (`lab show default | head`) is not an error (main.rs).
+            std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(LabAction::Advance { days, to, control }) => {

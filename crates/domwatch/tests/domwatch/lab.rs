@@ -212,3 +212,28 @@ fn sigterm_during_a_long_advance_stops_promptly() {
     }
     assert!(took < Duration::from_secs(10), "stopped after {took:?}");
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    for args in [["lab", "show"].as_slice(), ["lab", "scenarios"].as_slice()] {
+        let mut args = args.to_vec();
+        if args[1] == "show" {
+            args.push("default");
+        }
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_domwatch"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader closes its end before anything is written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
