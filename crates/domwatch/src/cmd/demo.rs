@@ -287,6 +287,26 @@ fn run_in(args: &DemoArgs, scenario: lab::Scenario, dir: &Path) -> anyhow::Resul
     }
     triage(&mut demo, db)?;
 
+    demo.heading(
+        "Certificates in Certificate Transparency (ct follow)",
+        "The lab's two CT logs read from their first entry: certificates for lookalikes of our brands,\nand for our own names (one from a CA that the domain's CAA record does not allow).",
+    )?;
+    demo.run(&[
+        "--config",
+        cfg,
+        "--db",
+        db,
+        "ct",
+        "follow",
+        "--once",
+        "--start",
+        "0",
+        "--brands",
+        "brands.txt",
+        "--alert-min-severity",
+        "high",
+    ])?;
+
     coordination(&mut demo, cfg, db, &lab.now().to_string())?;
     console(&mut demo, db, &rt)?;
 

@@ -31,6 +31,10 @@ fn demo_runs_every_step_against_the_lab() {
         "entered-redemption",
         "re-registered",
         "drop-caught",
+        // Certificate Transparency: a lookalike's certificate, a rogue one for our own name.
+        "$ domwatch --config lab.toml --db domwatch.db ct follow --once --start 0",
+        "lookalike-certificate",
+        "caa-violation",
         // Triage on the CLI; the console's API over the saved scan, audits and cases.
         ": acknowledged by",
         "audited                 references  findings  worst",
