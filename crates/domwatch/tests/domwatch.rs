@@ -19,4 +19,5 @@ mod domwatch {
     mod serve_tls;
     mod watch;
     mod workers;
+    mod zonediff;
 }

@@ -28,6 +28,8 @@ use rayon::prelude::*;
 use crate::output::{Format, Table};
 use crate::{Global, cmd};
 
+mod zonediff;
+
 /// The CSV columns of a hit.
 const CSV_HEADER: [&str; 6] = [
     "name",
@@ -104,6 +106,13 @@ pub struct ScanArgs {
     /// them); a scan stopped by an error is kept as failed, with the hits found before.
     #[arg(long)]
     save: bool,
+    /// Newly registered names: read two copies of a zone file (CZDS master files, gzip or
+    /// plain) and scan only the names delegated in NEW and not in OLD; delegations NEW no
+    /// longer has are reported as removed (jsonl: one object per added hit or removed
+    /// delegation, with "change").
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"],
+          conflicts_with_all = ["feeds", "zone_targets"])]
+    zone_diff: Option<Vec<String>>,
     /// Feeds to read (`-` or nothing: stdin). Gzip is detected.
     #[arg(value_name = "FEED")]
     feeds: Vec<String>,
@@ -224,6 +233,28 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     print_lint(index.lint());
     let matcher = Matcher::new(&index, psl, &allow, &popular).with_min_score(args.min_score);
+    if let Some([old, new]) = args.zone_diff.as_deref() {
+        let started_at = jiff::Timestamp::now();
+        let keep = args.open_cases || args.save;
+        let o = match zonediff::run(old, new, args.format, keep, &matcher, index.lint(), global) {
+            Ok(o) => o,
+            Err(e) if cmd::is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+            Err(e) => return Err(cmd::usage(format!("{e:#}"))),
+        };
+        if let Some(hits) = o.for_cases {
+            if args.save {
+                let names = o.added as usize;
+                save_scan(&args, brands.len(), names, &hits, None, started_at, global)?;
+            }
+            if args.open_cases {
+                open_cases(hits, psl, global)?;
+            }
+        }
+        if args.fail_on_hit && o.hits > 0 {
+            return Ok(ExitCode::from(1));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
 
     // Open every feed first so that a missing file fails before any output.
     let counters = Arc::new(Counters::default());
@@ -365,7 +396,9 @@ fn save_scan(
     started: jiff::Timestamp,
     global: &Global,
 ) -> anyhow::Result<()> {
-    let source = if args.feeds.is_empty() {
+    let source = if let Some([old, new]) = args.zone_diff.as_deref() {
+        format!("zone diff {old} -> {new}")
+    } else if args.feeds.is_empty() {
         "stdin".to_string()
     } else {
         args.feeds.join(", ")
