@@ -540,7 +540,7 @@ fn load_brands(args: &ScanArgs) -> anyhow::Result<Vec<Brand>> {
     Ok(brands)
 }
 
-enum LineRead {
+pub(crate) enum LineRead {
     Line,
     TooLong,
     Eof,
@@ -548,7 +548,7 @@ enum LineRead {
 
 /// Reads one line (without the newline) into `buf`, keeping at most `max` bytes: a longer line
 /// is consumed and reported as `TooLong` without buffering it.
-fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
+pub(crate) fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
     buf.clear();
     let mut too_long = false;
     let mut any = false;
@@ -600,7 +600,7 @@ fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<
 }
 
 /// Wraps a reader in a gzip decoder when it starts with the gzip magic bytes.
-fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<BufReader<Box<dyn Read + Send>>> {
+pub(crate) fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<BufReader<Box<dyn Read + Send>>> {
     let mut br = BufReader::with_capacity(1 << 20, reader);
     let head = br.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
