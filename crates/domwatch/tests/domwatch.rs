@@ -2,6 +2,8 @@
 
 mod domwatch {
     mod audit;
+    mod beacon_gen;
+    mod beacons;
     mod case;
     mod coord;
     mod demo;
