@@ -14,6 +14,7 @@ mod domwatch {
     mod intake_mail;
     mod lab;
     mod names;
+    mod nats;
     mod parse;
     mod protocols;
     mod scan;

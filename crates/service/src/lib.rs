@@ -16,6 +16,7 @@ pub mod alerts;
 pub mod audit;
 pub mod cases;
 pub mod mail;
+pub mod nats;
 pub mod reports;
 pub mod scans;
 pub mod watch;

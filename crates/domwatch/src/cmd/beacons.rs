@@ -63,6 +63,11 @@ pub struct BeaconsArgs {
     /// Exit with code 1 when anything was found.
     #[arg(long)]
     fail_on_finding: bool,
+    /// Publish every finding as a JSON message (`"type": "beacon"` and the finding's fields)
+    /// to a NATS JetStream subject (`nats://[USER:PASS@]HOST:PORT/SUBJECT` or `tls://...`); a
+    /// stream must capture the subject.
+    #[arg(long, value_name = "URL")]
+    publish: Option<service::nats::NatsTarget>,
     /// Resolver logs (`-` or nothing: stdin). Gzip is detected.
     #[arg(value_name = "LOG")]
     logs: Vec<String>,
@@ -157,6 +162,26 @@ pub fn run(args: BeaconsArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 s.untracked
             );
         }
+    }
+    if let Some(target) = &args.publish {
+        let messages = report
+            .findings
+            .iter()
+            .map(|f| {
+                let mut v = serde_json::to_value(f)?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("type".into(), "beacon".into());
+                }
+                let id = format!(
+                    "domwatch-beacon-{}-{}-{}",
+                    f.client,
+                    f.domain.as_deref().unwrap_or("dga"),
+                    f.first
+                );
+                Ok((id, v))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        super::scan::publish_json(target, &messages, global)?;
     }
     if args.fail_on_finding && !report.findings.is_empty() {
         return Ok(ExitCode::from(1));

@@ -106,6 +106,12 @@ pub struct ScanArgs {
     /// them); a scan stopped by an error is kept as failed, with the hits found before.
     #[arg(long)]
     save: bool,
+    /// Publish every hit as a JSON message (`"type": "hit"` and the hit's fields) to a NATS
+    /// JetStream subject, `nats://[USER:PASS@]HOST:PORT/SUBJECT` or `tls://...`, at the end
+    /// of the scan; a stream must capture the subject. Each message's id is the name and brand,
+    /// so a rescan within the stream's duplicate window publishes nothing twice.
+    #[arg(long, value_name = "URL")]
+    publish: Option<service::nats::NatsTarget>,
     /// Newly registered names: read two copies of a zone file (CZDS master files, gzip or
     /// plain) and scan only the names delegated in NEW and not in OLD; delegations NEW no
     /// longer has are reported as removed (jsonl: one object per added hit or removed
@@ -235,13 +241,16 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let matcher = Matcher::new(&index, psl, &allow, &popular).with_min_score(args.min_score);
     if let Some([old, new]) = args.zone_diff.as_deref() {
         let started_at = jiff::Timestamp::now();
-        let keep = args.open_cases || args.save;
+        let keep = args.open_cases || args.save || args.publish.is_some();
         let o = match zonediff::run(old, new, args.format, keep, &matcher, index.lint(), global) {
             Ok(o) => o,
             Err(e) if cmd::is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
             Err(e) => return Err(cmd::usage(format!("{e:#}"))),
         };
         if let Some(hits) = o.for_cases {
+            if let Some(target) = &args.publish {
+                publish_hits(target, &hits, global)?;
+            }
             if args.save {
                 let names = o.added as usize;
                 save_scan(&args, brands.len(), names, &hits, None, started_at, global)?;
@@ -306,7 +315,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut sink = Sink::new(args.format);
     sink.lint = index.lint().to_vec();
-    if args.open_cases || args.save {
+    if args.open_cases || args.save || args.publish.is_some() {
         sink.for_cases = Some(Vec::new());
     }
     let started_at = jiff::Timestamp::now();
@@ -365,6 +374,9 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     drop(out);
     summary(&args, global, &counters, &sink, started);
     if let Some(hits) = sink.for_cases.take() {
+        if let Some(target) = &args.publish {
+            publish_hits(target, &hits, global)?;
+        }
         if args.save {
             save_scan(
                 &args,
@@ -384,6 +396,45 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--publish`: every hit to a NATS JetStream subject.
+fn publish_hits(
+    target: &service::nats::NatsTarget,
+    hits: &[Hit],
+    global: &Global,
+) -> anyhow::Result<()> {
+    let messages = hits
+        .iter()
+        .map(|h| {
+            let mut v = serde_json::to_value(h)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("type".into(), "hit".into());
+            }
+            Ok((format!("domwatch-hit-{}-{}", h.name, h.brand), v))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    publish_json(target, &messages, global)
+}
+
+/// Publishes `(message id, JSON)` pairs to a NATS JetStream subject, every acknowledgement
+/// awaited (also for `beacons --publish`).
+pub(crate) fn publish_json(
+    target: &service::nats::NatsTarget,
+    messages: &[(String, serde_json::Value)],
+    global: &Global,
+) -> anyhow::Result<()> {
+    let rt = cmd::runtime()?;
+    let n = rt
+        .block_on(async {
+            let p = service::nats::Publisher::connect(target).await?;
+            p.publish_all(messages).await
+        })
+        .map_err(cmd::service_err)?;
+    if global.verbose > 0 || io::stderr().is_terminal() {
+        eprintln!("published {n} message(s) to {target}");
+    }
+    Ok(())
 }
 
 /// `--save`: the scan and its hits into the store.
