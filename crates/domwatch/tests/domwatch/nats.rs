@@ -1,7 +1,7 @@
 //! Publishing to NATS JetStream: `scan --publish`, `beacons --publish` and the watch pass's
 //! `--alert nats://...` sink, against a real `nats-server -js` started here on 127.0.0.1 with a
 //! port it picks itself (the Debian package `nats-server`; `.ci/run` installs it). Without the
-//! binary these tests say so on stderr and pass.
+//! binary these tests say so on stderr and pass, unless `DOMWATCH_REQUIRE_NATS` is set (CI).
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -35,6 +35,10 @@ fn nats_server() -> Option<NatsServer> {
     let mut child = match child {
         Ok(c) => c,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            assert!(
+                std::env::var_os("DOMWATCH_REQUIRE_NATS").is_none(),
+                "DOMWATCH_REQUIRE_NATS is set but nats-server is not installed"
+            );
             eprintln!("nats-server not installed: NATS tests skipped (apt-get install nats-server)");
             return None;
         }
