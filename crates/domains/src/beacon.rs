@@ -306,8 +306,12 @@ impl<'a> Analyzer<'a> {
             self.stats.queries += 1;
         }
         self.name.clear();
-        self.name
-            .extend(q.name.trim_end_matches('.').chars().map(|c| c.to_ascii_lowercase()));
+        self.name.extend(
+            q.name
+                .trim_end_matches('.')
+                .chars()
+                .map(|c| c.to_ascii_lowercase()),
+        );
         let name = self.name.as_str();
         if name.len() > 253 || name.is_empty() || name.ends_with(".arpa") || name == "arpa" {
             self.stats.unscored += 1;
@@ -517,7 +521,10 @@ fn score_group(client: &str, domain: &str, mut g: Group, opts: &Options) -> Opti
     let distinct = g.subdomains.len();
     if distinct >= 50 && distinct as f64 >= 0.8 * q.min(MAX_DISTINCT as f64) {
         signals.push(("many-subdomains", 25));
-        why.push(format!("{distinct} distinct subdomains in {} queries", g.queries));
+        why.push(format!(
+            "{distinct} distinct subdomains in {} queries",
+            g.queries
+        ));
     }
     if g.sub_entropy_n >= 10 {
         let mean = g.sub_entropy_sum / g.sub_entropy_n as f64;
@@ -671,12 +678,22 @@ mod tests {
                     char::from(b"abcdefghijklmnopqrstuvwxyz234567"[(seed % 32) as usize])
                 })
                 .collect();
-            a.add(&q(i as i64 * 700, "10.1.0.9", &format!("{data}.t.exfil-cdn.net"), 16));
+            a.add(&q(
+                i as i64 * 700,
+                "10.1.0.9",
+                &format!("{data}.t.exfil-cdn.net"),
+                16,
+            ));
         }
         for i in 0..40u64 {
             let mut x = Query {
                 nxdomain: Some(i % 10 != 0),
-                ..q(i as i64 * 50, "10.1.0.3", &format!("qx{i}k7z{}vw9.com", i * 31), 1)
+                ..q(
+                    i as i64 * 50,
+                    "10.1.0.3",
+                    &format!("qx{i}k7z{}vw9.com", i * 31),
+                    1,
+                )
             };
             a.add(&x);
             x.counted = false;
@@ -689,7 +706,12 @@ mod tests {
             .find(|f| f.client == "10.1.0.9")
             .expect("tunnel");
         assert_eq!(tunnel.domain.as_deref(), Some("exfil-cdn.net"));
-        for s in ["long-labels", "many-subdomains", "high-entropy", "txt-heavy"] {
+        for s in [
+            "long-labels",
+            "many-subdomains",
+            "high-entropy",
+            "txt-heavy",
+        ] {
             assert!(tunnel.signals.contains(&s), "{tunnel:?}");
         }
         assert_eq!(tunnel.score, 100);
@@ -707,7 +729,10 @@ mod tests {
     #[test]
     fn allowlist_entries_cover_subdomains_and_bad_lines_are_reported() {
         let mut a = BeaconAllowlist::new();
-        assert_eq!(a.extend_from_text("example.com\n*.b.example\n\nnot a name\n"), [4]);
+        assert_eq!(
+            a.extend_from_text("example.com\n*.b.example\n\nnot a name\n"),
+            [4]
+        );
         assert!(a.contains("example.com"));
         assert!(a.contains("x.y.example.com"));
         assert!(a.contains("c.b.example"));

@@ -52,9 +52,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .any(|f| f.client == c && (d.is_none() || f.domain.as_deref() == d))
     };
-    let beacons = truth.beacons.iter().filter(|(c, d, _)| found(c, Some(d))).count();
+    let beacons = truth
+        .beacons
+        .iter()
+        .filter(|(c, d, _)| found(c, Some(d)))
+        .count();
     let dgas = truth.dga_clients.iter().filter(|c| found(c, None)).count();
-    let tunnels = truth.tunnels.iter().filter(|(c, d)| found(c, Some(d))).count();
+    let tunnels = truth
+        .tunnels
+        .iter()
+        .filter(|(c, d)| found(c, Some(d)))
+        .count();
     println!(
         "{out}: {} queries ({} bytes); ordinary part: {} queries, {} allowlisted, {} client/domain pairs analysed, {fp} false positives ({:.4}% of pairs; {} of {ordinary} clients)",
         qs.len(),

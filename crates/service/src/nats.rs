@@ -59,7 +59,9 @@ impl FromStr for NatsTarget {
         let url = reqwest::Url::parse(s.trim()).map_err(|e| format!("NATS URL {s:?}: {e}"))?;
         let scheme = url.scheme();
         if !matches!(scheme, "nats" | "tls") {
-            return Err(format!("NATS URL {s:?}: the scheme must be nats:// or tls://"));
+            return Err(format!(
+                "NATS URL {s:?}: the scheme must be nats:// or tls://"
+            ));
         }
         let host = url
             .host_str()
@@ -202,7 +204,9 @@ mod tests {
         let t: NatsTarget = "nats://127.0.0.1:4333/domwatch.alerts".parse().unwrap();
         assert_eq!(t.server, "nats://127.0.0.1:4333");
         assert_eq!(t.subject, "domwatch.alerts");
-        let t: NatsTarget = "tls://bot:s3cret@nats.example.org/csirt.hits".parse().unwrap();
+        let t: NatsTarget = "tls://bot:s3cret@nats.example.org/csirt.hits"
+            .parse()
+            .unwrap();
         assert_eq!(t.to_string(), "tls://nats.example.org:4222/csirt.hits");
         assert!(!format!("{t:?}").contains("s3cret"));
         assert!("nats://127.0.0.1:4222".parse::<NatsTarget>().is_err());

@@ -62,7 +62,12 @@ pub fn detect(head: &[u8]) -> Option<LogFormat> {
         return Some(LogFormat::Dnstap);
     }
     let text = String::from_utf8_lossy(head);
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()).take(20) {
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(20)
+    {
         if line.starts_with("#separator") || line.starts_with("#fields") {
             return Some(LogFormat::ZeekTsv);
         }
@@ -138,7 +143,8 @@ impl LineParser {
             return Ok(None);
         };
         let mut f = rest.split_ascii_whitespace();
-        let (Some(ip), Some(name), Some(qtype), Some(class)) = (f.next(), f.next(), f.next(), f.next())
+        let (Some(ip), Some(name), Some(qtype), Some(class)) =
+            (f.next(), f.next(), f.next(), f.next())
         else {
             return Ok(None);
         };
@@ -188,7 +194,12 @@ impl LineParser {
         }
         let cols = self.zeek.as_ref().ok_or(ParseError::NoHeader)?;
         let fields: Vec<&str> = line.split('\t').take(64).collect();
-        let get = |i: usize| fields.get(i).copied().filter(|v| *v != "-" && *v != "(empty)");
+        let get = |i: usize| {
+            fields
+                .get(i)
+                .copied()
+                .filter(|v| *v != "-" && *v != "(empty)")
+        };
         let time_ms = get(cols.ts).and_then(epoch_ms).ok_or(ParseError::Time)?;
         let client = get(cols.client).ok_or(ParseError::Client)?;
         let Some(name) = get(cols.query) else {
@@ -199,7 +210,11 @@ impl LineParser {
             .and_then(get)
             .and_then(|t| t.parse().ok())
             .unwrap_or(0);
-        let nxdomain = cols.rcode.and_then(get).and_then(|r| r.parse::<u16>().ok()).map(|r| r == 3);
+        let nxdomain = cols
+            .rcode
+            .and_then(get)
+            .and_then(|r| r.parse::<u16>().ok())
+            .map(|r| r == 3);
         Ok(Some(query(time_ms, client, name, qtype, nxdomain, true)?))
     }
 }
@@ -349,9 +364,8 @@ struct ZeekJson {
 }
 
 fn zeek_json_line(line: &str) -> Result<Option<Query>, ParseError> {
-    let z: ZeekJson = serde_json::from_str(line).map_err(|e| {
-        ParseError::Json(e.to_string().chars().take(80).collect())
-    })?;
+    let z: ZeekJson = serde_json::from_str(line)
+        .map_err(|e| ParseError::Json(e.to_string().chars().take(80).collect()))?;
     let time_ms = match z.ts {
         Some(ZeekTs::Num(n)) if n.is_finite() && n.abs() < 1e11 => (n * 1000.0).round() as i64,
         Some(ZeekTs::Text(t)) => t
@@ -506,7 +520,11 @@ impl DnstapDecoder {
                 m.response_message.as_deref(),
             )
         } else {
-            (m.query_time_sec, m.query_time_nsec, m.query_message.as_deref())
+            (
+                m.query_time_sec,
+                m.query_time_nsec,
+                m.query_message.as_deref(),
+            )
         };
         let sec = sec
             .filter(|&s| s < 100_000_000_000)
@@ -515,14 +533,17 @@ impl DnstapDecoder {
         let Some(wire) = wire else {
             return Ok(None);
         };
-        let msg = hickory_proto::op::Message::from_vec(wire)
-            .map_err(|e| ParseError::Dnstap(format!("DNS message: {}", e.to_string().chars().take(60).collect::<String>())))?;
+        let msg = hickory_proto::op::Message::from_vec(wire).map_err(|e| {
+            ParseError::Dnstap(format!(
+                "DNS message: {}",
+                e.to_string().chars().take(60).collect::<String>()
+            ))
+        })?;
         let Some(q) = msg.queries.first() else {
             return Ok(None);
         };
-        let nxdomain = response.then(|| {
-            msg.metadata.response_code == hickory_proto::op::ResponseCode::NXDomain
-        });
+        let nxdomain = response
+            .then(|| msg.metadata.response_code == hickory_proto::op::ResponseCode::NXDomain);
         if !response {
             self.saw_query = true;
         }
@@ -552,7 +573,10 @@ pub fn encode_dnstap(q: &Query, response: bool) -> Option<Vec<u8>> {
     } else {
         Message::new(1, MessageType::Query, OpCode::Query)
     };
-    m.add_query(hickory_proto::op::Query::query(name, RecordType::from(q.qtype)));
+    m.add_query(hickory_proto::op::Query::query(
+        name,
+        RecordType::from(q.qtype),
+    ));
     if response && q.nxdomain == Some(true) {
         m.metadata.response_code = ResponseCode::NXDomain;
     }
@@ -631,7 +655,10 @@ mod tests {
             .unwrap();
         assert_eq!(q.client, "2001:db8::5");
         assert_eq!(q.qtype, 28);
-        assert_eq!(p.parse("07-Dec-2026 12:00:01.250 general: info: zone loaded"), Ok(None));
+        assert_eq!(
+            p.parse("07-Dec-2026 12:00:01.250 general: info: zone loaded"),
+            Ok(None)
+        );
         assert_eq!(
             p.parse("yesterday client 192.0.2.1#1: query: a.example IN A"),
             Err(ParseError::Time)
@@ -661,7 +688,10 @@ mod tests {
             .unwrap();
         assert!(!r.counted);
         assert_eq!(r.nxdomain, Some(false));
-        assert_eq!(p.parse("[1765108800] unbound[1234:0] info: start of service (unbound 1.22.0)."), Ok(None));
+        assert_eq!(
+            p.parse("[1765108800] unbound[1234:0] info: start of service (unbound 1.22.0)."),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -672,9 +702,17 @@ mod tests {
         assert_eq!(p.parse("#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\tqtype\tqtype_name\trcode\trcode_name"), Ok(None));
         let q = p.parse("1765108800.512345\tC1\t10.0.0.1\t5353\t10.0.0.53\t53\tudp\t1\t-\tx.example.com\t1\tC_INTERNET\t16\tTXT\t3\tNXDOMAIN").unwrap().unwrap();
         assert_eq!(q.time_ms, 1_765_108_800_512);
-        assert_eq!((q.client.as_str(), q.name.as_str(), q.qtype), ("10.0.0.1", "x.example.com", 16));
+        assert_eq!(
+            (q.client.as_str(), q.name.as_str(), q.qtype),
+            ("10.0.0.1", "x.example.com", 16)
+        );
         assert_eq!(q.nxdomain, Some(true));
-        assert_eq!(p.parse("1765108800.5\tC1\t10.0.0.1\t5353\t10.0.0.53\t53\tudp\t1\t-\t-\t-\t-\t-\t-\t-\t-"), Ok(None));
+        assert_eq!(
+            p.parse(
+                "1765108800.5\tC1\t10.0.0.1\t5353\t10.0.0.53\t53\tudp\t1\t-\t-\t-\t-\t-\t-\t-\t-"
+            ),
+            Ok(None)
+        );
         let mut p = LineParser::new(LogFormat::ZeekJson);
         let q = p.parse(r#"{"ts":1765108800.25,"uid":"C1","id.orig_h":"10.0.0.2","id.orig_p":5353,"query":"y.example.com","qtype":1,"rcode":0}"#).unwrap().unwrap();
         assert_eq!((q.time_ms, q.nxdomain), (1_765_108_800_250, Some(false)));
@@ -719,15 +757,27 @@ mod tests {
         assert_eq!((got[0].counted, got[0].nxdomain), (true, None));
         assert_eq!((got[1].counted, got[1].nxdomain), (false, Some(true)));
         assert!(d.decode(b"\xff\xff\xff").is_err());
-        assert_eq!(next_frame(&[0, 0, 0, 0, 0, 1, 0, 0]), FrameStep::TooBig(65536));
+        assert_eq!(
+            next_frame(&[0, 0, 0, 0, 0, 1, 0, 0]),
+            FrameStep::TooBig(65536)
+        );
     }
 
     #[test]
     fn detection() {
-        assert_eq!(detect(b"#separator \\x09\n#fields\tts"), Some(LogFormat::ZeekTsv));
+        assert_eq!(
+            detect(b"#separator \\x09\n#fields\tts"),
+            Some(LogFormat::ZeekTsv)
+        );
         assert_eq!(detect(b"{\"ts\":1}\n"), Some(LogFormat::ZeekJson));
-        assert_eq!(detect(b"[1765108800] unbound[1:0] info: 1.2.3.4 a. A IN\n"), Some(LogFormat::Unbound));
-        assert_eq!(detect(b"07-Dec-2026 12:00:01.250 client 1.2.3.4#1: query: a IN A\n"), Some(LogFormat::Bind));
+        assert_eq!(
+            detect(b"[1765108800] unbound[1:0] info: 1.2.3.4 a. A IN\n"),
+            Some(LogFormat::Unbound)
+        );
+        assert_eq!(
+            detect(b"07-Dec-2026 12:00:01.250 client 1.2.3.4#1: query: a IN A\n"),
+            Some(LogFormat::Bind)
+        );
         assert_eq!(detect(b"hello\n"), None);
     }
 

@@ -599,7 +599,11 @@ pub(crate) enum LineRead {
 
 /// Reads one line (without the newline) into `buf`, keeping at most `max` bytes: a longer line
 /// is consumed and reported as `TooLong` without buffering it.
-pub(crate) fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
+pub(crate) fn next_line(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<LineRead> {
     buf.clear();
     let mut too_long = false;
     let mut any = false;
@@ -651,7 +655,9 @@ pub(crate) fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> 
 }
 
 /// Wraps a reader in a gzip decoder when it starts with the gzip magic bytes.
-pub(crate) fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<BufReader<Box<dyn Read + Send>>> {
+pub(crate) fn maybe_gunzip(
+    reader: Box<dyn Read + Send>,
+) -> io::Result<BufReader<Box<dyn Read + Send>>> {
     let mut br = BufReader::with_capacity(1 << 20, reader);
     let head = br.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {

@@ -56,8 +56,16 @@ fn check(f: &[serde_json::Value], planted: &Planted, what: &str) {
         assert!(has(f, client, None, "dga"), "{what}: DGA {client}: {f:#?}");
     }
     for (client, domain) in &planted.tunnels {
-        for s in ["long-labels", "many-subdomains", "high-entropy", "txt-heavy"] {
-            assert!(has(f, client, Some(domain), s), "{what}: tunnel {client} {s}: {f:#?}");
+        for s in [
+            "long-labels",
+            "many-subdomains",
+            "high-entropy",
+            "txt-heavy",
+        ] {
+            assert!(
+                has(f, client, Some(domain), s),
+                "{what}: tunnel {client} {s}: {f:#?}"
+            );
         }
     }
     let ordinary: Vec<_> = f
@@ -70,7 +78,10 @@ fn check(f: &[serde_json::Value], planted: &Planted, what: &str) {
         .find(|x| x["domain"].as_str() == Some(planted.beacons[1].1.as_str()))
         .unwrap();
     let interval = periodic["interval_s"].as_f64().unwrap();
-    assert!((interval - planted.beacons[1].2 as f64).abs() < 0.1 * interval, "{periodic}");
+    assert!(
+        (interval - planted.beacons[1].2 as f64).abs() < 0.1 * interval,
+        "{periodic}"
+    );
 }
 
 #[test]
@@ -146,7 +157,10 @@ fn allowlists_and_exit_codes() {
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(j["stats"]["allowed"].as_u64().unwrap() > 0, "{j}");
     let f = findings(d, &["--min-score", "100", log]);
-    assert!(!f.is_empty() && f.iter().all(|x| x["score"] == 100), "{f:#?}");
+    assert!(
+        !f.is_empty() && f.iter().all(|x| x["score"] == 100),
+        "{f:#?}"
+    );
     let out = domwatch(d)
         .args(["beacons", d.join("absent.log").to_str().unwrap()])
         .output()
@@ -188,7 +202,12 @@ fn hostile_logs_are_counted_never_fatal() {
     let p = d.join("cut.dnstap");
     std::fs::write(&p, &tap).unwrap();
     let f = findings(d, &[p.to_str().unwrap()]);
-    assert!(has(&f, &planted.beacons[0].0, Some(&planted.beacons[0].1), "periodic"));
+    assert!(has(
+        &f,
+        &planted.beacons[0].0,
+        Some(&planted.beacons[0].1),
+        "periodic"
+    ));
     let mut bad = vec![0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 2];
     bad.extend_from_slice(&[0x7f, 0xff, 0xff, 0xff, 1, 2, 3]);
     let p = d.join("huge.dnstap");

@@ -39,7 +39,9 @@ fn nats_server() -> Option<NatsServer> {
                 std::env::var_os("DOMWATCH_REQUIRE_NATS").is_none(),
                 "DOMWATCH_REQUIRE_NATS is set but nats-server is not installed"
             );
-            eprintln!("nats-server not installed: NATS tests skipped (apt-get install nats-server)");
+            eprintln!(
+                "nats-server not installed: NATS tests skipped (apt-get install nats-server)"
+            );
             return None;
         }
         Err(e) => panic!("nats-server: {e}"),
@@ -66,7 +68,9 @@ fn nats_server() -> Option<NatsServer> {
 
 /// A stream capturing `domwatch.>`, and a way to read what it holds.
 async fn stream(port: u16) -> async_nats::jetstream::stream::Stream {
-    let client = async_nats::connect(format!("127.0.0.1:{port}")).await.unwrap();
+    let client = async_nats::connect(format!("127.0.0.1:{port}"))
+        .await
+        .unwrap();
     let js = async_nats::jetstream::new(client);
     js.create_stream(async_nats::jetstream::stream::Config {
         name: "DOMWATCH".into(),
@@ -78,7 +82,9 @@ async fn stream(port: u16) -> async_nats::jetstream::stream::Stream {
 }
 
 async fn messages(port: u16, subject: &str) -> Vec<Value> {
-    let client = async_nats::connect(format!("127.0.0.1:{port}")).await.unwrap();
+    let client = async_nats::connect(format!("127.0.0.1:{port}"))
+        .await
+        .unwrap();
     let js = async_nats::jetstream::new(client);
     let mut s = js.get_stream("DOMWATCH").await.unwrap();
     let last = s.info().await.unwrap().state.last_sequence;
@@ -114,7 +120,13 @@ async fn scan_and_beacons_publish_to_jetstream_once() {
         let (d, feed) = (d.clone(), feed.clone());
         tokio::task::spawn_blocking(move || {
             domwatch(&d)
-                .args(["scan", "--brand", "paypal.com", "--brand", "kuronekoyamato.co.jp"])
+                .args([
+                    "scan",
+                    "--brand",
+                    "paypal.com",
+                    "--brand",
+                    "kuronekoyamato.co.jp",
+                ])
                 .args(["--format", "jsonl", "--publish", &url])
                 .arg(&feed)
                 .output()
@@ -122,12 +134,19 @@ async fn scan_and_beacons_publish_to_jetstream_once() {
         })
     };
     let out = run(url.clone()).await.unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let hits = messages(server.port, "domwatch.hits").await;
     let mut names: Vec<&str> = hits.iter().map(|h| h["name"].as_str().unwrap()).collect();
     names.sort();
     assert_eq!(names, ["kuronekoyamatc.cc", "paypa1.com"]);
-    assert!(hits.iter().all(|h| h["type"] == "hit" && h["brand"].is_string()));
+    assert!(
+        hits.iter()
+            .all(|h| h["type"] == "hit" && h["brand"].is_string())
+    );
     // The same scan again: the message ids are the same, JetStream keeps one copy.
     let out = run(url).await.unwrap();
     assert!(out.status.success());
@@ -159,10 +178,17 @@ async fn scan_and_beacons_publish_to_jetstream_once() {
     })
     .await
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let published = messages(server.port, "domwatch.beacons").await;
-    assert_eq!(published.len(), report["findings"].as_array().unwrap().len());
+    assert_eq!(
+        published.len(),
+        report["findings"].as_array().unwrap().len()
+    );
     assert!(published.iter().all(|m| m["type"] == "beacon"));
     assert!(
         published
@@ -189,10 +215,14 @@ async fn watch_alerts_go_to_a_jetstream_subject() {
             .env_remove("DOMWATCH_DB");
         c
     };
-    let out = dw(vec!["watch".into(), "add".into(), "hinode-logistics.com".into()])
-        .output()
-        .await
-        .unwrap();
+    let out = dw(vec![
+        "watch".into(),
+        "add".into(),
+        "hinode-logistics.com".into(),
+    ])
+    .output()
+    .await
+    .unwrap();
     assert!(out.status.success());
     e.lab.advance_days(13).await;
     let url = format!("nats://127.0.0.1:{}/domwatch.alerts", server.port);
@@ -208,17 +238,33 @@ async fn watch_alerts_go_to_a_jetstream_subject() {
     ];
     let out = dw(run.clone()).output().await.unwrap();
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
-    assert!(summary["alerts"]["failed"].as_object().unwrap().is_empty(), "{summary}");
-    let sent = summary["alerts"]["sent"][format!("nats:{url}")].as_u64().unwrap();
+    assert!(
+        summary["alerts"]["failed"].as_object().unwrap().is_empty(),
+        "{summary}"
+    );
+    let sent = summary["alerts"]["sent"][format!("nats:{url}")]
+        .as_u64()
+        .unwrap();
     assert!(sent > 0, "{summary}");
     let alerts = messages(server.port, "domwatch.alerts").await;
     assert_eq!(alerts.len() as u64, sent);
-    assert!(alerts.iter().all(|a| a["type"] == "finding" && a["domain"] == "hinode-logistics.com"));
+    assert!(
+        alerts
+            .iter()
+            .all(|a| a["type"] == "finding" && a["domain"] == "hinode-logistics.com")
+    );
     // Nothing new: nothing published again.
     let out = dw(run).output().await.unwrap();
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["alerts"]["sent"][format!("nats:{url}")], 0);
-    assert_eq!(messages(server.port, "domwatch.alerts").await.len() as u64, sent);
+    assert_eq!(
+        messages(server.port, "domwatch.alerts").await.len() as u64,
+        sent
+    );
 }

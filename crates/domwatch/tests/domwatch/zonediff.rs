@@ -79,7 +79,10 @@ fn only_added_delegations_are_scanned_and_removed_ones_reported() {
     new.push_str("kuronekoyamatc.com.\t172800\tin\tns\tns1.evil.net.\n");
     new.push_str("paypal-secure.com.\t172800\tin\ta\t192.0.2.9\n");
     new.push_str("unrelated-bakery.com.\t172800\tin\tns\tns1.evil.net.\n");
-    let (old_p, new_p) = (dir.path().join("com-old.zone.gz"), dir.path().join("com-new.zone"));
+    let (old_p, new_p) = (
+        dir.path().join("com-old.zone.gz"),
+        dir.path().join("com-new.zone"),
+    );
     gzip(&old_p, &old);
     std::fs::write(&new_p, new).unwrap();
     let v = jsonl(&run(dir.path(), &old_p, &new_p, "jsonl"));
@@ -94,9 +97,16 @@ fn only_added_delegations_are_scanned_and_removed_ones_reported() {
         .map(|o| o["name"].as_str().unwrap())
         .collect();
     removed.sort();
-    assert_eq!(added, ["paypal-login-verify.com", "kuronekoyamatc.com"], "{v:?}");
+    assert_eq!(
+        added,
+        ["paypal-login-verify.com", "kuronekoyamatc.com"],
+        "{v:?}"
+    );
     assert_eq!(removed, ["shop00007-garden.com", "shop01500-garden.com"]);
-    let hit = v.iter().find(|o| o["name"] == "paypal-login-verify.com").unwrap();
+    let hit = v
+        .iter()
+        .find(|o| o["name"] == "paypal-login-verify.com")
+        .unwrap();
     assert_eq!(hit["brand"], "paypal.com");
     assert!(hit["score"].as_u64().unwrap() > 0);
 
@@ -115,7 +125,10 @@ fn only_added_delegations_are_scanned_and_removed_ones_reported() {
     assert!(stdout.contains("kuronekoyamatc.com"), "{stdout}");
     assert!(stdout.contains("removed"), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("3 added (scanned), 2 removed; 2 hits"), "{stderr}");
+    assert!(
+        stderr.contains("3 added (scanned), 2 removed; 2 hits"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -127,7 +140,10 @@ fn origin_ttl_and_relative_names_and_same_zone_is_empty() {
     let new = "$ORIGIN jp.\n$TTL 86400\n@ IN SOA a.dns.jp. root.dns.jp. 2 2 3 4 5\n\
                @ IN NS a.dns.jp.\nexample 3600 IN NS ns1.example\n\
                kuronekoyamato-jp IN NS ns1.evil.net.\n         IN NS ns2.evil.net.\n";
-    let (old_p, new_p) = (dir.path().join("jp-old.zone"), dir.path().join("jp-new.zone.gz"));
+    let (old_p, new_p) = (
+        dir.path().join("jp-old.zone"),
+        dir.path().join("jp-new.zone.gz"),
+    );
     std::fs::write(&old_p, old).unwrap();
     gzip(&new_p, new);
     let v = jsonl(&run(dir.path(), &old_p, &new_p, "jsonl"));
@@ -141,7 +157,11 @@ fn origin_ttl_and_relative_names_and_same_zone_is_empty() {
     // The same file twice: nothing added, nothing removed.
     let out = run(dir.path(), &old_p, &old_p, "jsonl");
     assert!(out.status.success());
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]

@@ -21,7 +21,7 @@ use domains::feed::{FeedFormat, LineParser, MAX_LINE_LEN};
 use domains::lookalike::{BrandLint, Hit, Matcher, Scratch};
 use rayon::prelude::*;
 
-use super::{CHUNK_NAMES, Chunk, CountingReader, Counters, LineRead, maybe_gunzip, next_line};
+use super::{CHUNK_NAMES, Chunk, Counters, CountingReader, LineRead, maybe_gunzip, next_line};
 use crate::Global;
 use crate::output::{Format, Table};
 
@@ -82,8 +82,8 @@ fn delegations(
     let mut buf = Vec::with_capacity(4096);
     let mut lower = String::new();
     loop {
-        let line = next_line(&mut r, &mut buf, MAX_LINE_LEN)
-            .with_context(|| format!("reading {path}"))?;
+        let line =
+            next_line(&mut r, &mut buf, MAX_LINE_LEN).with_context(|| format!("reading {path}"))?;
         stats.lines += 1;
         let text = match line {
             LineRead::Eof => {
@@ -377,8 +377,7 @@ pub(super) fn run(
     diff.finish(&mut out, lint, &old, &new, added)?;
     out.flush()?;
     drop(out);
-    if format == Format::Table || io::IsTerminal::is_terminal(&io::stderr()) || global.verbose > 0
-    {
+    if format == Format::Table || io::IsTerminal::is_terminal(&io::stderr()) || global.verbose > 0 {
         eprintln!(
             "zone diff: {} delegations in {} ({} bad lines), {} in {} ({} bad lines): {added} added (scanned), {removed} removed; {hits} hits in {:.2} s",
             set.hashes.len(),
