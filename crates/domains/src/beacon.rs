@@ -333,8 +333,15 @@ impl<'a> Analyzer<'a> {
             .strip_suffix(domain)
             .map(|p| p.trim_end_matches('.'))
             .unwrap_or("");
+        // The DGA signal looks at what a registrar sold (the ICANN view): a machine-made label
+        // under a private suffix (`d1x2y3.cloudfront.net`) is a CDN's, not a DGA's.
         let label = domain.split('.').next().unwrap_or(domain);
-        let random_domain = looks_random(label.as_bytes());
+        let random_domain = looks_random(label.as_bytes())
+            && self
+                .psl
+                .registrable(name, Section::Icann)
+                .and_then(|r| r.split('.').next())
+                .is_some_and(|l| looks_random(l.as_bytes()));
 
         // Per client: machine-made registrable domains.
         if random_domain {
@@ -724,6 +731,19 @@ mod tests {
         assert!(dga.domain.is_none());
         assert!(dga.score >= 60, "{dga:?}");
         assert_eq!(dga.queries, 40);
+    }
+
+    #[test]
+    fn many_cdn_distributions_are_no_dga() {
+        let psl = SuffixList::embedded();
+        let allow = BeaconAllowlist::new();
+        let mut a = Analyzer::new(psl, &allow, Options::default());
+        for i in 0..60u64 {
+            let name = format!("d{}x{}k{}q.cloudfront.net", i * 7, i * 13 + 1, i + 3);
+            a.add(&q(i as i64 * 4000, "10.2.0.1", &name, 1));
+        }
+        let r = a.finish();
+        assert!(r.findings.is_empty(), "{:#?}", r.findings);
     }
 
     #[test]

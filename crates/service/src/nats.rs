@@ -101,12 +101,12 @@ impl Publisher {
     /// Connects (10 s timeout; the rustls/ring stack for `tls://`).
     pub async fn connect(target: &NatsTarget) -> Result<Publisher, ServiceError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // No retry of the first connection: a server that is down is an error now.
         let mut opts = async_nats::ConnectOptions::new()
             .name("domwatch")
             .connection_timeout(Duration::from_secs(10))
             .request_timeout(Some(Duration::from_secs(10)))
-            .retry_on_initial_connect();
-        opts = opts.max_reconnects(Some(3));
+            .max_reconnects(Some(3));
         if target.server.starts_with("tls://") {
             opts = opts.require_tls(true);
         }

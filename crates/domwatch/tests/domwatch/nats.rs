@@ -163,6 +163,16 @@ async fn scan_and_beacons_publish_to_jetstream_once() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // A server that is not there: exit 3, at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let out = run(format!("nats://127.0.0.1:{port}/domwatch.hits"))
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NATS nats://127.0.0.1:"));
+
     // Beacon findings.
     let (qs, planted) = super::beacon_gen::generate(3, 2, 1, 6);
     let log = d.join("dns.json");

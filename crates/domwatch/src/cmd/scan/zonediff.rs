@@ -288,6 +288,12 @@ pub(super) fn run(
     lint: &[BrandLint],
     global: &Global,
 ) -> anyhow::Result<Outcome> {
+    // Both files must open before OLD is read once.
+    for p in [old_path, new_path] {
+        File::open(p)
+            .with_context(|| format!("opening zone file {p}"))
+            .map_err(|e| super::cmd::usage(format!("{e:#}")))?;
+    }
     let size = |p: &str| std::fs::metadata(p).map(|m| m.len()).ok();
     let total = match (size(old_path), size(new_path)) {
         (Some(o), Some(n)) => Some(2 * o + n),
