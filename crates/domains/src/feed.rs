@@ -862,5 +862,21 @@ mod tests {
                 });
             }
         }
+
+        #[test]
+        fn zone_delegation_lines_never_panic(
+            lines in proptest::collection::vec(
+                "(\\$ORIGIN [a-z.]{0,12}|[a-z0-9@*.\\-]{0,20}[ \t]+[0-9]{0,6}[ \t]*(IN|in|)[ \t]*(NS|ns|SOA|A|DS|RRSIG|\\(|\\)|)[ \t]*.{0,30})",
+                1..12,
+            )
+        ) {
+            let mut p = LineParser::new(FeedFormat::Zone).with_zone_delegations(true);
+            for l in &lines {
+                let _ = p.names_from_line(l, &mut |n| {
+                    assert!(!n.is_empty());
+                    assert!(plausible_name(n));
+                });
+            }
+        }
     }
 }
