@@ -142,6 +142,7 @@ pub struct LineParser {
     zone: ZoneState,
     csv_column: Option<usize>,
     zone_targets: bool,
+    zone_delegations: bool,
     /// Names past [`MAX_NAMES_PER_LINE`] on one line, not emitted.
     dropped: u64,
 }
@@ -155,6 +156,8 @@ struct ZoneState {
     buf: String,
     target: String,
     last_target: String,
+    /// The owner of the zone's SOA record (delegation mode).
+    apex: String,
 }
 
 impl LineParser {
@@ -171,6 +174,7 @@ impl LineParser {
             zone: ZoneState::default(),
             csv_column: None,
             zone_targets: false,
+            zone_delegations: false,
             dropped: 0,
         }
     }
@@ -186,6 +190,16 @@ impl LineParser {
     /// lines are emitted once.
     pub fn with_zone_targets(mut self, on: bool) -> LineParser {
         self.zone_targets = on;
+        self
+    }
+
+    /// Zone files: emit only delegations, i.e. the owner names of NS records other than the
+    /// zone's apex (the owner of its SOA record; before any SOA, the first `$ORIGIN`). Glue
+    /// (A/AAAA of name servers), DS, RRSIG, NSEC and the apex's own records yield nothing. An
+    /// owner with several NS lines in a row is emitted once. Overrides
+    /// [`with_zone_targets`](Self::with_zone_targets).
+    pub fn with_zone_delegations(mut self, on: bool) -> LineParser {
+        self.zone_delegations = on;
         self
     }
 
@@ -274,6 +288,9 @@ impl LineParser {
                 }
                 z.origin.clear();
                 z.origin.push_str(&o.to_ascii_lowercase());
+                if z.apex.is_empty() {
+                    z.apex.push_str(&z.origin);
+                }
             }
             return Ok(());
         }
@@ -304,6 +321,24 @@ impl LineParser {
             z.owner.clear();
             z.owner.push_str(owner);
         }
+        if self.zone_delegations {
+            let mut rest = std::iter::once(first)
+                .filter(|_| starts_blank)
+                .chain(fields);
+            let rtype = record_type(&mut rest);
+            if rtype.is_some_and(|t| t.eq_ignore_ascii_case("SOA")) {
+                z.apex.clear();
+                z.apex.push_str(&z.owner);
+            } else if rtype.is_some_and(|t| t.eq_ignore_ascii_case("NS"))
+                && !z.owner.eq_ignore_ascii_case(&z.apex)
+                && z.owner != z.last_emitted
+            {
+                emit(&z.owner);
+                z.last_emitted.clear();
+                z.last_emitted.push_str(&z.owner);
+            }
+            return Ok(());
+        }
         if z.owner != z.last_emitted {
             emit(&z.owner);
             z.last_emitted.clear();
@@ -314,15 +349,7 @@ impl LineParser {
             let mut rest = std::iter::once(first)
                 .filter(|_| starts_blank)
                 .chain(fields);
-            let mut rtype = None;
-            for f in rest.by_ref().take(4) {
-                let ttl = f.bytes().all(|b| b.is_ascii_digit());
-                let class = matches!(f.to_ascii_uppercase().as_str(), "IN" | "CH" | "HS" | "CS");
-                if !(ttl || class) {
-                    rtype = Some(f);
-                    break;
-                }
-            }
+            let rtype = record_type(&mut rest);
             let target = match rtype.map(str::to_ascii_uppercase).as_deref() {
                 Some("NS" | "CNAME" | "DNAME") => rest.next(),
                 Some("MX") => rest.nth(1),
@@ -364,6 +391,21 @@ pub fn names_from_line(
 ) -> Result<(), LineError> {
     let mut p = LineParser::new(format.clone());
     p.names_from_line(line, emit)
+}
+
+/// The record type of a zone line's record part (`[ttl] [class] type rdata`, owner consumed);
+/// the iterator is left at the rdata.
+fn record_type<'a>(rest: &mut impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    for f in rest.by_ref().take(4) {
+        let ttl = f.bytes().all(|b| b.is_ascii_digit());
+        let class = ["IN", "CH", "HS", "CS"]
+            .iter()
+            .any(|c| f.eq_ignore_ascii_case(c));
+        if !(ttl || class) {
+            return Some(f);
+        }
+    }
+    None
 }
 
 fn strip_zone_comment(line: &str) -> &str {
@@ -668,6 +710,34 @@ mod tests {
     }
 
     #[test]
+    fn zone_delegations_skip_the_apex_glue_and_dnssec_records() {
+        let mut p = LineParser::new(FeedFormat::Zone).with_zone_delegations(true);
+        let (n, e) = collect(
+            &mut p,
+            &[
+                "com.\t900\tin\tsoa\ta.gtld-servers.net. nstld.verisign-grs.com. 1 2 3 4 5",
+                "com.\t172800\tin\tns\ta.gtld-servers.net.",
+                "example.com.\t172800\tin\tns\tns1.example.com.",
+                "example.com.\t172800\tin\tns\tns2.example.com.",
+                "example.com.\t86400\tin\tds\t1 8 2 ABCD",
+                "ns1.example.com.\t172800\tin\ta\t192.0.2.1",
+                "ns2.example.com.\t172800\tin\taaaa\t2001:db8::1",
+                "$ORIGIN com.",
+                "paypa1 IN 3600 NS ns1.evil.net.",
+                "       NS ns2.evil.net.",
+                "example.com.\t172800\tin\tns\tns3.example.com.",
+                "signed 3600 IN RRSIG NS 8 2 3600 1 2 3 com. AAAA",
+            ],
+        );
+        assert_eq!(n, ["example.com", "paypa1.com", "example.com"]);
+        assert_eq!(e, 0);
+        // Without a SOA, the first $ORIGIN is the apex.
+        let mut p = LineParser::new(FeedFormat::Zone).with_zone_delegations(true);
+        let (n, _) = collect(&mut p, &["$ORIGIN jp.", "@ NS a.dns.jp.", "b NS ns.b.jp."]);
+        assert_eq!(n, ["b.jp"]);
+    }
+
+    #[test]
     fn zone_targets() {
         let mut p = LineParser::new(FeedFormat::Zone).with_zone_targets(true);
         let (n, e) = collect(
@@ -785,6 +855,22 @@ mod tests {
             };
             let _ = detect(lines.iter().map(String::as_str));
             let mut p = LineParser::new(format).with_zone_targets(true);
+            for l in &lines {
+                let _ = p.names_from_line(l, &mut |n| {
+                    assert!(!n.is_empty());
+                    assert!(plausible_name(n));
+                });
+            }
+        }
+
+        #[test]
+        fn zone_delegation_lines_never_panic(
+            lines in proptest::collection::vec(
+                "(\\$ORIGIN [a-z.]{0,12}|[a-z0-9@*.\\-]{0,20}[ \t]+[0-9]{0,6}[ \t]*(IN|in|)[ \t]*(NS|ns|SOA|A|DS|RRSIG|\\(|\\)|)[ \t]*.{0,30})",
+                1..12,
+            )
+        ) {
+            let mut p = LineParser::new(FeedFormat::Zone).with_zone_delegations(true);
             for l in &lines {
                 let _ = p.names_from_line(l, &mut |n| {
                     assert!(!n.is_empty());

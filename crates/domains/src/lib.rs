@@ -6,6 +6,7 @@
 //! panicking.
 
 pub mod audit;
+pub mod beacon;
 pub mod case;
 pub mod change;
 pub mod ct;

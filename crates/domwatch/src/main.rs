@@ -36,6 +36,8 @@ enum Command {
     Fuzz(cmd::fuzz::FuzzArgs),
     /// Find names that imitate your brands in feeds (lists, URLs, zone files, CT logs, CSV).
     Scan(cmd::scan::ScanArgs),
+    /// Find DNS beacons, DGAs and tunnels in resolver logs (dnstap, BIND, Unbound, Zeek).
+    Beacons(cmd::beacons::BeaconsArgs),
     /// Show or update the Public Suffix List in use.
     Psl(cmd::psl::PslArgs),
     /// Parse a domain name and show its forms (A-label, U-label, registrable domain).
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Fuzz(a) => cmd::fuzz::run(a, &cli.global),
         Command::Scan(a) => cmd::scan::run(a, &cli.global),
+        Command::Beacons(a) => cmd::beacons::run(a, &cli.global),
         Command::Psl(a) => cmd::psl::run(a, &cli.global),
         Command::Name(a) => cmd::name::run(a, &cli.global),
         Command::Lab(a) => cmd::lab::run(a, &cli.global),

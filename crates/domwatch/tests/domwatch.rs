@@ -2,6 +2,8 @@
 
 mod domwatch {
     mod audit;
+    mod beacon_gen;
+    mod beacons;
     mod case;
     mod coord;
     mod ct;
@@ -14,6 +16,7 @@ mod domwatch {
     mod interop;
     mod lab;
     mod names;
+    mod nats;
     mod parse;
     mod protocols;
     mod scan;
@@ -21,4 +24,5 @@ mod domwatch {
     mod serve_tls;
     mod watch;
     mod workers;
+    mod zonediff;
 }

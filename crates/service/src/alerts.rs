@@ -33,6 +33,8 @@ pub enum AlertSpec {
     Smtp(String),
     /// A coordination case per finding (`case list`), in the watch's store.
     Case,
+    /// One JSON message per finding to a NATS JetStream subject (`nats://HOST:PORT/SUBJECT`).
+    Nats(crate::nats::NatsTarget),
 }
 
 impl AlertSpec {
@@ -45,6 +47,7 @@ impl AlertSpec {
             AlertSpec::Webhook(u) => format!("webhook:{u}"),
             AlertSpec::Smtp(a) => format!("smtp:{a}"),
             AlertSpec::Case => "case".into(),
+            AlertSpec::Nats(t) => format!("nats:{t}"),
         }
     }
 }
@@ -58,6 +61,12 @@ impl fmt::Display for AlertSpec {
 impl FromStr for AlertSpec {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(url) = s.trim().strip_prefix("nats=").or_else(|| {
+            let t = s.trim();
+            (t.starts_with("nats://") || t.starts_with("tls://")).then_some(t)
+        }) {
+            return Ok(AlertSpec::Nats(url.parse()?));
+        }
         let (kind, value) = match s.split_once('=') {
             Some((k, v)) => (k.trim(), Some(v.trim())),
             None => (s.trim(), None),
@@ -81,7 +90,7 @@ impl FromStr for AlertSpec {
             }
             _ => Err(format!(
                 "alert sink {s:?}: expected stdout, jsonl, jsonl=FILE, webhook=URL, \
-                 smtp=ADDRESS or case"
+                 smtp=ADDRESS, case or nats://HOST:PORT/SUBJECT"
             )),
         }
     }
@@ -190,6 +199,13 @@ pub async fn deliver(
         }
         // Cases are written by the caller, which holds the store (`watch::send_alerts`).
         AlertSpec::Case => Some("the case sink needs the store".to_string()),
+        AlertSpec::Nats(target) => match publish_nats(target, findings).await {
+            Ok(()) => {
+                done.extend(findings.iter().map(|f| f.id));
+                None
+            }
+            Err(e) => Some(e.to_string()),
+        },
         AlertSpec::Smtp(to) => match send_mail(mail, to, findings).await {
             Ok(()) => {
                 done.extend(findings.iter().map(|f| f.id));
@@ -199,6 +215,21 @@ pub async fn deliver(
         },
     };
     (done, err)
+}
+
+/// The `nats` sink: one JetStream message per finding (id `domwatch-finding-ID`, so a
+/// redelivery is dropped by the stream's duplicate window), every acknowledgement awaited.
+async fn publish_nats(
+    target: &crate::nats::NatsTarget,
+    findings: &[StoredFinding],
+) -> Result<(), ServiceError> {
+    let publisher = crate::nats::Publisher::connect(target).await?;
+    let bodies: Vec<(String, serde_json::Value)> = findings
+        .iter()
+        .map(|f| (format!("domwatch-finding-{}", f.id), alert_json(f)))
+        .collect();
+    publisher.publish_all(&bodies).await?;
+    Ok(())
 }
 
 async fn post(http: &reqwest::Client, url: &str, body: &serde_json::Value) -> Result<(), String> {
@@ -390,6 +421,15 @@ mod tests {
         assert!("smtp=not an address".parse::<AlertSpec>().is_err());
         assert!("smtp=soc@example.com".parse::<AlertSpec>().is_ok());
         assert!("pager".parse::<AlertSpec>().is_err());
+        assert_eq!(
+            "nats://127.0.0.1:4222/domwatch.alerts"
+                .parse::<AlertSpec>()
+                .unwrap()
+                .sink_key(),
+            "nats:nats://127.0.0.1:4222/domwatch.alerts"
+        );
+        assert!("nats=nats://127.0.0.1:4222/x".parse::<AlertSpec>().is_ok());
+        assert!("nats://127.0.0.1:4222/".parse::<AlertSpec>().is_err());
         assert_eq!(
             "127.0.0.1:2525".parse::<SmtpRelay>().unwrap(),
             SmtpRelay::Plain("127.0.0.1:2525".parse().unwrap())

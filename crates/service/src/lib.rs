@@ -18,6 +18,7 @@ pub mod audit;
 pub mod cases;
 pub mod ct;
 pub mod mail;
+pub mod nats;
 pub mod reports;
 pub mod scans;
 pub mod watch;

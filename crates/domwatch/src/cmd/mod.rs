@@ -8,6 +8,7 @@ use domains::netconfig::NetConfig;
 use crate::Global;
 
 pub mod audit;
+pub mod beacons;
 pub mod case;
 pub mod coord;
 pub mod ct;

@@ -28,6 +28,8 @@ use rayon::prelude::*;
 use crate::output::{Format, Table};
 use crate::{Global, cmd};
 
+mod zonediff;
+
 /// The CSV columns of a hit.
 const CSV_HEADER: [&str; 6] = [
     "name",
@@ -104,6 +106,19 @@ pub struct ScanArgs {
     /// them); a scan stopped by an error is kept as failed, with the hits found before.
     #[arg(long)]
     save: bool,
+    /// Publish every hit as a JSON message (`"type": "hit"` and the hit's fields) to a NATS
+    /// JetStream subject, `nats://[USER:PASS@]HOST:PORT/SUBJECT` or `tls://...`, at the end
+    /// of the scan; a stream must capture the subject. Each message's id is the name and brand,
+    /// so a rescan within the stream's duplicate window publishes nothing twice.
+    #[arg(long, value_name = "URL")]
+    publish: Option<service::nats::NatsTarget>,
+    /// Newly registered names: read two copies of a zone file (CZDS master files, gzip or
+    /// plain) and scan only the names delegated in NEW and not in OLD; delegations NEW no
+    /// longer has are reported as removed (jsonl: one object per added hit or removed
+    /// delegation, with "change").
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"],
+          conflicts_with_all = ["feeds", "zone_targets"])]
+    zone_diff: Option<Vec<String>>,
     /// Feeds to read (`-` or nothing: stdin). Gzip is detected.
     #[arg(value_name = "FEED")]
     feeds: Vec<String>,
@@ -224,6 +239,31 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     }
     print_lint(index.lint());
     let matcher = Matcher::new(&index, psl, &allow, &popular).with_min_score(args.min_score);
+    if let Some([old, new]) = args.zone_diff.as_deref() {
+        let started_at = jiff::Timestamp::now();
+        let keep = args.open_cases || args.save || args.publish.is_some();
+        let o = match zonediff::run(old, new, args.format, keep, &matcher, index.lint(), global) {
+            Ok(o) => o,
+            Err(e) if cmd::is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
+            Err(e) => return Err(cmd::usage(format!("{e:#}"))),
+        };
+        if let Some(hits) = o.for_cases {
+            if let Some(target) = &args.publish {
+                publish_hits(target, &hits, global)?;
+            }
+            if args.save {
+                let names = o.added as usize;
+                save_scan(&args, brands.len(), names, &hits, None, started_at, global)?;
+            }
+            if args.open_cases {
+                open_cases(hits, psl, global)?;
+            }
+        }
+        if args.fail_on_hit && o.hits > 0 {
+            return Ok(ExitCode::from(1));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
 
     // Open every feed first so that a missing file fails before any output.
     let counters = Arc::new(Counters::default());
@@ -275,7 +315,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut sink = Sink::new(args.format);
     sink.lint = index.lint().to_vec();
-    if args.open_cases || args.save {
+    if args.open_cases || args.save || args.publish.is_some() {
         sink.for_cases = Some(Vec::new());
     }
     let started_at = jiff::Timestamp::now();
@@ -334,6 +374,9 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     drop(out);
     summary(&args, global, &counters, &sink, started);
     if let Some(hits) = sink.for_cases.take() {
+        if let Some(target) = &args.publish {
+            publish_hits(target, &hits, global)?;
+        }
         if args.save {
             save_scan(
                 &args,
@@ -355,6 +398,45 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--publish`: every hit to a NATS JetStream subject.
+fn publish_hits(
+    target: &service::nats::NatsTarget,
+    hits: &[Hit],
+    global: &Global,
+) -> anyhow::Result<()> {
+    let messages = hits
+        .iter()
+        .map(|h| {
+            let mut v = serde_json::to_value(h)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("type".into(), "hit".into());
+            }
+            Ok((format!("domwatch-hit-{}-{}", h.name, h.brand), v))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    publish_json(target, &messages, global)
+}
+
+/// Publishes `(message id, JSON)` pairs to a NATS JetStream subject, every acknowledgement
+/// awaited (also for `beacons --publish`).
+pub(crate) fn publish_json(
+    target: &service::nats::NatsTarget,
+    messages: &[(String, serde_json::Value)],
+    global: &Global,
+) -> anyhow::Result<()> {
+    let rt = cmd::runtime()?;
+    let n = rt
+        .block_on(async {
+            let p = service::nats::Publisher::connect(target).await?;
+            p.publish_all(messages).await
+        })
+        .map_err(cmd::service_err)?;
+    if global.verbose > 0 || io::stderr().is_terminal() {
+        eprintln!("published {n} message(s) to {target}");
+    }
+    Ok(())
+}
+
 /// `--save`: the scan and its hits into the store.
 fn save_scan(
     args: &ScanArgs,
@@ -365,7 +447,9 @@ fn save_scan(
     started: jiff::Timestamp,
     global: &Global,
 ) -> anyhow::Result<()> {
-    let source = if args.feeds.is_empty() {
+    let source = if let Some([old, new]) = args.zone_diff.as_deref() {
+        format!("zone diff {old} -> {new}")
+    } else if args.feeds.is_empty() {
         "stdin".to_string()
     } else {
         args.feeds.join(", ")
@@ -507,7 +591,7 @@ fn load_brands(args: &ScanArgs) -> anyhow::Result<Vec<Brand>> {
     Ok(brands)
 }
 
-enum LineRead {
+pub(crate) enum LineRead {
     Line,
     TooLong,
     Eof,
@@ -515,7 +599,11 @@ enum LineRead {
 
 /// Reads one line (without the newline) into `buf`, keeping at most `max` bytes: a longer line
 /// is consumed and reported as `TooLong` without buffering it.
-fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
+pub(crate) fn next_line(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<LineRead> {
     buf.clear();
     let mut too_long = false;
     let mut any = false;
@@ -567,7 +655,9 @@ fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<
 }
 
 /// Wraps a reader in a gzip decoder when it starts with the gzip magic bytes.
-fn maybe_gunzip(reader: Box<dyn Read + Send>) -> io::Result<BufReader<Box<dyn Read + Send>>> {
+pub(crate) fn maybe_gunzip(
+    reader: Box<dyn Read + Send>,
+) -> io::Result<BufReader<Box<dyn Read + Send>>> {
     let mut br = BufReader::with_capacity(1 << 20, reader);
     let head = br.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {

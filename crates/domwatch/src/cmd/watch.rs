@@ -100,8 +100,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
     /// Alert sink: stdout, jsonl, jsonl=FILE, webhook=URL, smtp=ADDRESS, case (a coordination
-    /// case per finding) (repeatable; default stdout with --format table, none with --format
-    /// json).
+    /// case per finding), nats://HOST:PORT/SUBJECT (a JetStream message per finding)
+    /// (repeatable; default stdout with --format table, none with --format json).
     #[arg(long = "alert", value_name = "SINK")]
     pub alerts: Vec<AlertSpec>,
     /// Alert only findings at or above this severity.
