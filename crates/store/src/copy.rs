@@ -480,7 +480,7 @@ fn read_all(store: &Store) -> Result<Vec<Rows>> {
 fn write_all(store: &mut Store, data: Vec<Rows>) -> Result<()> {
     match &mut store.backend {
         Backend::Sqlite(conn) => {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             for ((table, cols), rows) in TABLES.iter().zip(&data) {
                 let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
                 let mut st = tx.prepare(&format!(

@@ -73,6 +73,10 @@ pub enum StoreError {
     Config(String),
     #[error("the store's connection thread has stopped")]
     Closed,
+    /// No connection of a pool came free in time (the console under load), or the task that
+    /// held one failed.
+    #[error("the store is busy: {0}")]
+    Busy(String),
     #[error(
         "the store has schema version {store}, newer than this domwatch knows ({binary}): \
          use a newer domwatch (the store was not changed)"

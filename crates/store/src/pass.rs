@@ -316,7 +316,8 @@ impl Store {
         );
         match &mut self.backend {
             Backend::Sqlite(conn) => {
-                let tx = conn.transaction()?;
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let n = tx.execute(
                     "UPDATE pass_item SET state = 'done', done_at = ?3, lease_until = NULL,
                             worker = ?4

@@ -140,7 +140,8 @@ impl Store {
     pub fn resume_run(&mut self) -> Result<Option<Run>> {
         let last = match &mut self.backend {
             Backend::Sqlite(conn) => {
-                let tx = conn.transaction()?;
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let last = tx
                     .query_row(
                         &format!(

@@ -243,7 +243,7 @@ impl Store {
                 });
             }
         };
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let inserted = tx.execute(
             "INSERT INTO snapshot (domain, taken_at, run_id, phase, complete, json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",

@@ -138,7 +138,7 @@ impl Store {
                 });
             }
         };
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut out = AddOutcome::default();
         {
             let mut get = tx.prepare_cached(&format!(
@@ -199,7 +199,7 @@ impl Store {
                 });
             }
         };
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut n = 0;
         {
             let mut del = tx.prepare_cached("DELETE FROM watched_domain WHERE name = ?1")?;

@@ -8,6 +8,7 @@ mod store {
     mod fixtures;
     mod pass;
     mod results;
+    mod tls;
     mod users;
     mod watch;
 }

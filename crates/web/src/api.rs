@@ -62,17 +62,20 @@ pub(crate) fn service_error(e: &service::ServiceError) -> Response {
 pub(crate) fn store_error(e: store::StoreError) -> Response {
     match e {
         store::StoreError::Refused(m) => error(StatusCode::BAD_REQUEST, "bad_request", &m),
+        e @ store::StoreError::Busy(_) => {
+            error(StatusCode::SERVICE_UNAVAILABLE, "busy", &e.to_string())
+        }
         e => error(StatusCode::INTERNAL_SERVER_ERROR, "store", &e.to_string()),
     }
 }
 
 /// The principal, or the 401/403 answer.
-pub(crate) fn require(
+pub(crate) async fn require(
     c: &Shared,
     headers: &HeaderMap,
     role: Role,
 ) -> Result<Principal, Box<Response>> {
-    let Some(p) = principal(c, headers) else {
+    let Some(p) = principal(c, headers).await else {
         return Err(Box::new(error(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
@@ -90,12 +93,12 @@ pub(crate) fn require(
 }
 
 /// [`require`] for a state-changing request: also the CSRF token of a cookie session.
-pub(crate) fn require_change(
+pub(crate) async fn require_change(
     c: &Shared,
     headers: &HeaderMap,
     role: Role,
 ) -> Result<Principal, Box<Response>> {
-    let p = require(c, headers, role)?;
+    let p = require(c, headers, role).await?;
     if !csrf_ok(&p, headers, None) {
         return Err(Box::new(error(
             StatusCode::FORBIDDEN,
@@ -204,7 +207,7 @@ pub async fn list_cases(
     headers: HeaderMap,
     Query(q): Query<CaseQuery>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
     let mut filter = store::CaseFilter {
@@ -217,7 +220,7 @@ pub async fn list_cases(
             None => return error(StatusCode::BAD_REQUEST, "bad_request", "unknown state"),
         }
     }
-    let cases = match c.store().cases(&filter) {
+    let cases = match c.db(move |s| s.cases(&filter)).await {
         Ok(v) => v,
         Err(e) => return store_error(e),
     };
@@ -256,12 +259,11 @@ pub async fn get_case(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    let s = c.store();
     let id = store::CaseId(id);
-    let detail = (|| -> store::Result<Option<CaseDetail>> {
+    let detail = c.db(move |s| {
         let Some(case) = s.case(id)? else {
             return Ok(None);
         };
@@ -273,7 +275,8 @@ pub async fn get_case(
             notifications: s.notifications(id)?,
             evidence: s.case_evidence(id, false)?,
         }))
-    })();
+    });
+    let detail = detail.await;
     match detail {
         Ok(Some(d)) => Json(d).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such case"),
@@ -302,11 +305,11 @@ pub async fn open_case(
     headers: HeaderMap,
     Json(body): Json<NewCase>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    match open_case_for(&c, &p, &body, "web") {
+    match open_case_for(&c, &p, &body, "web").await {
         Ok(case) => (StatusCode::CREATED, Json(CaseView::from(&case))).into_response(),
         Err(r) => *r,
     }
@@ -314,7 +317,7 @@ pub async fn open_case(
 
 /// Opens (or adds a report to) the case of `body.input` as `p`, from `source` (`web`,
 /// `lookalike`); recorded in the audit log.
-pub(crate) fn open_case_for(
+pub(crate) async fn open_case_for(
     c: &Shared,
     p: &Principal,
     body: &NewCase,
@@ -367,17 +370,24 @@ pub(crate) fn open_case_for(
         tlp,
         source: source.into(),
     };
-    let mut s = c.store();
-    let out = s
-        .add_reports(&[report], &p.user.name, now, |_| {})
-        .map_err(|e| Box::new(store_error(e)))?;
-    let Some(id) = out.case_ids.first().copied() else {
-        return Err(fail(StatusCode::INTERNAL_SERVER_ERROR, "store", "no case"));
-    };
-    let _ = s.audit(&p.user.name, "case.open", &id.to_string(), &what, now);
-    match s.case(id) {
+    let user = p.user.name.clone();
+    let opened = c
+        .db(move |s| {
+            let out = s.add_reports(&[report], &user, now, |_| {})?;
+            let Some(id) = out.case_ids.first().copied() else {
+                return Ok(None);
+            };
+            let _ = s.audit(&user, "case.open", &id.to_string(), &what, now);
+            s.case(id)
+        })
+        .await;
+    match opened {
         Ok(Some(case)) => Ok(case),
-        Ok(None) => Err(fail(StatusCode::NOT_FOUND, "not_found", "no such case")),
+        Ok(None) => Err(fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "store",
+            "no case was opened",
+        )),
         Err(e) => Err(Box::new(store_error(e))),
     }
 }
@@ -397,34 +407,37 @@ pub async fn add_note(
     Path(id): Path<i64>,
     Json(body): Json<Note>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    note_case(&c, &p, id, &body.note)
+    note_case(&c, &p, id, &body.note).await
 }
 
-pub(crate) fn note_case(c: &Shared, p: &Principal, id: i64, note: &str) -> Response {
+pub(crate) async fn note_case(c: &Shared, p: &Principal, id: i64, note: &str) -> Response {
     let note: String = note.chars().take(4000).collect();
     if note.trim().is_empty() {
         return error(StatusCode::BAD_REQUEST, "bad_request", "empty note");
     }
     let now = jiff::Timestamp::now();
-    let mut s = c.store();
-    let r = s.update_case(
-        store::CaseId(id),
-        &store::CaseUpdate {
-            note: Some(note),
-            ..Default::default()
-        },
-        &p.user.name,
-        now,
-    );
+    let user = p.user.name.clone();
+    let r = c
+        .db(move |s| {
+            let case = s.update_case(
+                store::CaseId(id),
+                &store::CaseUpdate {
+                    note: Some(note),
+                    ..Default::default()
+                },
+                &user,
+                now,
+            )?;
+            let _ = s.audit(&user, "case.note", &id.to_string(), "", now);
+            Ok(case)
+        })
+        .await;
     match r {
-        Ok(case) => {
-            let _ = s.audit(&p.user.name, "case.note", &id.to_string(), "", now);
-            Json(CaseView::from(&case)).into_response()
-        }
+        Ok(case) => Json(CaseView::from(&case)).into_response(),
         Err(e) => store_error(e),
     }
 }
@@ -443,10 +456,10 @@ pub struct DomainView {
 #[utoipa::path(get, path = "/api/v1/domains",
     responses((status = 200, body = Vec<DomainView>), (status = 401, body = ErrorBody)))]
 pub async fn list_domains(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    match c.store().watched() {
+    match c.db(|s| s.watched()).await {
         Ok(v) => Json(
             v.into_iter()
                 .map(|w| DomainView {
@@ -482,7 +495,7 @@ pub async fn add_domain(
     headers: HeaderMap,
     Json(body): Json<NewDomain>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -498,11 +511,17 @@ pub async fn add_domain(
         high_value: body.high_value,
         added_at: now,
     };
-    let mut s = c.store();
-    if let Err(e) = s.add_watched(std::slice::from_ref(&w)) {
+    let (user, stored) = (p.user.name.clone(), w.clone());
+    let added = c
+        .db(move |s| {
+            s.add_watched(std::slice::from_ref(&stored))?;
+            let _ = s.audit(&user, "domain.add", stored.name.as_str(), "", now);
+            Ok(())
+        })
+        .await;
+    if let Err(e) = added {
         return store_error(e);
     }
-    let _ = s.audit(&p.user.name, "domain.add", name.as_str(), "", now);
     (
         StatusCode::CREATED,
         Json(DomainView {
@@ -556,21 +575,22 @@ pub async fn domain_history(
     Path(name): Path<String>,
     Query(q): Query<HistoryParams>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
     let Ok(name) = domains::DomainName::parse(&name) else {
         return error(StatusCode::BAD_REQUEST, "bad_request", "not a domain name");
     };
     let limit = q.limit.unwrap_or(20).clamp(1, 500);
-    let s = c.store();
-    let data = (|| -> store::Result<_> {
-        let Some(w) = s.watched_domain(&name)? else {
-            return Ok(None);
-        };
-        Ok(Some((w, s.snapshots(&name, limit)?, s.changes(&name)?)))
-    })();
-    drop(s);
+    let data = c
+        .db(move |s| {
+            let Some(w) = s.watched_domain(&name)? else {
+                return Ok(None);
+            };
+            let (snaps, changes) = (s.snapshots(&name, limit)?, s.changes(&name)?);
+            Ok(Some((w, snaps, changes)))
+        })
+        .await;
     let (w, snaps, changes) = match data {
         Ok(Some(d)) => d,
         Ok(None) => return error(StatusCode::NOT_FOUND, "not_found", "not in the inventory"),
@@ -614,26 +634,32 @@ pub async fn remove_domain(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
     let Ok(name) = domains::DomainName::parse(&name) else {
         return error(StatusCode::BAD_REQUEST, "bad_request", "not a domain name");
     };
-    let mut s = c.store();
-    match s.remove_watched(std::slice::from_ref(&name)) {
+    let user = p.user.name.clone();
+    let removed = c
+        .db(move |s| {
+            let n = s.remove_watched(std::slice::from_ref(&name))?;
+            if n > 0 {
+                let _ = s.audit(
+                    &user,
+                    "domain.remove",
+                    name.as_str(),
+                    "",
+                    jiff::Timestamp::now(),
+                );
+            }
+            Ok(n)
+        })
+        .await;
+    match removed {
         Ok(0) => error(StatusCode::NOT_FOUND, "not_found", "not in the inventory"),
-        Ok(_) => {
-            let _ = s.audit(
-                &p.user.name,
-                "domain.remove",
-                name.as_str(),
-                "",
-                jiff::Timestamp::now(),
-            );
-            StatusCode::NO_CONTENT.into_response()
-        }
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => store_error(e),
     }
 }
@@ -650,10 +676,10 @@ pub struct UserView {
 #[utoipa::path(get, path = "/api/v1/users",
     responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
 pub async fn list_users(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Admin) {
+    if let Err(r) = require(&c, &headers, Role::Admin).await {
         return *r;
     }
-    match c.store().users() {
+    match c.db(|s| s.users()).await {
         Ok(v) => Json(
             v.into_iter()
                 .map(|u| UserView {
@@ -672,10 +698,10 @@ pub async fn list_users(State(c): State<Shared>, headers: HeaderMap) -> Response
 #[utoipa::path(get, path = "/api/v1/audit",
     responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
 pub async fn audit_log(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Admin) {
+    if let Err(r) = require(&c, &headers, Role::Admin).await {
         return *r;
     }
-    match c.store().audit_log(1000) {
+    match c.db(|s| s.audit_log(1000)).await {
         Ok(v) => Json(v).into_response(),
         Err(e) => store_error(e),
     }
@@ -702,7 +728,7 @@ pub struct ApiDoc;
 
 /// The OpenAPI document (authenticated, like everything but login and health).
 pub async fn openapi(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
     Json(ApiDoc::openapi()).into_response()
@@ -710,7 +736,7 @@ pub async fn openapi(State(c): State<Shared>, headers: HeaderMap) -> Response {
 
 async fn not_found(State(c): State<Shared>, headers: HeaderMap) -> Response {
     // Unauthenticated clients learn nothing, not even which endpoints exist.
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
     error(StatusCode::NOT_FOUND, "not_found", "no such endpoint")

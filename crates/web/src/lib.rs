@@ -11,12 +11,15 @@
 //!   escape it; the Content-Security-Policy allows no script and no inline style.
 //! - Every change made through the web or the API is in the audit log, with who and when.
 //!
-//! The server takes a pre-bound listener ([`serve`], or [`serve_tls`] for in-process TLS); the store is shared behind a mutex (one
-//! connection; SQLite WAL or PostgreSQL).
+//! The server takes a pre-bound listener ([`serve`], or [`serve_tls`] for in-process TLS). The
+//! store is a pool of connections (r2d2; SQLite WAL readers run side by side, or PostgreSQL)
+//! and every request's store work runs on a blocking thread ([`Console::db`]), never on the
+//! async workers.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
@@ -24,7 +27,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use store::{Role, Store, User};
+use store::{Location, Role, Store, StoreError, User};
 
 pub mod api;
 pub mod auth;
@@ -45,6 +48,37 @@ pub struct Options {
     /// The clock of notifications and their follow-up dates (the prober's: the lab clock in
     /// tests and the demo); the system clock when none.
     pub clock: Option<Clock>,
+    /// Store connections of the pool (0: the default, [`DEFAULT_STORE_CONNECTIONS`]).
+    pub store_connections: u32,
+}
+
+/// Store connections of the console's pool when [`Options::store_connections`] is 0.
+pub const DEFAULT_STORE_CONNECTIONS: u32 = 8;
+
+/// How long a request waits for a free store connection before it fails (503).
+const STORE_WAIT: Duration = Duration::from_secs(30);
+
+/// Opens the pool's store connections.
+#[derive(Debug)]
+struct StoreManager(Location);
+
+impl r2d2::ManageConnection for StoreManager {
+    type Connection = Store;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<Store, StoreError> {
+        Store::open_location(&self.0)
+    }
+
+    /// Connections are not tested on check-out: an SQLite connection does not break, and a
+    /// PostgreSQL one reconnects by itself (and retries the interrupted transaction).
+    fn is_valid(&self, _: &mut Store) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn has_broken(&self, _: &mut Store) -> bool {
+        false
+    }
 }
 
 /// How the console sends notifications.
@@ -100,7 +134,7 @@ pub struct Metrics {
 
 /// The console's state, shared by every request.
 pub struct Console {
-    store: Mutex<Store>,
+    pool: r2d2::Pool<StoreManager>,
     pub metrics: Metrics,
     limiter: Mutex<auth::LoginLimiter>,
     opts: Options,
@@ -111,15 +145,30 @@ pub struct Console {
 pub type Shared = Arc<Console>;
 
 impl Console {
-    pub fn new(store: Store, opts: Options) -> Shared {
-        Arc::new(Console {
-            store: Mutex::new(store),
+    /// The console over the store at `location`. Opens (and migrates) it once here, so a
+    /// store that cannot be opened is an error now; the pool's other connections are opened
+    /// when the load needs them.
+    pub fn new(location: Location, opts: Options) -> Result<Shared, StoreError> {
+        let first = Store::open_location(&location)?;
+        let size = match opts.store_connections {
+            0 => DEFAULT_STORE_CONNECTIONS,
+            n => n,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(0))
+            .connection_timeout(STORE_WAIT)
+            .test_on_check_out(false)
+            .build_unchecked(StoreManager(location));
+        drop(first);
+        Ok(Arc::new(Console {
+            pool,
             metrics: Metrics::default(),
             limiter: Mutex::new(auth::LoginLimiter::default()),
             opts,
             templates: pages::templates(),
             previews: Mutex::default(),
-        })
+        }))
     }
 
     /// The time now, by the console's clock.
@@ -134,9 +183,33 @@ impl Console {
         self.previews.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The store (one connection: hold it briefly).
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    /// Runs `f` with a connection of the pool, on a blocking thread (the async workers never
+    /// wait for the database); `Err` when no connection came free in time.
+    pub async fn with_db<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Store) -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let mut s = pool
+                .get()
+                .map_err(|e| StoreError::Busy(format!("no store connection came free: {e}")))?;
+            Ok(f(&mut s))
+        });
+        match task.await {
+            Ok(r) => r,
+            Err(e) => Err(StoreError::Busy(format!("the store task failed: {e}"))),
+        }
+    }
+
+    /// [`Console::with_db`] for store calls: one error for both.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.with_db(f).await.and_then(|r| r)
     }
 }
 
@@ -168,24 +241,25 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The principal of a request: a bearer token, else a live session cookie.
-pub(crate) fn principal(console: &Console, headers: &HeaderMap) -> Option<Principal> {
+pub(crate) async fn principal(console: &Console, headers: &HeaderMap) -> Option<Principal> {
     let now = jiff::Timestamp::now();
     if let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
+        let hash = auth::secret_hash(token.trim());
         let user = console
-            .store()
-            .user_by_token(&auth::secret_hash(token.trim()), now)
+            .db(move |s| s.user_by_token(&hash, now))
+            .await
             .ok()
             .flatten()?;
         return Some(Principal { user, csrf: None });
     }
-    let sid = cookie(headers, SESSION_COOKIE)?;
+    let sid = auth::secret_hash(cookie(headers, SESSION_COOKIE)?);
     let (user, csrf) = console
-        .store()
-        .session(&auth::secret_hash(sid), now)
+        .db(move |s| s.session(&sid, now))
+        .await
         .ok()
         .flatten()?;
     Some(Principal {
@@ -260,7 +334,7 @@ async fn headers_and_counts(State(c): State<Shared>, req: Request, next: Next) -
 }
 
 async fn healthz(State(c): State<Shared>) -> Response {
-    match c.store().watched_count() {
+    match c.db(|s| s.watched_count()).await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("store: {e}\n")).into_response(),
     }
@@ -269,7 +343,7 @@ async fn healthz(State(c): State<Shared>) -> Response {
 /// `/metrics`: counts from the store and the request counters (needs authentication, as
 /// Prometheus does with a bearer token).
 async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    if principal(&c, &headers).is_none() {
+    if principal(&c, &headers).await.is_none() {
         return api::error(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
@@ -284,23 +358,25 @@ async fn metrics(State(c): State<Shared>, headers: HeaderMap) -> Response {
         }
     };
     let m = &c.metrics;
-    let (names, findings, cases, pending) = {
-        let s = c.store();
-        let pending = s
-            .latest_pass()
-            .ok()
-            .flatten()
-            .and_then(|run| s.pass_progress(run).ok().flatten())
-            .filter(|p| p.run.finished_at.is_none())
-            .map_or(0, |p| p.pending + p.claimed);
-        (
-            s.watched_count().unwrap_or(0),
-            s.open_finding_counts(jiff::Timestamp::now())
-                .unwrap_or_default(),
-            s.case_state_counts().unwrap_or_default(),
-            pending,
-        )
-    };
+    let now = jiff::Timestamp::now();
+    let (names, findings, cases, pending) = c
+        .db(move |s| {
+            let pending = s
+                .latest_pass()
+                .ok()
+                .flatten()
+                .and_then(|run| s.pass_progress(run).ok().flatten())
+                .filter(|p| p.run.finished_at.is_none())
+                .map_or(0, |p| p.pending + p.claimed);
+            Ok((
+                s.watched_count().unwrap_or(0),
+                s.open_finding_counts(now).unwrap_or_default(),
+                s.case_state_counts().unwrap_or_default(),
+                pending,
+            ))
+        })
+        .await
+        .unwrap_or_default();
     line(
         "domwatch_http_requests_total",
         "HTTP requests served.",

@@ -68,8 +68,10 @@ fn user_ctx(p: &Principal) -> serde_json::Value {
 }
 
 /// The principal of a page request, or a redirect to the login page.
-fn page_principal(c: &Shared, headers: &HeaderMap) -> Result<Principal, Box<Response>> {
-    principal(c, headers).ok_or_else(|| Box::new(Redirect::to("/login").into_response()))
+async fn page_principal(c: &Shared, headers: &HeaderMap) -> Result<Principal, Box<Response>> {
+    principal(c, headers)
+        .await
+        .ok_or_else(|| Box::new(Redirect::to("/login").into_response()))
 }
 
 /// The console's style, then the reports' (charts and tables).
@@ -83,12 +85,12 @@ static STYLE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 
 /// The analyst behind a state-changing form with the session's CSRF token, or the refusal
 /// (login page, 403).
-pub(crate) fn analyst_form(
+pub(crate) async fn analyst_form(
     c: &Shared,
     headers: &HeaderMap,
     csrf: Option<&str>,
 ) -> Result<Principal, Box<Response>> {
-    let p = page_principal(c, headers)?;
+    let p = page_principal(c, headers).await?;
     if !p.may(Role::Analyst) {
         return Err(Box::new(
             (StatusCode::FORBIDDEN, "needs the analyst role").into_response(),
@@ -132,7 +134,7 @@ pub(crate) async fn favicon() -> Response {
 }
 
 pub(crate) async fn not_found(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = page_principal(&c, &headers) {
+    if let Err(r) = page_principal(&c, &headers).await {
         return *r;
     }
     let mut r = render(&c, "error.html", json!({ "message": "No such page." }));
@@ -181,15 +183,20 @@ pub(crate) async fn login(
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
-    let found = c.store().user_with_hash(&f.name).ok().flatten();
-    let ok = match &found {
-        Some((_, hash)) => auth::verify_password(&f.password, hash),
+    let name = f.name.clone();
+    let found = c.db(move |s| s.user_with_hash(&name)).await.ok().flatten();
+    // argon2 is deliberately slow: off the async workers too.
+    let (password, hash) = (f.password.clone(), found.as_ref().map(|(_, h)| h.clone()));
+    let ok = tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => auth::verify_password(&password, &hash),
         None => {
             // The same work as a real check, so that timing does not tell names apart.
-            let _ = auth::verify_password(&f.password, &DUMMY_HASH);
+            let _ = auth::verify_password(&password, &DUMMY_HASH);
             false
         }
-    };
+    })
+    .await
+    .unwrap_or(false);
     let Some((user, _)) = found.filter(|_| ok) else {
         c.metrics.logins_failed.fetch_add(1, Ordering::Relaxed);
         let mut l = c.limiter.lock().unwrap_or_else(|p| p.into_inner());
@@ -210,12 +217,16 @@ pub(crate) async fn login(
     let expires = t
         .checked_add(jiff::SignedDuration::from_hours(SESSION_HOURS))
         .unwrap_or(t);
-    {
-        let mut s = c.store();
-        if let Err(e) = s.add_session(&auth::secret_hash(&sid), user.id, &csrf, t, expires) {
-            return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
-        }
-        let _ = s.audit(&user.name, "login", &user.name, "", t);
+    let (sid_hash, token) = (auth::secret_hash(&sid), csrf.clone());
+    let added = c
+        .db(move |s| {
+            s.add_session(&sid_hash, user.id, &token, t, expires)?;
+            let _ = s.audit(&user.name, "login", &user.name, "", t);
+            Ok(())
+        })
+        .await;
+    if let Err(e) = added {
+        return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
     }
     let cookie = format!(
         "{SESSION_COOKIE}={sid}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
@@ -248,7 +259,7 @@ pub(crate) async fn logout(
     headers: HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -256,7 +267,8 @@ pub(crate) async fn logout(
         return (StatusCode::FORBIDDEN, "bad CSRF token").into_response();
     }
     if let Some(sid) = crate::cookie(&headers, SESSION_COOKIE) {
-        let _ = c.store().remove_session(&auth::secret_hash(sid));
+        let sid = auth::secret_hash(sid);
+        let _ = c.db(move |s| s.remove_session(&sid)).await;
     }
     let mut r = Redirect::to("/login").into_response();
     r.headers_mut().insert(
@@ -267,13 +279,12 @@ pub(crate) async fn logout(
 }
 
 pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
     let now = jiff::Timestamp::now();
-    let (names, by_sev, latest, cases, state_counts) = {
-        let s = c.store();
+    let loaded = c.with_db(move |s| {
         (
             s.watched_count().unwrap_or_default(),
             s.open_finding_counts(now).unwrap_or_default(),
@@ -292,7 +303,17 @@ pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Res
             })
             .unwrap_or_default(),
             s.case_state_counts().unwrap_or_default(),
+            service::reports::phishing(
+                s,
+                &[domains::case::stats::Dim::Month],
+                &service::reports::Period::default(),
+            )
+            .ok(),
         )
+    });
+    let (names, by_sev, latest, cases, state_counts, phishing) = match loaded.await {
+        Ok(v) => v,
+        Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
     };
     let by_sev: Vec<(String, usize)> = by_sev
         .into_iter()
@@ -309,13 +330,7 @@ pub(crate) async fn overview(State(c): State<Shared>, headers: HeaderMap) -> Res
         })
         .collect();
     // Phishing domains per month, stacked by TLD (the reports page has the rest).
-    let chart = service::reports::phishing(
-        &c.store(),
-        &[domains::case::stats::Dim::Month],
-        &service::reports::Period::default(),
-    )
-    .ok()
-    .and_then(|r| {
+    let chart = phishing.and_then(|r| {
         domains::case::html::phishing_fragment(
             &[domains::case::stats::Dim::Month],
             &r.rows,
@@ -354,16 +369,18 @@ fn case_row(c: &store::Case) -> serde_json::Value {
 }
 
 pub(crate) async fn cases(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
     let cases = c
-        .store()
-        .cases(&store::CaseFilter {
-            limit: Some(1000),
-            ..Default::default()
+        .db(|s| {
+            s.cases(&store::CaseFilter {
+                limit: Some(1000),
+                ..Default::default()
+            })
         })
+        .await
         .unwrap_or_default();
     render(
         &c,
@@ -377,26 +394,23 @@ pub(crate) async fn case(
     headers: HeaderMap,
     Path(id): Path<i64>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
     let id = store::CaseId(id);
-    let data = {
-        let s = c.store();
-        match s.case(id) {
-            Ok(Some(case)) => Some((
-                case,
-                s.case_reports(id).unwrap_or_default(),
-                s.case_events(id).unwrap_or_default(),
-                s.case_parties(id).unwrap_or_default(),
-                s.notifications(id).unwrap_or_default(),
-                s.case_evidence(id, false).unwrap_or_default(),
-            )),
-            _ => None,
-        }
-    };
-    let Some((case, reports, events, parties, notes, evidence)) = data else {
+    let data = c.with_db(move |s| match s.case(id) {
+        Ok(Some(case)) => Some((
+            case,
+            s.case_reports(id).unwrap_or_default(),
+            s.case_events(id).unwrap_or_default(),
+            s.case_parties(id).unwrap_or_default(),
+            s.notifications(id).unwrap_or_default(),
+            s.case_evidence(id, false).unwrap_or_default(),
+        )),
+        _ => None,
+    });
+    let Some((case, reports, events, parties, notes, evidence)) = data.await.ok().flatten() else {
         return not_found(State(c), headers).await;
     };
     let ts = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M").to_string();
@@ -440,11 +454,11 @@ pub(crate) async fn case_note(
     Path(id): Path<i64>,
     Form(f): Form<CsrfForm>,
 ) -> Response {
-    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    let r = crate::api::note_case(&c, &p, id, f.note.as_deref().unwrap_or(""));
+    let r = crate::api::note_case(&c, &p, id, f.note.as_deref().unwrap_or("")).await;
     if !r.status().is_success() {
         return r;
     }
@@ -456,7 +470,7 @@ pub(crate) async fn findings(
     headers: HeaderMap,
     Query(q): Query<crate::api::FindingQuery>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -472,7 +486,7 @@ pub(crate) async fn findings(
             return r;
         }
     };
-    let page = match crate::api::findings::page_of(&c, filter) {
+    let page = match crate::api::findings::page_of(&c, filter).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -542,7 +556,7 @@ pub(crate) async fn finding_triage(
     Path(id): Path<i64>,
     Form(f): Form<TriageForm>,
 ) -> Response {
-    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -553,7 +567,8 @@ pub(crate) async fn finding_triage(
         &f.action,
         f.until.as_deref(),
         f.note.as_deref(),
-    );
+    )
+    .await;
     if !r.status().is_success() {
         return r;
     }
@@ -561,11 +576,11 @@ pub(crate) async fn finding_triage(
 }
 
 pub(crate) async fn domains(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    let names = c.store().watched().unwrap_or_default();
+    let names = c.db(|s| s.watched()).await.unwrap_or_default();
     render(
         &c,
         "domains.html",

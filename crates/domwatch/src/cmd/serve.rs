@@ -117,6 +117,11 @@ pub struct ServeArgs {
     /// Days until a notification's follow-up is due (then escalate to the next party).
     #[arg(long, default_value_t = 3, value_name = "DAYS")]
     pub follow_up_days: u32,
+    /// Store connections the console's requests share (SQLite readers run side by side; on
+    /// PostgreSQL each is a server connection). The scheduler has one of its own.
+    #[arg(long, default_value_t = web::DEFAULT_STORE_CONNECTIONS, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub store_connections: u32,
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -336,7 +341,10 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
         ),
         _ => None,
     };
-    let store = open_store(global)?;
+    // Opened here for its errors (a store too new, a folder to create); the console then
+    // keeps a pool of connections to it.
+    drop(open_store(global)?);
+    let location = super::watch::store_location(&global.db_path())?;
     let rt = super::runtime()?;
     let pass = Arc::new(super::watch::setup(&args.run, global, &rt)?);
     rt.block_on(async {
@@ -365,14 +373,16 @@ pub fn serve(args: ServeArgs, global: &Global) -> anyhow::Result<ExitCode> {
             Box::pin(async move { p.prober.now().await })
         }));
         let console = web::Console::new(
-            store,
+            location,
             web::Options {
                 secure_cookies: args.secure_cookies || tls.is_some(),
                 brands,
                 notify,
                 clock: Some(clock),
+                store_connections: args.store_connections,
             },
-        );
+        )
+        .map_err(|e| network(format!("cannot open the store: {e}")))?;
         let stop = super::watch::stop_signal();
         // The scheduler: its own store connection, one job at a time.
         if args.watch_every.is_some() || args.check_every.is_some() || args.audit_every.is_some() {

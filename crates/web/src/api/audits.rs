@@ -37,8 +37,8 @@ pub(crate) fn summary(a: &store::StoredAudit) -> AuditSummary {
 }
 
 /// The worst first, then by name.
-pub(crate) fn latest(c: &Shared) -> store::Result<Vec<store::StoredAudit>> {
-    let mut v = c.store().latest_audits()?;
+pub(crate) async fn latest(c: &Shared) -> store::Result<Vec<store::StoredAudit>> {
+    let mut v = c.db(|s| s.latest_audits()).await?;
     let rank = |w: &Option<String>| {
         w.as_deref()
             .and_then(|s| {
@@ -60,10 +60,10 @@ pub(crate) fn latest(c: &Shared) -> store::Result<Vec<store::StoredAudit>> {
 #[utoipa::path(get, path = "/api/v1/audits",
     responses((status = 200, body = Vec<AuditSummary>), (status = 401, body = ErrorBody)))]
 pub async fn list_audits(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    match latest(&c) {
+    match latest(&c).await {
         Ok(v) => Json(v.iter().map(summary).collect::<Vec<_>>()).into_response(),
         Err(e) => store_error(e),
     }
@@ -95,14 +95,14 @@ pub async fn audits_of(
     Path(name): Path<String>,
     Query(q): Query<HistoryQuery>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
     let Ok(name) = domains::DomainName::parse(&name) else {
         return error(StatusCode::BAD_REQUEST, "bad_request", "not a domain name");
     };
     let limit = q.limit.unwrap_or(10).clamp(1, 100);
-    match c.store().audits_of(name.as_str(), limit) {
+    match c.db(move |s| s.audits_of(name.as_str(), limit)).await {
         Ok(v) if v.is_empty() => error(StatusCode::NOT_FOUND, "not_found", "never audited"),
         Ok(v) => Json(
             v.into_iter()

@@ -186,17 +186,17 @@ pub async fn update_case(
     Path(id): Path<i64>,
     Json(body): Json<CaseChange>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    match change_case(&c, &p, id, &body) {
+    match change_case(&c, &p, id, &body).await {
         Ok(case) => Json(CaseView::from(&case)).into_response(),
         Err(f) => f.api(),
     }
 }
 
-pub(crate) fn change_case(
+pub(crate) async fn change_case(
     c: &Shared,
     p: &Principal,
     id: i64,
@@ -204,17 +204,19 @@ pub(crate) fn change_case(
 ) -> Result<store::Case, Failure> {
     let u = body.to_update().map_err(Failure::bad)?;
     let now = jiff::Timestamp::now();
-    let mut s = c.store();
-    let case = s
-        .update_case(CaseId(id), &u, &p.user.name, now)
-        .map_err(Failure::store)?;
-    let what = match (&u.close, &u.state) {
-        (Some(r), _) => format!("closed: {}", r.as_str()),
-        (None, Some(st)) => format!("state: {st}"),
-        _ => "fields".into(),
-    };
-    let _ = s.audit(&p.user.name, "case.update", &id.to_string(), &what, now);
-    Ok(case)
+    let user = p.user.name.clone();
+    c.db(move |s| {
+        let case = s.update_case(CaseId(id), &u, &user, now)?;
+        let what = match (&u.close, &u.state) {
+            (Some(r), _) => format!("closed: {}", r.as_str()),
+            (None, Some(st)) => format!("state: {st}"),
+            _ => "fields".into(),
+        };
+        let _ = s.audit(&user, "case.update", &id.to_string(), &what, now);
+        Ok(case)
+    })
+    .await
+    .map_err(Failure::store)
 }
 
 /// Which notification to prepare.
@@ -271,28 +273,27 @@ pub(crate) async fn preview(
     };
     let opts = c.opts.notify.as_ref();
     let now = c.now().await;
-    let prepared = {
-        let s = c.store();
-        if s.case(CaseId(id)).map_err(Failure::store)?.is_none() {
-            return Err(Failure::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such case",
-            ));
-        }
-        cases::prepare_notice(
-            &s,
-            &NoticeRequest {
-                case: CaseId(id),
-                party,
-                lang,
-                from: opts.map_or_else(|| "domwatch@localhost".into(), |o| o.from.clone()),
-                org: opts.and_then(|o| o.org.clone()),
-                now,
-            },
-        )
-        .map_err(|e| Failure::service(&e))?
+    let request = NoticeRequest {
+        case: CaseId(id),
+        party,
+        lang,
+        from: opts.map_or_else(|| "domwatch@localhost".into(), |o| o.from.clone()),
+        org: opts.and_then(|o| o.org.clone()),
+        now,
     };
+    let prepared = c
+        .with_db(move |s| {
+            if s.case(CaseId(id)).map_err(Failure::store)?.is_none() {
+                return Err(Failure::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no such case",
+                ));
+            }
+            cases::prepare_notice(s, &request).map_err(|e| Failure::service(&e))
+        })
+        .await
+        .map_err(Failure::store)??;
     let view = NoticePreview {
         preview_id: String::new(),
         case: id,
@@ -345,24 +346,22 @@ pub(crate) async fn send(
     let (channel, location) = cases::send_notice(&prepared, how)
         .await
         .map_err(|e| Failure::service(&e))?;
-    let mut s = c.store();
-    let stored = cases::record_notice(
-        &mut s,
-        &prepared,
-        channel,
-        location,
-        opts.follow_up_days,
-        &p.user.name,
-    )
-    .map_err(|e| Failure::service(&e))?;
-    let _ = s.audit(
-        &p.user.name,
-        "case.notify",
-        &id.to_string(),
-        &format!("{} <{}>", stored.party_kind.as_str(), stored.contact),
-        jiff::Timestamp::now(),
-    );
-    Ok(stored)
+    let user = p.user.name.clone();
+    c.with_db(move |s| {
+        let stored =
+            cases::record_notice(s, &prepared, channel, location, opts.follow_up_days, &user)
+                .map_err(|e| Failure::service(&e))?;
+        let _ = s.audit(
+            &user,
+            "case.notify",
+            &id.to_string(),
+            &format!("{} <{}>", stored.party_kind.as_str(), stored.contact),
+            jiff::Timestamp::now(),
+        );
+        Ok(stored)
+    })
+    .await
+    .map_err(Failure::store)?
 }
 
 /// Preview the notification of a case (analyst): the message as it would be sent, and a
@@ -377,7 +376,7 @@ pub async fn notify_preview(
     Path(id): Path<i64>,
     Json(body): Json<NotifyRequest>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -404,7 +403,7 @@ pub async fn notify_send(
     Path(id): Path<i64>,
     Json(body): Json<SendRequest>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -427,10 +426,10 @@ pub async fn evidence(
     headers: HeaderMap,
     Path((id, evidence)): Path<(i64, i64)>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    let item = c.store().evidence_item(CaseId(id), evidence);
+    let item = c.db(move |s| s.evidence_item(CaseId(id), evidence)).await;
     let e = match item {
         Ok(Some(e)) => e,
         Ok(None) => return error(StatusCode::NOT_FOUND, "not_found", "no such evidence"),

@@ -116,15 +116,15 @@ impl FindingQuery {
 }
 
 /// One page of findings (one more is read to know whether there is a next page).
-pub(crate) fn page_of(
+pub(crate) async fn page_of(
     c: &Shared,
     mut q: FindingFilter,
 ) -> Result<Page<StoredFinding>, Box<Response>> {
     let limit = q.limit.unwrap_or(100);
     q.limit = Some(limit + 1);
     let mut rows = c
-        .store()
-        .findings_where(&q, jiff::Timestamp::now())
+        .db(move |s| s.findings_where(&q, jiff::Timestamp::now()))
+        .await
         .map_err(|e| Box::new(store_error(e)))?;
     let more = rows.len() > limit;
     rows.truncate(limit);
@@ -148,14 +148,14 @@ pub async fn list_findings(
     headers: HeaderMap,
     Query(q): Query<FindingQuery>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
     let filter = match q.filter() {
         Ok(f) => f,
         Err(m) => return error(StatusCode::BAD_REQUEST, "bad_request", &m),
     };
-    match page_of(&c, filter) {
+    match page_of(&c, filter).await {
         Ok(p) => Json(Page {
             items: p.items.iter().map(FindingView::from).collect::<Vec<_>>(),
             next_cursor: p.next_cursor,
@@ -203,7 +203,7 @@ pub(crate) fn triage_action(
 }
 
 /// Records a triage decision and its audit-log entry.
-pub(crate) fn apply_triage(
+pub(crate) async fn apply_triage(
     c: &Shared,
     p: &Principal,
     id: i64,
@@ -219,22 +219,28 @@ pub(crate) fn apply_triage(
     let note: Option<String> = note
         .map(|n| n.chars().take(2000).collect::<String>())
         .filter(|n| !n.trim().is_empty());
-    let mut s = c.store();
-    match s.triage_finding(id, &act, &p.user.name, note.as_deref(), now) {
-        Ok(Some(f)) => {
-            let detail = match &act {
-                TriageAction::Mute(Some(t)) => format!("until {t}"),
-                _ => String::new(),
-            };
-            let _ = s.audit(
-                &p.user.name,
-                &format!("finding.{action}"),
-                &id.to_string(),
-                &detail,
-                now,
-            );
-            Json(FindingView::from(&f)).into_response()
-        }
+    let (user, action) = (p.user.name.clone(), action.to_string());
+    let triaged = c
+        .db(move |s| {
+            let f = s.triage_finding(id, &act, &user, note.as_deref(), now)?;
+            if f.is_some() {
+                let detail = match &act {
+                    TriageAction::Mute(Some(t)) => format!("until {t}"),
+                    _ => String::new(),
+                };
+                let _ = s.audit(
+                    &user,
+                    &format!("finding.{action}"),
+                    &id.to_string(),
+                    &detail,
+                    now,
+                );
+            }
+            Ok(f)
+        })
+        .await;
+    match triaged {
+        Ok(Some(f)) => Json(FindingView::from(&f)).into_response(),
         Ok(None) => error(StatusCode::NOT_FOUND, "not_found", "no such finding"),
         Err(e) => store_error(e),
     }
@@ -252,7 +258,7 @@ pub async fn triage(
     Path(id): Path<i64>,
     Json(body): Json<TriageRequest>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -264,4 +270,5 @@ pub async fn triage(
         body.until.as_deref(),
         body.note.as_deref(),
     )
+    .await
 }

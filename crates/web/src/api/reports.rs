@@ -11,7 +11,7 @@ use service::reports::{self, Period};
 use store::Role;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ErrorBody, error, require};
+use super::{ErrorBody, error, require, store_error};
 use crate::Shared;
 
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -122,25 +122,32 @@ fn bad(m: String) -> Box<Response> {
 }
 
 /// The phishing rows, or the error answer.
-pub(crate) fn phishing_rows(
+pub(crate) async fn phishing_rows(
     c: &Shared,
     q: &ReportQuery,
 ) -> Result<(Vec<Dim>, reports::PhishingReport), Box<Response>> {
     let dims = q.phishing_dims().map_err(bad)?;
     let period = q.period().map_err(bad)?;
-    let report = reports::phishing(&c.store(), &dims, &period)
+    let wanted = dims.clone();
+    let report = c
+        .with_db(move |s| reports::phishing(s, &wanted, &period))
+        .await
+        .map_err(|e| Box::new(store_error(e)))?
         .map_err(|e| Box::new(super::service_error(&e)))?;
     Ok((dims, report))
 }
 
 /// The mitigation rows, or the error answer.
-pub(crate) fn mitigation_rows(
+pub(crate) async fn mitigation_rows(
     c: &Shared,
     q: &ReportQuery,
 ) -> Result<(String, Vec<MitigationRow>), Box<Response>> {
     let (by, name) = q.mitigation_by().map_err(bad)?;
     let period = q.period().map_err(bad)?;
-    let rows = reports::mitigation(&c.store(), by, &period)
+    let rows = c
+        .with_db(move |s| reports::mitigation(s, by, &period))
+        .await
+        .map_err(|e| Box::new(store_error(e)))?
         .map_err(|e| Box::new(super::service_error(&e)))?;
     Ok((name, rows))
 }
@@ -153,10 +160,10 @@ pub async fn phishing(
     headers: HeaderMap,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    match phishing_rows(&c, &q) {
+    match phishing_rows(&c, &q).await {
         Ok((_, r)) => {
             Json(r.rows.iter().map(PhishingView::from).collect::<Vec<_>>()).into_response()
         }
@@ -172,10 +179,10 @@ pub async fn mitigation(
     headers: HeaderMap,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    match mitigation_rows(&c, &q) {
+    match mitigation_rows(&c, &q).await {
         Ok((_, rows)) => {
             Json(rows.iter().map(MitigationView::from).collect::<Vec<_>>()).into_response()
         }

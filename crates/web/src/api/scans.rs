@@ -90,21 +90,22 @@ pub struct HitQuery {
 }
 
 /// One page of hits (one more read to know whether there is a next page).
-pub(crate) fn hit_page(
+pub(crate) async fn hit_page(
     c: &Shared,
     scan: Option<i64>,
     q: &HitQuery,
 ) -> Result<Page<StoredHit>, Box<Response>> {
     let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+    let filter = HitFilter {
+        scan,
+        brand: q.brand.clone().filter(|b| !b.trim().is_empty()),
+        min_score: q.min_score,
+        after: q.after,
+        limit: Some(limit + 1),
+    };
     let mut rows = c
-        .store()
-        .scan_hits(&HitFilter {
-            scan,
-            brand: q.brand.clone().filter(|b| !b.trim().is_empty()),
-            min_score: q.min_score,
-            after: q.after,
-            limit: Some(limit + 1),
-        })
+        .db(move |s| s.scan_hits(&filter))
+        .await
         .map_err(|e| Box::new(store_error(e)))?;
     let more = rows.len() > limit;
     rows.truncate(limit);
@@ -118,8 +119,8 @@ pub(crate) fn hit_page(
     })
 }
 
-fn hits_response(c: &Shared, scan: Option<i64>, q: &HitQuery) -> Response {
-    match hit_page(c, scan, q) {
+async fn hits_response(c: &Shared, scan: Option<i64>, q: &HitQuery) -> Response {
+    match hit_page(c, scan, q).await {
         Ok(p) => Json(Page {
             items: p.items.iter().map(HitView::from).collect::<Vec<_>>(),
             next_cursor: p.next_cursor,
@@ -133,10 +134,10 @@ fn hits_response(c: &Shared, scan: Option<i64>, q: &HitQuery) -> Response {
 #[utoipa::path(get, path = "/api/v1/scans",
     responses((status = 200, body = Vec<ScanView>), (status = 401, body = ErrorBody)))]
 pub async fn list_scans(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    match c.store().scans(100) {
+    match c.db(|s| s.scans(100)).await {
         Ok(v) => Json(v.iter().map(ScanView::from).collect::<Vec<_>>()).into_response(),
         Err(e) => store_error(e),
     }
@@ -151,15 +152,15 @@ pub async fn scan_hits(
     Path(id): Path<i64>,
     Query(q): Query<HitQuery>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    match c.store().scan(id) {
+    match c.db(move |s| s.scan(id)).await {
         Ok(Some(_)) => {}
         Ok(None) => return error(StatusCode::NOT_FOUND, "not_found", "no such scan"),
         Err(e) => return store_error(e),
     }
-    hits_response(&c, Some(id), &q)
+    hits_response(&c, Some(id), &q).await
 }
 
 /// The hits of every stored scan, in id order.
@@ -170,10 +171,10 @@ pub async fn hits(
     headers: HeaderMap,
     Query(q): Query<HitQuery>,
 ) -> Response {
-    if let Err(r) = require(&c, &headers, Role::Viewer) {
+    if let Err(r) = require(&c, &headers, Role::Viewer).await {
         return *r;
     }
-    hits_response(&c, None, &q)
+    hits_response(&c, None, &q).await
 }
 
 /// A feed to scan.
@@ -199,7 +200,7 @@ pub async fn submit_scan(
     headers: HeaderMap,
     Json(body): Json<NewScan>,
 ) -> Response {
-    let p = match require_change(&c, &headers, Role::Analyst) {
+    let p = match require_change(&c, &headers, Role::Analyst).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -262,28 +263,35 @@ pub async fn submit_scan(
         .chars()
         .take(200)
         .collect();
-    let mut s = c.store();
-    let rec = match service::scans::store_scan(
-        &mut s,
-        &service::scans::FinishedScan {
-            source: &source,
-            submitted_by: Some(&p.user.name),
-            brands: nbrands,
-            names,
-            hits: &found,
-            error: None,
-            started,
-        },
-    ) {
-        Ok(r) => r,
-        Err(e) => return service_error(&e),
+    let user = p.user.name.clone();
+    let stored = c
+        .with_db(move |s| {
+            let rec = service::scans::store_scan(
+                s,
+                &service::scans::FinishedScan {
+                    source: &source,
+                    submitted_by: Some(&user),
+                    brands: nbrands,
+                    names,
+                    hits: &found,
+                    error: None,
+                    started,
+                },
+            )?;
+            let _ = s.audit(
+                &user,
+                "scan.submit",
+                &rec.id.to_string(),
+                &format!("{names} names, {} hits", rec.hits),
+                started,
+            );
+            Ok(rec)
+        })
+        .await;
+    let rec = match stored {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return service_error(&e),
+        Err(e) => return store_error(e),
     };
-    let _ = s.audit(
-        &p.user.name,
-        "scan.submit",
-        &rec.id.to_string(),
-        &format!("{names} names, {} hits", rec.hits),
-        started,
-    );
     (StatusCode::CREATED, Json(ScanView::from(&rec))).into_response()
 }

@@ -20,11 +20,12 @@ fn ts(t: jiff::Timestamp) -> String {
 }
 
 pub(crate) async fn audits(State(c): State<Shared>, headers: HeaderMap) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
     let rows: Vec<Value> = latest(&c)
+        .await
         .unwrap_or_default()
         .iter()
         .map(|a| {
@@ -52,14 +53,18 @@ pub(crate) async fn audit(
     Path(name): Path<String>,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
     let Ok(name) = domains::DomainName::parse(&name) else {
         return not_found(State(c), headers).await;
     };
-    let history = c.store().audits_of(name.as_str(), 20).unwrap_or_default();
+    let audited = name.clone();
+    let history = c
+        .db(move |s| s.audits_of(audited.as_str(), 20))
+        .await
+        .unwrap_or_default();
     let chosen = match q.id {
         Some(id) => history.iter().find(|a| a.id == id),
         None => history.first(),

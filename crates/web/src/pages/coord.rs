@@ -38,7 +38,7 @@ pub(crate) async fn update(
     Path(id): Path<i64>,
     Form(f): Form<ChangeForm>,
 ) -> Response {
-    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -49,7 +49,7 @@ pub(crate) async fn update(
         mitigated_by: f.mitigated_by,
         ..Default::default()
     };
-    match coord::change_case(&c, &p, id, &change) {
+    match coord::change_case(&c, &p, id, &change).await {
         Ok(_) => Redirect::to(&format!("/cases/{id}")).into_response(),
         Err(e) => failed(&c, &p, &e),
     }
@@ -69,7 +69,7 @@ pub(crate) async fn preview(
     Path(id): Path<i64>,
     Form(f): Form<NotifyForm>,
 ) -> Response {
-    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -103,7 +103,7 @@ pub(crate) async fn send(
     Path(id): Path<i64>,
     Form(f): Form<SendForm>,
 ) -> Response {
-    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()).await {
         Ok(p) => p,
         Err(r) => return *r,
     };

@@ -95,15 +95,16 @@ pub(crate) async fn domain(
     headers: HeaderMap,
     Path(name): Path<String>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
     let Ok(name) = DomainName::parse(&name) else {
         return not_found(State(c), headers).await;
     };
-    let loaded = {
-        let s = c.store();
+    let wanted = name.clone();
+    let loaded = c.with_db(move |s| {
+        let name = wanted;
         let watched = s.watched_domain(&name);
         let snaps = s.snapshots(&name, HISTORY);
         let changes = s.changes(&name);
@@ -121,8 +122,8 @@ pub(crate) async fn domain(
             ..Default::default()
         });
         (watched, snaps, changes, findings, cases)
-    };
-    let (Ok(watched), Ok(snaps), Ok(changes), Ok(findings), Ok(cases)) = loaded else {
+    });
+    let Ok((Ok(watched), Ok(snaps), Ok(changes), Ok(findings), Ok(cases))) = loaded.await else {
         let mut r = render(
             &c,
             "error.html",

@@ -25,7 +25,7 @@ pub(crate) async fn lookalikes(
     headers: HeaderMap,
     Query(q): Query<LookalikeQuery>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -35,7 +35,7 @@ pub(crate) async fn lookalikes(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .and_then(|s| s.parse::<u8>().ok());
-    let scans = c.store().scans(20).unwrap_or_default();
+    let scans = c.db(|s| s.scans(20)).await.unwrap_or_default();
     let page = match hit_page(
         &c,
         q.scan,
@@ -45,7 +45,9 @@ pub(crate) async fn lookalikes(
             after: q.after,
             limit: Some(200),
         },
-    ) {
+    )
+    .await
+    {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -99,11 +101,11 @@ pub(crate) async fn open_case(
     Path(id): Path<i64>,
     Form(f): Form<CaseForm>,
 ) -> Response {
-    let p = match analyst_form(&c, &headers, f.csrf.as_deref()) {
+    let p = match analyst_form(&c, &headers, f.csrf.as_deref()).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
-    let hit = match c.store().scan_hit(id) {
+    let hit = match c.db(move |s| s.scan_hit(id)).await {
         Ok(Some(h)) => h,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such hit").into_response(),
         Err(e) => return crate::api::store_error(e),
@@ -114,7 +116,7 @@ pub(crate) async fn open_case(
         category: None,
         tlp: None,
     };
-    match crate::api::open_case_for(&c, &p, &body, "lookalike") {
+    match crate::api::open_case_for(&c, &p, &body, "lookalike").await {
         Ok(case) => Redirect::to(&format!("/cases/{}", case.id.0)).into_response(),
         Err(r) => *r,
     }

@@ -39,7 +39,7 @@ pub(crate) async fn reports(
     headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let p = match page_principal(&c, &headers) {
+    let p = match page_principal(&c, &headers).await {
         Ok(p) => p,
         Err(r) => return *r,
     };
@@ -52,11 +52,11 @@ pub(crate) async fn reports(
         by: q.mby.clone(),
         ..phishing_q.clone()
     };
-    let (dims, phishing) = match phishing_rows(&c, &phishing_q) {
+    let (dims, phishing) = match phishing_rows(&c, &phishing_q).await {
         Ok(v) => v,
         Err(r) => return error_page(&c, &p, r.status()),
     };
-    let (mby, mitigation) = match mitigation_rows(&c, &mitigation_q) {
+    let (mby, mitigation) = match mitigation_rows(&c, &mitigation_q).await {
         Ok(v) => v,
         Err(r) => return error_page(&c, &p, r.status()),
     };
@@ -92,10 +92,10 @@ pub(crate) async fn phishing_csv(
     headers: HeaderMap,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    if let Err(r) = page_principal(&c, &headers) {
+    if let Err(r) = page_principal(&c, &headers).await {
         return *r;
     }
-    let (dims, report) = match phishing_rows(&c, &q) {
+    let (dims, report) = match phishing_rows(&c, &q).await {
         Ok(v) => v,
         Err(r) => return *r,
     };
@@ -108,10 +108,10 @@ pub(crate) async fn mitigation_csv(
     headers: HeaderMap,
     Query(q): Query<ReportQuery>,
 ) -> Response {
-    if let Err(r) = page_principal(&c, &headers) {
+    if let Err(r) = page_principal(&c, &headers).await {
         return *r;
     }
-    let (by, rows) = match mitigation_rows(&c, &q) {
+    let (by, rows) = match mitigation_rows(&c, &q).await {
         Ok(v) => v,
         Err(r) => return *r,
     };

@@ -187,8 +187,9 @@ async fn a_real_browser_logs_in_reads_notifies_adds_a_note_and_logs_out() {
     let (store, lab, domain) = demo_store(dir.path()).await;
     // Notifications from the case page go to the lab's SMTP desk.
     let relay = service::mail::SmtpRelay::Plain(lab.net_config().smtp.unwrap());
+    drop(store);
     let console = web::Console::new(
-        store,
+        store::Location::Sqlite(dir.path().join("d.db")),
         web::Options {
             notify: Some(web::NotifyOptions {
                 delivery: web::NotifyDelivery::Smtp(relay),
@@ -198,7 +199,8 @@ async fn a_real_browser_logs_in_reads_notifies_adds_a_note_and_logs_out() {
             }),
             ..Default::default()
         },
-    );
+    )
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

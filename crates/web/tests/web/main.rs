@@ -85,7 +85,9 @@ impl Env {
         )
         .unwrap();
         triage::fill_watch(&mut s, now);
-        let console = web::Console::new(s, opts);
+        drop(s);
+        let console =
+            web::Console::new(store::Location::Sqlite(dir.path().join("d.db")), opts).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -530,4 +532,64 @@ async fn api_shapes_pagination_and_openapi() {
     ] {
         assert!(metrics.contains(line), "{line}: {metrics}");
     }
+}
+
+/// Requests run their store work on a pool of connections, off the async workers: many
+/// readers and writers at once all succeed (SQLite WAL readers beside one writer at a time),
+/// and every write is there afterwards, with its audit-log entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_readers_and_writers_share_the_store_pool() {
+    let e = std::sync::Arc::new(
+        Env::start_with(web::Options {
+            store_connections: 3,
+            ..Default::default()
+        })
+        .await,
+    );
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let e = e.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 3 == 0 {
+                let (st, _v) = e
+                    .post_json(
+                        Role::Analyst,
+                        "/api/v1/domains",
+                        serde_json::json!({ "name": format!("pool-{i}.example") }),
+                    )
+                    .await;
+                assert_eq!(st, StatusCode::CREATED, "add pool-{i}.example: {_v}");
+            } else {
+                let path = if i % 2 == 0 {
+                    "/api/v1/findings?limit=5"
+                } else {
+                    "/api/v1/cases"
+                };
+                let (st, v) = e.get_json(Role::Viewer, path).await;
+                assert_eq!(st, StatusCode::OK, "{path}: {v}");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (st, names) = e.get_json(Role::Viewer, "/api/v1/domains").await;
+    assert_eq!(st, StatusCode::OK);
+    let added: Vec<&str> = names
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .filter(|n| n.starts_with("pool-"))
+        .collect();
+    assert_eq!(added.len(), 10, "{added:?}");
+    let (st, log) = e.get_json(Role::Admin, "/api/v1/audit").await;
+    assert_eq!(st, StatusCode::OK);
+    let adds = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["action"] == "domain.add")
+        .count();
+    assert_eq!(adds, 10, "{log}");
 }

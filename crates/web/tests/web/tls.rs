@@ -29,7 +29,12 @@ impl TlsEnv {
         s.add_user("anna", Role::Analyst, &h, jiff::Timestamp::now())
             .unwrap();
         // Secure cookies are not asked for: TLS turns them on.
-        let console = web::Console::new(s, web::Options::default());
+        drop(s);
+        let console = web::Console::new(
+            store::Location::Sqlite(dir.path().join("d.db")),
+            web::Options::default(),
+        )
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
