@@ -1,7 +1,11 @@
-//! Alert sinks of a watch pass: stdout (a writer the caller gives), JSON lines, a webhook (POST
-//! JSON), e-mail over SMTP and coordination cases. The store remembers which finding went to
-//! which sink, so each finding is alerted once per sink; a sink that fails is retried on the next
-//! pass.
+//! Alert sinks of a watch pass and of `ct follow`: stdout (a writer the caller gives), JSON
+//! lines, a webhook (POST JSON), e-mail over SMTP, coordination cases and NATS. The store
+//! remembers which finding went to which sink, so each finding is alerted once per sink; a sink
+//! that fails is retried on the next pass.
+//!
+//! Each command alerts the findings it raised, at its own threshold (an [`AlertScope`]): a
+//! watch pass its own (and the audit's with `--audit`), `ct follow` the CT findings. Two
+//! commands sharing a sink never deliver each other's findings.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,6 +19,7 @@ use domains::findings::Severity;
 use domains::text::sanitize;
 use jiff::Timestamp;
 use serde::Serialize;
+pub use store::{AlertScope, RaisedBy};
 use store::{Store, StoredFinding};
 
 use crate::ServiceError;
@@ -109,6 +114,7 @@ pub fn alert_json(f: &StoredFinding) -> serde_json::Value {
         "type": "finding",
         "id": f.id,
         "origin": f.origin,
+        "raised_by": f.raised_by,
         "domain": f.finding.domain,
         "code": f.finding.code,
         "severity": f.finding.severity,
@@ -314,13 +320,13 @@ pub struct AlertSummary {
     pub failed: BTreeMap<String, String>,
 }
 
-/// Delivers every open finding at or above `min` that a sink has not had yet, and records
-/// each delivery (so nothing is alerted twice to the same sink). The stdout sinks write to
-/// `out`.
+/// Delivers every open finding in `scope` (raised by the calling command, at or above its
+/// threshold) that a sink has not had yet, and records each delivery (so nothing is alerted
+/// twice to the same sink). The stdout sinks write to `out`.
 pub async fn send_alerts(
     store: &mut Store,
     sinks: &[AlertSpec],
-    min: Severity,
+    scope: &AlertScope,
     mail: &MailSettings,
     out: &mut (dyn Write + Send),
 ) -> Result<AlertSummary, ServiceError> {
@@ -336,7 +342,7 @@ pub async fn send_alerts(
         .map_err(|e| ServiceError::Internal(format!("build the webhook client: {e}")))?;
     for spec in sinks {
         let key = spec.sink_key();
-        let pending = store.unalerted(&key, min, Timestamp::now())?;
+        let pending = store.unalerted(&key, scope, Timestamp::now())?;
         let (done, err) = if *spec == AlertSpec::Case {
             open_finding_cases(store, &pending)
         } else {

@@ -231,7 +231,9 @@ pub async fn audit_in_watch(
         }
     }
     store_audits(store, &results)?;
-    out.new_findings = store.add_event_findings(&new, now)?.len();
+    out.new_findings = store
+        .add_event_findings(&new, &store::RaisedBy::Audit, now)?
+        .len();
     Ok(out)
 }
 

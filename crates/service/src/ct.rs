@@ -36,7 +36,7 @@ use store::{CtNovelty, CtSighting, Store};
 use tokio::sync::mpsc;
 
 use crate::ServiceError;
-use crate::alerts::{AlertSpec, AlertSummary, MailSettings, send_alerts};
+use crate::alerts::{AlertScope, AlertSpec, AlertSummary, MailSettings, send_alerts};
 
 /// What to follow and how.
 #[derive(Debug, Clone)]
@@ -142,6 +142,7 @@ impl FollowSummary {
 /// Where follow's new findings go.
 pub struct AlertTo<'a> {
     pub sinks: &'a [AlertSpec],
+    /// The threshold of the CT findings (only those: a watch pass alerts its own).
     pub min: Severity,
     pub mail: &'a MailSettings,
 }
@@ -375,7 +376,15 @@ pub async fn follow(
                 // the end).
                 if !opts.once && summary.new_findings > alerted_at {
                     alerted_at = summary.new_findings;
-                    match send_alerts(store, alert.sinks, alert.min, alert.mail, out).await {
+                    match send_alerts(
+                        store,
+                        alert.sinks,
+                        &AlertScope::ct(alert.min),
+                        alert.mail,
+                        out,
+                    )
+                    .await
+                    {
                         Ok(a) => summary.alerts = merge(std::mem::take(&mut summary.alerts), a),
                         Err(e) => {
                             result = Err(e);
@@ -410,7 +419,14 @@ pub async fn follow(
     result?;
     summary.alerts = merge(
         std::mem::take(&mut summary.alerts),
-        send_alerts(store, alert.sinks, alert.min, alert.mail, out).await?,
+        send_alerts(
+            store,
+            alert.sinks,
+            &AlertScope::ct(alert.min),
+            alert.mail,
+            out,
+        )
+        .await?,
     );
     Ok(summary)
 }

@@ -89,6 +89,7 @@ const TABLES: &[(&str, &[(&str, Col)])] = &[
             ("acknowledged_by", Col::Text),
             ("muted_until", Col::Text),
             ("triage_note", Col::Text),
+            ("raised_by", Col::Text),
         ],
     ),
     (

@@ -198,7 +198,12 @@ impl Store {
             }
             let mut ids = Vec::new();
             for f in &new_findings {
-                ids.extend(crate::finding::insert_event_finding(db, f, &now_s)?);
+                ids.extend(crate::finding::insert_event_finding(
+                    db,
+                    f,
+                    &crate::finding::RaisedBy::Ct,
+                    &now_s,
+                )?);
             }
             if let Some((u, n, sz)) = &position {
                 set_position(db, u, *n, *sz, &now_s)?;

@@ -31,11 +31,112 @@ impl FindingOrigin {
     }
 }
 
+/// What raised a finding: the command whose rules produced it. Each command alerts the
+/// findings it raised, at its own threshold ([`AlertScope`]). An open set: a value this
+/// version does not know is kept as it is (`Other`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum RaisedBy {
+    /// A watch pass (`watch run`, `watch worker`, `watch daemon`, the console's scheduler):
+    /// the state rules of a snapshot and the changes between two.
+    Watch,
+    /// The exposure audit of a watch pass (`watch run --audit`).
+    Audit,
+    /// Certificate Transparency (`ct follow`).
+    Ct,
+    /// Another raiser (written by a newer domwatch).
+    Other(String),
+}
+
+impl RaisedBy {
+    /// The raisers this version writes.
+    pub const KNOWN: [RaisedBy; 3] = [RaisedBy::Watch, RaisedBy::Audit, RaisedBy::Ct];
+
+    /// The stored word (`watch`, `audit`, `ct`, or the unknown one as it was).
+    pub fn as_str(&self) -> &str {
+        match self {
+            RaisedBy::Watch => "watch",
+            RaisedBy::Audit => "audit",
+            RaisedBy::Ct => "ct",
+            RaisedBy::Other(s) => s,
+        }
+    }
+
+    /// From the stored word; never fails (an unknown word is kept).
+    pub fn parse(s: &str) -> RaisedBy {
+        match s {
+            "watch" => RaisedBy::Watch,
+            "audit" => RaisedBy::Audit,
+            "ct" => RaisedBy::Ct,
+            other => RaisedBy::Other(other.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for RaisedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<String> for RaisedBy {
+    fn from(s: String) -> RaisedBy {
+        RaisedBy::parse(&s)
+    }
+}
+
+impl From<RaisedBy> for String {
+    fn from(r: RaisedBy) -> String {
+        r.as_str().to_string()
+    }
+}
+
+/// Which findings an alerting command delivers: the open, unmuted ones it raised, at or above
+/// its threshold. `watch run --alert-min-severity medium` must not deliver the low findings
+/// of `ct follow`, nor `ct follow` the medium ones a watch held back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertScope {
+    /// At or above this severity.
+    pub min: Severity,
+    /// Raised by one of these (none: nothing is alerted).
+    pub raised_by: Vec<RaisedBy>,
+}
+
+impl AlertScope {
+    pub fn new(min: Severity, raised_by: impl IntoIterator<Item = RaisedBy>) -> AlertScope {
+        AlertScope {
+            min,
+            raised_by: raised_by.into_iter().collect(),
+        }
+    }
+
+    /// A watch pass's: its own findings, and the audit's when it audits (`--audit`).
+    pub fn watch(min: Severity, audit: bool) -> AlertScope {
+        let mut raised_by = vec![RaisedBy::Watch];
+        if audit {
+            raised_by.push(RaisedBy::Audit);
+        }
+        AlertScope { min, raised_by }
+    }
+
+    /// `ct follow`'s: the CT findings.
+    pub fn ct(min: Severity) -> AlertScope {
+        AlertScope::new(min, [RaisedBy::Ct])
+    }
+
+    /// Whether a finding is in scope by its severity and raiser (not by its triage).
+    pub fn covers(&self, f: &StoredFinding) -> bool {
+        f.finding.severity >= self.min && self.raised_by.contains(&f.raised_by)
+    }
+}
+
 /// A stored finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredFinding {
     pub id: i64,
     pub origin: FindingOrigin,
+    /// What raised it.
+    pub raised_by: RaisedBy,
     #[serde(flatten)]
     pub finding: Finding,
     pub first_seen: Timestamp,
@@ -109,6 +210,8 @@ pub struct FindingFilter {
     pub domain: Option<DomainName>,
     pub min_severity: Option<Severity>,
     pub code: Option<String>,
+    /// Raised by this (`watch`, `audit`, `ct`).
+    pub raised_by: Option<RaisedBy>,
     /// First seen at or after.
     pub since: Option<Timestamp>,
     /// Resolved ones too.
@@ -133,18 +236,20 @@ pub enum TriageAction {
     Reopen,
 }
 
-/// Inserts an event finding (`change` origin) seen at `at` (SQL text) unless its fingerprint
-/// is known; its id when it is new. Shared by every writer of findings that come from outside a
-/// watch snapshot (`watch run --audit`, `ct follow`), inside the caller's transaction.
+/// Inserts an event finding (`change` origin) raised by `raised_by`, seen at `at` (SQL text),
+/// unless its fingerprint is known; its id when it is new. Shared by every writer of findings
+/// that come from outside a watch snapshot (`watch run --audit`, `ct follow`), inside the
+/// caller's transaction.
 pub(crate) fn insert_event_finding(
     db: &mut dyn crate::sql::Db,
     f: &Finding,
+    raised_by: &RaisedBy,
     at: &str,
 ) -> Result<Option<i64>> {
     db.row(
         "INSERT INTO finding (fingerprint, domain, origin, code, severity, title,
-             detail, remediation, subject, first_seen, last_seen)
-         VALUES ($1, $2, 'change', $3, $4, $5, $6, $7, $8, $9, $9)
+             detail, remediation, subject, first_seen, last_seen, raised_by)
+         VALUES ($1, $2, 'change', $3, $4, $5, $6, $7, $8, $9, $9, $10)
          ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
         &[
             f.fingerprint().into(),
@@ -156,17 +261,20 @@ pub(crate) fn insert_event_finding(
             f.remediation.as_str().into(),
             f.subject.as_str().into(),
             at.into(),
+            raised_by.as_str().into(),
         ],
     )?
     .map(|r| r.int(0))
     .transpose()
 }
 
-/// Inserts or refreshes a finding; returns its id when it is new.
+/// Inserts or refreshes a finding raised by `raised_by` (kept as it was on a refresh);
+/// returns its id when it is new.
 pub(crate) fn upsert_finding(
     tx: &Transaction<'_>,
     f: &Finding,
     origin: FindingOrigin,
+    raised_by: &RaisedBy,
     now: Timestamp,
 ) -> Result<Option<i64>> {
     let fp = f.fingerprint();
@@ -197,8 +305,8 @@ pub(crate) fn upsert_finding(
         None => {
             tx.prepare_cached(
                 "INSERT INTO finding (fingerprint, domain, origin, code, severity, title, detail,
-                                      remediation, subject, first_seen, last_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                                      remediation, subject, first_seen, last_seen, raised_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
             )?
             .execute(params![
                 fp,
@@ -210,7 +318,8 @@ pub(crate) fn upsert_finding(
                 f.detail,
                 f.remediation,
                 f.subject,
-                now
+                now,
+                raised_by.as_str()
             ])?;
             Ok(Some(tx.last_insert_rowid()))
         }
@@ -222,14 +331,15 @@ pub(crate) fn pg_upsert_finding(
     tx: &mut postgres::Transaction<'_>,
     f: &Finding,
     origin: FindingOrigin,
+    raised_by: &RaisedBy,
     now: Timestamp,
 ) -> Result<Option<i64>> {
     let fp = f.fingerprint();
     let now = ts_to_sql(now);
     let inserted = tx.query_opt(
         "INSERT INTO finding (fingerprint, domain, origin, code, severity, title, detail,
-                              remediation, subject, first_seen, last_seen)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+                              remediation, subject, first_seen, last_seen, raised_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)
          ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
         &[
             &fp,
@@ -242,6 +352,7 @@ pub(crate) fn pg_upsert_finding(
             &f.remediation,
             &f.subject,
             &now,
+            &raised_by.as_str(),
         ],
     )?;
     if let Some(r) = inserted {
@@ -267,7 +378,7 @@ pub(crate) fn pg_upsert_finding(
 
 const COLS: &str = "id, origin, code, severity, domain, title, detail, remediation, subject,
                     first_seen, last_seen, resolved_at, acknowledged_at, acknowledged_by,
-                    muted_until, triage_note";
+                    muted_until, triage_note, raised_by";
 
 type Raw = (
     i64,
@@ -286,6 +397,7 @@ type Raw = (
     Option<String>,
     Option<String>,
     Option<String>,
+    String,
 );
 
 fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
@@ -306,6 +418,7 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
         r.get(13)?,
         r.get(14)?,
         r.get(15)?,
+        r.get(16)?,
     ))
 }
 
@@ -327,6 +440,7 @@ fn pg_raw(r: &postgres::Row) -> Raw {
         r.get(13),
         r.get(14),
         r.get(15),
+        r.get(16),
     )
 }
 
@@ -339,6 +453,7 @@ fn decode(r: Raw) -> Result<StoredFinding> {
     Ok(StoredFinding {
         id: r.0,
         origin,
+        raised_by: RaisedBy::parse(&r.16),
         finding: Finding {
             code: r.2,
             severity: severity_from_sql(&r.3)?,
@@ -398,62 +513,54 @@ impl Store {
     }
 
     /// Stores findings raised outside a watch snapshot (an exposure audit's new reference
-    /// findings during `watch run --audit`) as events (`change` origin), each once by its
-    /// fingerprint; the ids of those that are new. One transaction.
-    pub fn add_event_findings(&mut self, findings: &[Finding], at: Timestamp) -> Result<Vec<i64>> {
+    /// findings during `watch run --audit`: `raised_by` audit) as events (`change` origin),
+    /// each once by its fingerprint; the ids of those that are new. One transaction.
+    pub fn add_event_findings(
+        &mut self,
+        findings: &[Finding],
+        raised_by: &RaisedBy,
+        at: Timestamp,
+    ) -> Result<Vec<i64>> {
         let findings = findings.to_vec();
+        let raised_by = raised_by.clone();
         let at = ts_to_sql(at);
         self.tx(move |db| {
             let mut ids = Vec::new();
             for f in &findings {
-                ids.extend(insert_event_finding(db, f, &at)?);
+                ids.extend(insert_event_finding(db, f, &raised_by, &at)?);
             }
             Ok(ids)
         })
     }
 
-    /// Findings at or above `min` that were never alerted to `sink`, are still open and are not
-    /// muted at `now`, oldest first.
+    /// The findings in `scope` (raised by one of its raisers, at or above its severity) that
+    /// were never alerted to `sink`, are still open and are not muted at `now`, oldest first.
     pub fn unalerted(
         &self,
         sink: &str,
-        min: Severity,
+        scope: &AlertScope,
         now: Timestamp,
     ) -> Result<Vec<StoredFinding>> {
-        let all: Vec<StoredFinding> = match &self.backend {
-            Backend::Sqlite(conn) => {
-                let mut st = conn.prepare_cached(&format!(
-                    "SELECT {COLS} FROM finding f
-                     WHERE resolved_at IS NULL
-                       AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.finding_id = f.id AND a.sink = ?1)
-                     ORDER BY first_seen, id"
-                ))?;
-                let rows = st.query_map([sink], raw)?;
-                rows.map(|r| decode(r?)).collect::<Result<_>>()?
-            }
-            Backend::Postgres(pg) => {
-                let sink = sink.to_string();
-                pg.call(move |c| {
-                    c.query(
-                        &format!(
-                            "SELECT {COLS} FROM finding f
-                             WHERE resolved_at IS NULL
-                               AND NOT EXISTS (SELECT 1 FROM alert a
-                                               WHERE a.finding_id = f.id AND a.sink = $1)
-                             ORDER BY first_seen, id"
-                        ),
-                        &[&sink],
-                    )?
-                    .iter()
-                    .map(|r| decode(pg_raw(r)))
-                    .collect()
-                })?
-            }
-        };
-        Ok(all
-            .into_iter()
-            .filter(|f| f.finding.severity >= min && !f.triage.muted_at(now))
-            .collect())
+        if scope.raised_by.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args: Vec<P> = vec![sink.into(), ts_to_sql(now).into()];
+        let mut raisers = Vec::new();
+        for r in &scope.raised_by {
+            args.push(r.as_str().into());
+            raisers.push(format!("${}", args.len()));
+        }
+        let sql = format!(
+            "SELECT {COLS} FROM finding f
+             WHERE resolved_at IS NULL AND severity IN ({})
+               AND (muted_until IS NULL OR muted_until <= $2)
+               AND raised_by IN ({})
+               AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.finding_id = f.id AND a.sink = $1)
+             ORDER BY first_seen, id",
+            severities_from(scope.min),
+            raisers.join(", ")
+        );
+        self.read(move |db| db.rows(&sql, &args)?.iter().map(decode_row).collect())
     }
 
     /// Records that a finding was alerted to a sink. Returns false when it already was (the
@@ -515,6 +622,9 @@ impl Store {
         if let Some(c) = &q.code {
             bind("code = #", c.as_str().into());
         }
+        if let Some(r) = &q.raised_by {
+            bind("raised_by = #", r.as_str().into());
+        }
         if let Some(t) = q.since {
             bind("first_seen >= #", ts_to_sql(t).into());
         }
@@ -539,13 +649,7 @@ impl Store {
             wheres.push("resolved_at IS NULL".into());
         }
         if let Some(min) = q.min_severity {
-            // Our own words, not the caller's: safe to write into the statement.
-            let set: Vec<String> = Severity::ALL
-                .iter()
-                .filter(|s| **s >= min)
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect();
-            wheres.push(format!("severity IN ({})", set.join(", ")));
+            wheres.push(format!("severity IN ({})", severities_from(min)));
         }
         let limit = q.limit.unwrap_or(1000).min(100_000);
         let sql = format!(
@@ -641,6 +745,17 @@ impl Store {
     }
 }
 
+/// The severities at or above `min`, quoted for an `IN (...)`: our own words, not the
+/// caller's, so safe to write into the statement.
+fn severities_from(min: Severity) -> String {
+    Severity::ALL
+        .iter()
+        .filter(|s| **s >= min)
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn decode_row(r: &Row) -> Result<StoredFinding> {
     decode((
         r.int(0)?,
@@ -659,5 +774,6 @@ fn decode_row(r: &Row) -> Result<StoredFinding> {
         r.opt_text(13)?,
         r.opt_text(14)?,
         r.opt_text(15)?,
+        r.text(16)?,
     ))
 }

@@ -51,7 +51,8 @@ pub use coord::{
 pub use copy::{CopyReport, TableSum};
 pub use ct::{CtLogPosition, CtNovelty, CtSighting};
 pub use finding::{
-    FindingFilter, FindingOrigin, StoredFinding, Triage, TriageAction, TriageFilter,
+    AlertScope, FindingFilter, FindingOrigin, RaisedBy, StoredFinding, Triage, TriageAction,
+    TriageFilter,
 };
 pub use migrations::SCHEMA_VERSION;
 pub use pass::{Claim, PassProgress, WorkerProgress};

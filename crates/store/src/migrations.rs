@@ -335,6 +335,18 @@ const STEPS: &[M<'static>] = &[
     M::up(
         "CREATE INDEX finding_open_by_severity ON finding(resolved_at, severity, muted_until);",
     ),
+    // 10: what raised a finding (`watch`, `audit`, `ct`, ...: an open set), so that each
+    // command alerts the findings it raised at its own threshold. Existing rows are backfilled
+    // from their code: the CT codes (`domains::findings`) and the exposure audit's codes
+    // (`domains::audit`); everything else came from a watch pass.
+    M::up(
+        "ALTER TABLE finding ADD COLUMN raised_by TEXT NOT NULL DEFAULT 'watch';
+        UPDATE finding SET raised_by = 'ct'
+         WHERE code IN ('unexpected-certificate', 'caa-violation', 'lookalike-certificate');
+        UPDATE finding SET raised_by = 'audit'
+         WHERE code IN ('dangling-reference', 'lapsing-reference', 'sitting-duck', 'takeover',
+                        'fake-nameserver');",
+    ),
 ];
 
 /// The same history in PostgreSQL's dialect (see the module docs).
@@ -627,6 +639,12 @@ const PG_STEPS: &[&str] = &[
         );
         CREATE INDEX ct_certificate_by_domain ON ct_certificate(domain, name);",
     "CREATE INDEX finding_open_by_severity ON finding(resolved_at, severity, muted_until);",
+    "ALTER TABLE finding ADD COLUMN raised_by TEXT NOT NULL DEFAULT 'watch';
+        UPDATE finding SET raised_by = 'ct'
+         WHERE code IN ('unexpected-certificate', 'caa-violation', 'lookalike-certificate');
+        UPDATE finding SET raised_by = 'audit'
+         WHERE code IN ('dangling-reference', 'lapsing-reference', 'sitting-duck', 'takeover',
+                        'fake-nameserver');",
 ];
 
 /// The schema version this binary writes (the number of migrations).
@@ -659,6 +677,13 @@ pub(crate) fn pg_version(c: &mut postgres::Client) -> Result<usize> {
 /// Brings a PostgreSQL store up to date, one transaction per step, under an advisory lock so
 /// that workers starting together do not race. Refuses a store newer than the binary.
 pub(crate) fn pg_to_latest(c: &mut postgres::Client) -> Result<()> {
+    pg_to_version(c, PG_STEPS.len())
+}
+
+/// Brings a PostgreSQL database to schema version `version` (at most the latest): how a test
+/// makes a store as an older domwatch left it, to check that opening it migrates it.
+#[doc(hidden)]
+pub fn pg_to_version(c: &mut postgres::Client, version: usize) -> Result<()> {
     let mut tx = c.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&PG_MIGRATION_LOCK])?;
     tx.batch_execute(
@@ -677,7 +702,12 @@ pub(crate) fn pg_to_latest(c: &mut postgres::Client) -> Result<()> {
             binary: PG_STEPS.len(),
         });
     }
-    for (i, step) in PG_STEPS.iter().enumerate().skip(current) {
+    for (i, step) in PG_STEPS
+        .iter()
+        .enumerate()
+        .take(version.min(PG_STEPS.len()))
+        .skip(current)
+    {
         tx.batch_execute(step)?;
         let v = i32::try_from(i + 1).map_err(|_| StoreError::Config("schema version".into()))?;
         tx.execute("INSERT INTO domwatch_schema (version) VALUES ($1)", &[&v])?;

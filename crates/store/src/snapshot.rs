@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{FindingOrigin, pg_upsert_finding, upsert_finding};
+use crate::finding::{FindingOrigin, RaisedBy, pg_upsert_finding, upsert_finding};
 use crate::{
     Backend, Result, RunId, Store, StoreError, count_from_sql, count_to_sql, name_from_sql,
     ts_from_sql, ts_to_sql,
@@ -283,7 +283,7 @@ impl Store {
             (FindingOrigin::Change, change_findings),
         ] {
             for f in list {
-                if let Some(id) = upsert_finding(&tx, f, origin, now)? {
+                if let Some(id) = upsert_finding(&tx, f, origin, &RaisedBy::Watch, now)? {
                     new_findings.push(id);
                 }
             }
@@ -372,7 +372,7 @@ fn pg_record(
         (FindingOrigin::Change, change_findings),
     ] {
         for f in list {
-            if let Some(id) = pg_upsert_finding(&mut tx, f, origin, now)? {
+            if let Some(id) = pg_upsert_finding(&mut tx, f, origin, &RaisedBy::Watch, now)? {
                 new_findings.push(id);
             }
         }

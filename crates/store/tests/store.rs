@@ -1,6 +1,7 @@
 //! Store tests (one test binary; modules under tests/store/).
 
 mod store {
+    mod alerts;
     mod case;
     mod coord;
     mod copy;

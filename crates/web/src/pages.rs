@@ -498,6 +498,7 @@ pub(crate) async fn findings(
         for (k, v) in [
             ("severity", &q.severity),
             ("code", &q.code),
+            ("raised_by", &q.raised_by),
             ("domain", &q.domain),
             ("triage", &q.triage),
         ] {
@@ -514,12 +515,15 @@ pub(crate) async fn findings(
         json!({
             "user": user_ctx(&p),
             "q": { "severity": q.severity, "code": q.code, "domain": q.domain,
+                   "raised_by": q.raised_by,
                    "triage": q.triage.clone().unwrap_or_else(|| "unmuted".into()) },
             "severities": domains::findings::Severity::ALL.iter().rev().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "raisers": store::RaisedBy::KNOWN.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "next": next,
             "findings": page.items.iter().map(|f| json!({
                 "id": f.id,
                 "severity": f.finding.severity.as_str(), "code": f.finding.code,
+                "raised_by": f.raised_by.as_str(),
                 "domain": f.finding.domain.to_unicode(), "name": f.finding.domain.as_str(),
                 "title": f.finding.title,
                 "detail": f.finding.detail, "remediation": f.finding.remediation,

@@ -84,7 +84,8 @@ struct FollowArgs {
     /// Alert sink, as for `watch run` (repeatable; default stdout with --format table).
     #[arg(long = "alert", value_name = "SINK")]
     alerts: Vec<AlertSpec>,
-    /// Alert only findings at or above this severity.
+    /// Alert only findings at or above this severity. Only the CT findings are alerted here;
+    /// a watch pass alerts its own at its threshold.
     #[arg(long, default_value = "medium", value_name = "SEVERITY")]
     alert_min_severity: Severity,
     /// SMTP relay for `--alert smtp=...` (default: `smtp` of the --config file).

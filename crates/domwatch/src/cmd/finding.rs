@@ -1,4 +1,5 @@
-//! `domwatch finding`: the stored findings (what `watch` raised), filtered as the console's
+//! `domwatch finding`: the stored findings (what `watch`, its `--audit` and `ct follow`
+//! raised, shown as "raised by"), filtered as the console's
 //! findings page does, and their triage from the command line: acknowledge, mute, unmute,
 //! reopen. Every triage is recorded in the audit log with who did it.
 
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 
 use domains::DomainName;
 use domains::findings::Severity;
-use store::{FindingFilter, StoredFinding, TriageAction, TriageFilter};
+use store::{FindingFilter, RaisedBy, StoredFinding, TriageAction, TriageFilter};
 
 use super::case::{actor, store_err};
 use super::usage;
@@ -43,6 +44,10 @@ pub struct ListArgs {
     /// Only this finding code (`registrar-changed`, `dnssec-bogus`...).
     #[arg(long)]
     pub code: Option<String>,
+    /// Only those raised by watch (a watch pass), audit (`watch run --audit`) or ct
+    /// (`ct follow`).
+    #[arg(long, value_name = "RAISER", value_parser = parse_raiser)]
+    pub raised_by: Option<RaisedBy>,
     /// Only this domain.
     #[arg(long)]
     pub domain: Option<String>,
@@ -77,6 +82,13 @@ pub struct MuteArgs {
     /// For this many days (default: until unmuted).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub days: Option<u32>,
+}
+
+fn parse_raiser(s: &str) -> Result<RaisedBy, String> {
+    match RaisedBy::parse(s.trim()) {
+        RaisedBy::Other(o) => Err(format!("unknown raiser {o:?} (watch, audit, ct)")),
+        known => Ok(known),
+    }
 }
 
 fn parse_triage(s: &str) -> Result<TriageFilter, String> {
@@ -137,6 +149,7 @@ fn list(a: ListArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 domain,
                 min_severity: a.severity,
                 code: a.code.clone(),
+                raised_by: a.raised_by.clone(),
                 include_resolved: a.all,
                 triage: a.triage,
                 limit: Some(a.limit.clamp(1, 100_000)),
@@ -156,6 +169,7 @@ fn list(a: ListArgs, global: &Global) -> anyhow::Result<ExitCode> {
         "severity",
         "domain",
         "code",
+        "raised by",
         "first seen",
         "triage",
         "finding",
@@ -166,6 +180,7 @@ fn list(a: ListArgs, global: &Global) -> anyhow::Result<ExitCode> {
             f.finding.severity.to_string(),
             f.finding.domain.to_string(),
             f.finding.code.to_string(),
+            sanitize(f.raised_by.as_str()),
             f.first_seen.strftime("%Y-%m-%d %H:%M").to_string(),
             triage_state(f, now),
             sanitize(&f.finding.title),

@@ -104,7 +104,8 @@ pub struct RunArgs {
     /// (repeatable; default stdout with --format table, none with --format json).
     #[arg(long = "alert", value_name = "SINK")]
     pub alerts: Vec<AlertSpec>,
-    /// Alert only findings at or above this severity.
+    /// Alert only findings at or above this severity. A pass alerts the findings it raised
+    /// (and the audit's with --audit), never those of `ct follow`, which has its own threshold.
     #[arg(long, default_value = "high", value_name = "SEVERITY")]
     pub alert_min_severity: Severity,
     /// Warn when a registration expires within this many days.
@@ -216,7 +217,7 @@ impl FromStr for Jitter {
     }
 }
 
-pub use service::alerts::{AlertSummary, send_alerts};
+pub use service::alerts::{AlertScope, AlertSummary, send_alerts};
 pub use service::watch::{Observer, PassOptions, PassSummary, clock_agrees, record, run_pass};
 
 pub fn run(args: WatchArgs, global: &Global) -> anyhow::Result<ExitCode> {
@@ -695,7 +696,9 @@ pub async fn pass_with_alerts<O: Observer>(
         }
         _ => None,
     };
-    let sent = send_alerts(store, alerts.sinks, alerts.min, alerts.mail, out)
+    // The pass's own findings, and the audit's when it audits: never those of `ct follow`.
+    let scope = AlertScope::watch(alerts.min, alerts.audit.is_some());
+    let sent = send_alerts(store, alerts.sinks, &scope, alerts.mail, out)
         .await
         .map_err(super::service_err)?;
     write_summary(&summary, &sent, audited.as_ref(), alerts.format, out)?;
@@ -1123,9 +1126,15 @@ mod tests {
         assert_eq!(s2.worst_new, Some(Severity::Critical));
         let mut out = Vec::new();
         let sinks = [AlertSpec::Stdout];
-        let a = send_alerts(&mut store, &sinks, Severity::High, &mail(), &mut out)
-            .await
-            .unwrap();
+        let a = send_alerts(
+            &mut store,
+            &sinks,
+            &AlertScope::watch(Severity::High, false),
+            &mail(),
+            &mut out,
+        )
+        .await
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("likely-hijack"), "{text}");
         assert!(text.contains("b.com"));

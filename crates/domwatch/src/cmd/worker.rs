@@ -23,8 +23,8 @@ use store::{PassProgress, RunId, Store, WatchedDomain};
 
 use super::runtime;
 use super::watch::{
-    Interval, Observer, PassSummary, RunArgs, clock_agrees, exit_for, open_store, record,
-    send_alerts, setup, stop_signal, write_summary,
+    AlertScope, Interval, Observer, PassSummary, RunArgs, clock_agrees, exit_for, open_store,
+    record, send_alerts, setup, stop_signal, write_summary,
 };
 use crate::Global;
 use crate::output::{Format, Table, progress_bar, sanitize};
@@ -150,7 +150,7 @@ pub fn worker(args: WorkerArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 alerts = send_alerts(
                     &mut store,
                     &pass.sinks,
-                    args.run.alert_min_severity,
+                    &AlertScope::watch(args.run.alert_min_severity, args.run.audit),
                     &pass.mail,
                     &mut out,
                 )

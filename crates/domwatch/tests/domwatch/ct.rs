@@ -371,3 +371,139 @@ async fn following_for_good_picks_up_growth_and_stops_on_sigterm() {
     assert_eq!(s["entries"].as_u64().unwrap(), day1);
     e.lab.shutdown().await;
 }
+
+/// Each command alerts the findings it raised, at its own threshold: a medium finding of a
+/// watch pass (held back by watch's default threshold, high) is not delivered by
+/// `ct follow --alert-min-severity medium` to the same sink, and `watch run` delivers no CT
+/// finding even at `info`.
+#[tokio::test]
+async fn each_command_alerts_only_the_findings_it_raised() {
+    let e = env().await;
+    let brands = e.dir.join("brands.txt");
+    std::fs::write(&brands, e.lab.scenario().scenario.brands.join("\n")).unwrap();
+    let alerts = e.dir.join("shared.jsonl");
+    let alert = format!("jsonl={}", alerts.display());
+    let (code, _, err) = dw(
+        &e,
+        &[
+            "watch",
+            "add",
+            "hinode-logistics.co.jp",
+            // No registrar lock: a medium finding of a watch pass.
+            "hinode.jp",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    // A watch pass at its default threshold (high) on the shared sink.
+    let (code, _, err) = dw(&e, &["watch", "run", "--alert", &alert]).await;
+    assert!(code == 0 || code == 1, "{err}");
+    let after_watch = jsonl(&alerts);
+    assert!(
+        after_watch.iter().all(|a| a["raised_by"] == "watch"
+            && matches!(a["severity"].as_str(), Some("high" | "critical"))),
+        "{after_watch:?}"
+    );
+    let (code, out, err) = dw(
+        &e,
+        &[
+            "finding",
+            "list",
+            "--raised-by",
+            "watch",
+            "--format",
+            "json",
+            "--limit",
+            "1000",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    let watch_findings: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let held_back: Vec<i64> = watch_findings
+        .iter()
+        .filter(|f| f["severity"] == "medium")
+        .map(|f| f["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        !held_back.is_empty(),
+        "the scenario gives a watched name a medium finding: {watch_findings:?}"
+    );
+
+    // `ct follow` at medium on the same sink: its own findings only.
+    let (code, out, err) = dw(
+        &e,
+        &[
+            "ct",
+            "follow",
+            "--once",
+            "--start",
+            "0",
+            "--brands",
+            brands.to_str().unwrap(),
+            "--format",
+            "json",
+            "--alert",
+            &alert,
+            "--alert-min-severity",
+            "medium",
+            "--interval-ms",
+            "0",
+        ],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let by_ct: Vec<Value> = jsonl(&alerts).split_off(after_watch.len());
+    assert!(
+        by_ct.iter().any(|a| a["code"] == "lookalike-certificate"),
+        "{by_ct:?}"
+    );
+    assert!(by_ct.iter().all(|a| a["raised_by"] == "ct"), "{by_ct:?}");
+    assert!(
+        by_ct
+            .iter()
+            .all(|a| !held_back.contains(&a["id"].as_i64().unwrap())),
+        "{by_ct:?}"
+    );
+    // Open CT findings below medium exist (the first certificates of a watched domain: low)
+    // and stay for a command that alerts CT findings at low.
+    let (code, out, _) = dw(
+        &e,
+        &["finding", "list", "--raised-by", "ct", "--format", "json"],
+    )
+    .await;
+    assert_eq!(code, 0);
+    let ct_findings: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert!(ct_findings.iter().all(|f| f["raised_by"] == "ct"));
+    assert!(
+        ct_findings.iter().any(|f| f["severity"] == "low"),
+        "{ct_findings:?}"
+    );
+
+    // A watch pass at info on the same sink: the medium finding it held back, no CT finding.
+    let (code, _, err) = dw(
+        &e,
+        &[
+            "watch",
+            "run",
+            "--alert",
+            &alert,
+            "--alert-min-severity",
+            "info",
+        ],
+    )
+    .await;
+    assert!(code == 0 || code == 1, "{err}");
+    let by_watch: Vec<Value> = jsonl(&alerts).split_off(after_watch.len() + by_ct.len());
+    assert!(
+        by_watch.iter().all(|a| a["raised_by"] == "watch"),
+        "{by_watch:?}"
+    );
+    for id in &held_back {
+        assert!(
+            by_watch.iter().any(|a| a["id"] == *id),
+            "{id}: {by_watch:?}"
+        );
+    }
+    e.lab.shutdown().await;
+}

@@ -27,7 +27,11 @@ fn filled(s: &mut Store) {
         prev = Some(sn);
     }
     for f in s
-        .unalerted("stdout", domains::findings::Severity::Info, day(9))
+        .unalerted(
+            "stdout",
+            &store::AlertScope::watch(domains::findings::Severity::Info, false),
+            day(9),
+        )
         .unwrap()
     {
         s.mark_alerted(f.id, "stdout", day(2)).unwrap();

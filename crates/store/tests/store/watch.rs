@@ -1,6 +1,6 @@
 use domains::change::{change_findings, diff};
 use domains::findings::{RulePolicy, Severity, inspect_findings};
-use store::{RunStatus, Store, WatchedDomain};
+use store::{AlertScope, RunStatus, Store, WatchedDomain};
 
 use super::fixtures::*;
 
@@ -114,20 +114,28 @@ fn observations_diff_and_alert_once() {
         let changes = s.changes(&name("example.com")).unwrap();
         assert_eq!(changes.len(), 2);
 
-        let pending = s.unalerted("stdout", Severity::Medium, day(9)).unwrap();
+        let pending = s
+            .unalerted(
+                "stdout",
+                &AlertScope::watch(Severity::Medium, false),
+                day(9),
+            )
+            .unwrap();
         assert_eq!(pending.len(), 3);
         for f in &pending {
             assert!(s.mark_alerted(f.id, "stdout", day(1)).unwrap());
             assert!(!s.mark_alerted(f.id, "stdout", day(1)).unwrap());
         }
         assert!(
-            s.unalerted("stdout", Severity::Info, day(9))
+            s.unalerted("stdout", &AlertScope::watch(Severity::Info, false), day(9))
                 .unwrap()
                 .is_empty()
         );
         // Another sink has its own record.
         assert_eq!(
-            s.unalerted("jsonl", Severity::High, day(9)).unwrap().len(),
+            s.unalerted("jsonl", &AlertScope::watch(Severity::High, false), day(9))
+                .unwrap()
+                .len(),
             2
         );
 
@@ -136,7 +144,7 @@ fn observations_diff_and_alert_once() {
         let r = observe(&mut s, Some(run3), &snap("example.com", 2, "Evil", false));
         assert!(r.new_findings.is_empty());
         assert!(
-            s.unalerted("stdout", Severity::Info, day(9))
+            s.unalerted("stdout", &AlertScope::watch(Severity::Info, false), day(9))
                 .unwrap()
                 .is_empty()
         );
@@ -424,7 +432,7 @@ fn findings_are_triaged_filtered_and_paged() {
         assert_eq!(ids(TriageFilter::New, day(6)), [fb]);
         // A muted finding is not alerted.
         assert!(
-            s.unalerted("stdout", Severity::Info, now)
+            s.unalerted("stdout", &AlertScope::watch(Severity::Info, false), now)
                 .unwrap()
                 .iter()
                 .all(|f| f.id != fb)
@@ -432,7 +440,7 @@ fn findings_are_triaged_filtered_and_paged() {
         s.triage_finding(fb, &TriageAction::Unmute, "ana", None, now)
             .unwrap();
         assert!(
-            s.unalerted("stdout", Severity::Info, now)
+            s.unalerted("stdout", &AlertScope::watch(Severity::Info, false), now)
                 .unwrap()
                 .iter()
                 .any(|f| f.id == fb)

@@ -1,4 +1,4 @@
-//! Findings: listed with filters (severity, code, domain, since, triage) by cursor, and
+//! Findings: listed with filters (severity, code, raiser, domain, since, triage) by cursor, and
 //! triaged (acknowledge, mute, unmute, reopen) by analysts; every triage is in the audit log.
 
 use axum::Json;
@@ -19,6 +19,8 @@ pub struct FindingView {
     pub code: String,
     pub severity: String,
     pub domain: String,
+    /// What raised it: watch (a watch pass), audit (its exposure audit), ct (`ct follow`).
+    pub raised_by: String,
     pub title: String,
     pub detail: String,
     pub remediation: String,
@@ -39,6 +41,7 @@ impl From<&StoredFinding> for FindingView {
             code: f.finding.code.clone(),
             severity: f.finding.severity.as_str().into(),
             domain: f.finding.domain.to_string(),
+            raised_by: f.raised_by.as_str().into(),
             title: f.finding.title.clone(),
             detail: f.finding.detail.clone(),
             remediation: f.finding.remediation.clone(),
@@ -58,6 +61,8 @@ pub struct FindingQuery {
     /// At or above this severity (info, low, medium, high, critical).
     pub severity: Option<String>,
     pub code: Option<String>,
+    /// Raised by watch, audit or ct.
+    pub raised_by: Option<String>,
     /// Of this domain.
     pub domain: Option<String>,
     /// First seen at or after this time (RFC 3339).
@@ -105,6 +110,7 @@ impl FindingQuery {
             domain,
             min_severity,
             code: given(&self.code),
+            raised_by: given(&self.raised_by).map(|r| store::RaisedBy::parse(r.trim())),
             since,
             include_resolved: self.all.unwrap_or(false),
             triage,

@@ -88,6 +88,12 @@ async fn findings_are_acknowledged_muted_and_filtered_through_the_api() {
     let all = findings(&e, Role::Viewer, "?domain=watched.example").await;
     let items = all["items"].as_array().unwrap();
     assert!(items.len() >= 3, "{all}");
+    // What raised each: a watch pass; the raiser filters.
+    assert!(items.iter().all(|f| f["raised_by"] == "watch"), "{all}");
+    let watch = findings(&e, Role::Viewer, "?domain=watched.example&raised_by=watch").await;
+    assert_eq!(watch["items"], all["items"]);
+    let ct = findings(&e, Role::Viewer, "?domain=watched.example&raised_by=ct").await;
+    assert_eq!(ct["items"].as_array().map(Vec::len), Some(0), "{ct}");
     let lock = items
         .iter()
         .find(|f| f["code"] == "lock-removed")
