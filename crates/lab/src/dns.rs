@@ -356,6 +356,12 @@ pub(crate) fn build_view(
     }
 
     // Hosted zones.
+    let zone_addresses: HashMap<&str, &BTreeMap<String, Vec<IpAddr>>> = s
+        .domains
+        .iter()
+        .filter(|d| !d.zone_addresses.is_empty())
+        .map(|d| (d.name.as_str(), &d.zone_addresses))
+        .collect();
     let mut hoster_of_ns: HashMap<&str, &str> = HashMap::new();
     for h in &s.hosters {
         for n in &h.nameservers {
@@ -386,8 +392,19 @@ pub(crate) fn build_view(
         for r in ns_records(&d.name, &d.nameservers, DELEGATION_TTL) {
             z.add(r);
         }
+        // The hosts' own addresses: the host table's, where the scenario replaces them
+        // (`zone_addresses`) the replacement; the parent's glue keeps the table's.
+        let replaced = zone_addresses.get(d.name.as_str()).copied();
         for (host, ips) in &hosts {
             if is_subdomain(host, &d.name) {
+                let ips = replaced.and_then(|m| m.get(host)).unwrap_or(ips);
+                for r in addr_records(host, ips, TTL) {
+                    z.add(r);
+                }
+            }
+        }
+        for (host, ips) in replaced.into_iter().flatten() {
+            if !hosts.contains_key(host) {
                 for r in addr_records(host, ips, TTL) {
                     z.add(r);
                 }

@@ -245,6 +245,12 @@ pub struct DomainDef {
     /// Extra glue: host name -> addresses for in-domain name servers not defined by a hoster.
     #[serde(default)]
     pub glue: BTreeMap<String, Vec<IpAddr>>,
+    /// Name server hosts inside the domain -> the addresses the zone's own A/AAAA records give
+    /// them, *replacing* (not added to) the hoster's or `glue`'s addresses, which stay the
+    /// parent's glue: a glue mismatch (a server renumbered in the zone, stale glue at the
+    /// registry). An empty list publishes no address for the host in the zone.
+    #[serde(default)]
+    pub zone_addresses: BTreeMap<String, Vec<IpAddr>>,
     /// Zone-file lines relative to the domain (`www A 192.0.2.1`, `@ MX 10 mail.example.`).
     #[serde(default)]
     pub records: Vec<String>,
@@ -467,13 +473,15 @@ impl Scenario {
         for d in &mut self.domains {
             lower(&mut d.name);
             d.nameservers.iter_mut().for_each(lower);
-            d.glue = std::mem::take(&mut d.glue)
-                .into_iter()
-                .map(|(mut k, v)| {
-                    lower(&mut k);
-                    (k, v)
-                })
-                .collect();
+            for m in [&mut d.glue, &mut d.zone_addresses] {
+                *m = std::mem::take(m)
+                    .into_iter()
+                    .map(|(mut k, v)| {
+                        lower(&mut k);
+                        (k, v)
+                    })
+                    .collect();
+            }
             for e in &mut d.events {
                 if let Some(ns) = &mut e.nameservers {
                     ns.iter_mut().for_each(lower);
@@ -580,6 +588,14 @@ impl Scenario {
             }
             crate::dns::parse_records(&d.name, &d.records)
                 .map_err(|e| LabError::Scenario(format!("{}: {e}", d.name)))?;
+            for host in d.zone_addresses.keys() {
+                if !valid_name(host) || host == &d.name || !is_subdomain(host, &d.name) {
+                    return err(format!(
+                        "{}: zone_addresses names {host:?}, not a host inside the domain",
+                        d.name
+                    ));
+                }
+            }
             for h in &d.lame_at {
                 if self.hoster(h).is_none() {
                     return err(format!("{}: unknown hoster {h}", d.name));

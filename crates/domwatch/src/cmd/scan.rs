@@ -193,6 +193,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
         ));
     }
     let mut allow = Allowlist::new();
+    let mut allow_junk = 0u64;
     for p in &args.allow {
         let text = cmd::read_side_text(p, MAX_ALLOW_BYTES)
             .map_err(|e| cmd::usage(format!("--allow: {e:#}")))?;
@@ -215,6 +216,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        allow_junk += junk_count as u64;
         if junk_count > 0 {
             let first = junk
                 .iter()
@@ -242,7 +244,11 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     if let Some([old, new]) = args.zone_diff.as_deref() {
         let started_at = jiff::Timestamp::now();
         let keep = args.open_cases || args.save || args.publish.is_some();
-        let o = match zonediff::run(old, new, args.format, keep, &matcher, index.lint(), global) {
+        let meta = JsonMeta {
+            lint: index.lint(),
+            allow_lines: allow_junk,
+        };
+        let o = match zonediff::run(old, new, args.format, keep, &matcher, &meta, global) {
             Ok(o) => o,
             Err(e) if cmd::is_broken_pipe(&e) => return Ok(ExitCode::SUCCESS),
             Err(e) => return Err(cmd::usage(format!("{e:#}"))),
@@ -315,6 +321,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut sink = Sink::new(args.format);
     sink.lint = index.lint().to_vec();
+    sink.allow_junk = allow_junk;
     if args.open_cases || args.save || args.publish.is_some() {
         sink.for_cases = Some(Vec::new());
     }
@@ -340,7 +347,9 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
         Err(e) => {
             // A feed failed part-way (a truncated gzip file, a directory): the hits already
             // found are printed in every format, then the error (exit 2).
-            let shown = sink.finish(&mut out).and_then(|()| Ok(out.flush()?));
+            let shown = sink
+                .finish(&mut out, &counters)
+                .and_then(|()| Ok(out.flush()?));
             if let Err(w) = shown
                 && cmd::is_broken_pipe(&w)
             {
@@ -364,7 +373,7 @@ pub fn run(args: ScanArgs, global: &Global) -> anyhow::Result<ExitCode> {
             return Err(cmd::usage(format!("{e:#}")));
         }
     }
-    sink.finish(&mut out)?;
+    sink.finish(&mut out, &counters)?;
     if let Err(e) = out.flush() {
         if e.kind() == io::ErrorKind::BrokenPipe {
             return Ok(ExitCode::SUCCESS);
@@ -814,6 +823,28 @@ struct Sink {
     for_cases: Option<Vec<Hit>>,
     /// The brand-list lint, for `--format json`'s metadata.
     lint: Vec<BrandLint>,
+    /// `--allow` lines that are not a domain name, for `--format json`'s `dropped`.
+    allow_junk: u64,
+}
+
+/// What `--format json` reports beside the hits: the brand-list lint and what was dropped.
+pub(crate) struct JsonMeta<'a> {
+    pub lint: &'a [BrandLint],
+    /// `--allow` lines that are not a domain name (ignored).
+    pub allow_lines: u64,
+}
+
+/// `--format json`'s `dropped`: what the scan could not use, also reported on stderr.
+#[derive(serde::Serialize)]
+struct Dropped {
+    /// Names past the [`domains::feed::MAX_NAMES_PER_LINE`]th of one line (CT entries).
+    names_past_line_limit: u64,
+    /// That limit.
+    line_limit: usize,
+    /// Feed lines skipped: not a name, not UTF-8, or longer than the line limit.
+    bad_lines: u64,
+    /// `--allow` lines that are not a domain name (ignored).
+    allow_lines: u64,
 }
 
 /// The most hits `--open-cases` keeps from one scan.
@@ -828,6 +859,7 @@ impl Sink {
             csv_header: false,
             for_cases: None,
             lint: Vec::new(),
+            allow_junk: 0,
         }
     }
 
@@ -865,16 +897,23 @@ impl Sink {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut dyn Write) -> anyhow::Result<()> {
+    fn finish(&mut self, out: &mut dyn Write, counters: &Counters) -> anyhow::Result<()> {
         match self.format {
             Format::Json => {
                 #[derive(serde::Serialize)]
                 struct Report<'a> {
                     lint: &'a [BrandLint],
+                    dropped: Dropped,
                     hits: &'a [Hit],
                 }
                 let report = Report {
                     lint: &self.lint,
+                    dropped: Dropped {
+                        names_past_line_limit: counters.dropped.load(Ordering::Relaxed),
+                        line_limit: domains::feed::MAX_NAMES_PER_LINE,
+                        bad_lines: counters.bad.load(Ordering::Relaxed),
+                        allow_lines: self.allow_junk,
+                    },
                     hits: &self.kept,
                 };
                 serde_json::to_writer_pretty(&mut *out, &report)?;

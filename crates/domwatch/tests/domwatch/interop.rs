@@ -1,12 +1,25 @@
-//! Interoperability with an authoritative server nobody here wrote: Debian's NSD, started on
-//! loopback by the test, serving a healthy zone (records, SOA serial, a CNAME to an unclaimed
-//! cloud name) and refusing a zone it does not have (a lame delegation). `inspect` and `audit`
-//! must report what NSD really answers. `.ci/run` installs nsd; without it the test fails
-//! saying so (or is skipped with DOMWATCH_SKIP_INTEROP=1).
+//! Interoperability with servers nobody here wrote.
+//!
+//! An authoritative server: Debian's NSD, started on loopback by the test, serving a healthy
+//! zone (records, SOA serial, a CNAME to an unclaimed cloud name) and refusing a zone it does
+//! not have (a lame delegation). `inspect` and `audit` must report what NSD really answers.
+//! `.ci/run` installs nsd; without it the test fails saying so (or is skipped with
+//! DOMWATCH_SKIP_INTEROP=1).
+//!
+//! A validating resolver: Debian's unbound, started on loopback by the test with the DS records
+//! the lab's .com server publishes as its trust anchors and stub zones to the lab's name
+//! servers, must agree with the lab's signing and with `inspect`'s `dnssec-bogus`: AD for the
+//! signed zones, SERVFAIL for the bogus ones, no AD for an unsigned one. `.ci/run` installs
+//! unbound and sets DOMWATCH_REQUIRE_UNBOUND=1; without unbound the test says so and passes
+//! unless that variable is set.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
 
+use hickory_proto::op::{Edns, Message, Query, ResponseCode};
+use hickory_proto::rr::{Name, RecordType};
 use serde_json::Value;
 
 const ZONE: &str = "$ORIGIN interop-ok.com.
@@ -21,12 +34,28 @@ mail IN A 192.0.2.151
 www IN CNAME gone-app.elasticbeanstalk.com.
 ";
 
-fn nsd_binary() -> Option<PathBuf> {
+/// A program on PATH or in /usr/sbin (Debian puts daemons there, outside a user's PATH).
+fn sbin_binary(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/sbin")])
-        .map(|d| d.join("nsd"))
+        .map(|d| d.join(name))
         .find(|p| p.is_file())
+}
+
+fn nsd_binary() -> Option<PathBuf> {
+    sbin_binary("nsd")
+}
+
+/// A loopback port free for both UDP and TCP right now (NSD and unbound bind both).
+fn free_port() -> u16 {
+    loop {
+        let t = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let p = t.local_addr().unwrap().port();
+        if std::net::UdpSocket::bind(("127.0.0.1", p)).is_ok() {
+            break p;
+        }
+    }
 }
 
 /// NSD in the foreground on 127.0.0.1 (a free port), killed when dropped.
@@ -43,14 +72,7 @@ impl Drop for Nsd {
 }
 
 async fn start_nsd(exe: &Path, dir: &Path) -> Nsd {
-    // A port free for both UDP and TCP right now (NSD binds both).
-    let port = loop {
-        let t = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let p = t.local_addr().unwrap().port();
-        if std::net::UdpSocket::bind(("127.0.0.1", p)).is_ok() {
-            break p;
-        }
-    };
+    let port = free_port();
     std::fs::write(dir.join("interop-ok.com.zone"), ZONE).unwrap();
     let d = dir.display();
     let conf = format!(
@@ -239,4 +261,237 @@ fn collect<'a>(v: &'a Value, key: &str, out: &mut Vec<(&'a Value, &'a Value)>) {
         }
         _ => {}
     }
+}
+
+/// The lab's DNSSEC cases (`tests/fixtures/unbound-extra.toml`): name, whether the parent has
+/// a DS for it, whether a validator must find it bogus.
+const DNSSEC_CASES: [(&str, bool, bool); 6] = [
+    ("ub-signed.com", true, false),
+    ("ub-rollover.com", true, false),
+    ("ub-mismatch.com", true, true),
+    ("ub-nokey.com", true, true),
+    ("ub-expired.com", true, true),
+    ("ub-plain.com", false, false),
+];
+
+/// Unbound in the foreground on 127.0.0.1 (a free port), killed when dropped.
+struct Unbound {
+    child: std::process::Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Drop for Unbound {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Unbound {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// One question with RD, AD and DO set (a stub that wants to know whether the answer was
+/// validated, RFC 6840 5.7) over UDP; `None` when nothing answers within `wait`.
+async fn ask(server: SocketAddr, name: &str, t: RecordType, wait: Duration) -> Option<Message> {
+    let mut m = Message::query();
+    m.metadata.id = 5353;
+    m.metadata.recursion_desired = true;
+    m.metadata.authentic_data = true;
+    m.add_query(Query::query(Name::from_str(name).unwrap(), t));
+    let mut e = Edns::new();
+    e.set_max_payload(1232);
+    e.set_dnssec_ok(true);
+    m.set_edns(e);
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    sock.send_to(&m.to_vec().unwrap(), server).await.unwrap();
+    let mut buf = vec![0u8; 65_535];
+    let (n, _) = tokio::time::timeout(wait, sock.recv_from(&mut buf))
+        .await
+        .ok()?
+        .ok()?;
+    Message::from_vec(&buf[..n]).ok()
+}
+
+/// Unbound as a validating resolver over the lab: stub zones to the lab's servers for the test
+/// domains (and the lab root for anything else), the DS records of the lab's parent as trust
+/// anchors, validation at the lab clock. Nothing is ever asked outside 127.0.0.1: the lab's
+/// simulated address ranges are refused as query targets.
+async fn start_unbound(exe: &Path, dir: &Path, lab: &lab::Lab, anchors: &[String]) -> Unbound {
+    let port = free_port();
+    let net = lab.net_config();
+    let sock = |ip: &str| net.dns_ports[&ip.parse().unwrap()];
+    let (root, ns1, ns2) = (
+        sock("198.51.100.1"),
+        sock("203.0.113.1"),
+        sock("203.0.113.2"),
+    );
+    let d = dir.display();
+    let at = lab.now().strftime("%Y%m%d%H%M%S");
+    let mut conf = format!(
+        "server:\n  interface: 127.0.0.1\n  port: {port}\n  do-ip6: no\n  do-daemonize: no\n  \
+         username: \"\"\n  chroot: \"\"\n  directory: \"{d}\"\n  pidfile: \"{d}/unbound.pid\"\n  \
+         use-syslog: no\n  logfile: \"{d}/unbound.log\"\n  verbosity: 1\n  val-log-level: 2\n  \
+         num-threads: 1\n  outgoing-range: 64\n  so-reuseport: no\n  \
+         access-control: 127.0.0.0/8 allow\n  module-config: \"validator iterator\"\n  \
+         qname-minimisation: no\n  prefetch: no\n  do-not-query-localhost: no\n  \
+         do-not-query-address: 192.0.2.0/24\n  do-not-query-address: 198.51.100.0/24\n  \
+         do-not-query-address: 203.0.113.0/24\n  val-override-date: \"{at}\"\n"
+    );
+    for a in anchors {
+        conf.push_str(&format!("  trust-anchor: \"{a}\"\n"));
+    }
+    conf.push_str("remote-control:\n  control-enable: no\n");
+    conf.push_str(&format!(
+        "stub-zone:\n  name: \".\"\n  stub-addr: {}@{}\n",
+        root.ip(),
+        root.port()
+    ));
+    for (name, ..) in DNSSEC_CASES {
+        conf.push_str(&format!(
+            "stub-zone:\n  name: \"{name}.\"\n  stub-addr: {}@{}\n  stub-addr: {}@{}\n",
+            ns1.ip(),
+            ns1.port(),
+            ns2.ip(),
+            ns2.port()
+        ));
+    }
+    let conf_path = dir.join("unbound.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let child = std::process::Command::new(exe)
+        .arg("-d")
+        .arg("-c")
+        .arg(&conf_path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let u = Unbound {
+        child,
+        addr: format!("127.0.0.1:{port}").parse().unwrap(),
+        log: dir.join("unbound.log"),
+    };
+    // Ready when it answers (bounded: each try waits for an answer, never a fixed sleep).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while ask(
+        u.addr,
+        "ub-plain.com.",
+        RecordType::SOA,
+        Duration::from_millis(500),
+    )
+    .await
+    .is_none()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "unbound did not start: {}",
+            u.log()
+        );
+    }
+    u
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validating_unbound_agrees_with_the_lab_and_dnssec_bogus() {
+    let Some(exe) = sbin_binary("unbound") else {
+        if std::env::var("DOMWATCH_REQUIRE_UNBOUND").is_ok_and(|v| v == "1") {
+            panic!(
+                "unbound is not installed (DOMWATCH_REQUIRE_UNBOUND=1): apt-get install unbound"
+            );
+        }
+        eprintln!("skipped: unbound is not installed (apt-get install unbound)");
+        return;
+    };
+    let text = format!(
+        "{}\n{}",
+        lab::Scenario::builtin_text("default").unwrap(),
+        include_str!("../fixtures/unbound-extra.toml")
+    );
+    let lab = lab::Lab::start(lab::Scenario::from_toml(&text).unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    // The trust anchors: the DS records the lab's .com server publishes (asked with DO).
+    let com = lab.net_config().dns_ports[&"198.51.100.10".parse().unwrap()];
+    let mut anchors = Vec::new();
+    for (name, has_ds, _) in DNSSEC_CASES {
+        let m = ask(
+            com,
+            &format!("{name}."),
+            RecordType::DS,
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap_or_else(|| panic!("the lab's .com server did not answer DS {name}"));
+        let ds: Vec<String> = m
+            .answers
+            .iter()
+            .filter(|r| r.record_type() == RecordType::DS)
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(!ds.is_empty(), has_ds, "{name}: {ds:?}");
+        anchors.extend(ds);
+    }
+    let unbound = start_unbound(&exe, dir.path(), &lab, &anchors).await;
+
+    for (name, has_ds, bogus) in DNSSEC_CASES {
+        let m = ask(
+            unbound.addr,
+            &format!("{name}."),
+            RecordType::A,
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap_or_else(|| panic!("unbound did not answer A {name}: {}", unbound.log()));
+        let rc = m.metadata.response_code;
+        let ad = m.metadata.authentic_data;
+        if bogus {
+            assert_eq!(rc, ResponseCode::ServFail, "{name} is bogus: {m:?}");
+        } else {
+            assert_eq!(
+                rc,
+                ResponseCode::NoError,
+                "{name}: {m:?}\n{}",
+                unbound.log()
+            );
+            assert!(
+                m.answers.iter().any(|r| r.record_type() == RecordType::A),
+                "{name}: {m:?}"
+            );
+            assert_eq!(ad, has_ds, "{name}: AD only when validated: {m:?}");
+        }
+    }
+    // unbound says why the bogus ones failed.
+    let log = unbound.log();
+    for (name, _, bogus) in DNSSEC_CASES {
+        if bogus {
+            assert!(
+                log.contains(&format!("validation failure <{name}. A IN>")),
+                "{name}: {log}"
+            );
+        }
+    }
+
+    // inspect agrees: dnssec-bogus exactly for the names unbound refuses.
+    let cfg = dir.path().join("lab.toml");
+    lab.write_config(&cfg).unwrap();
+    let mut args = vec!["inspect", "--format", "json"];
+    args.extend(DNSSEC_CASES.iter().map(|c| c.0));
+    let (code, out, err) = dw(&cfg, &args).await;
+    assert_eq!(code, 1, "critical findings exit 1: {out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    for (i, (name, _, bogus)) in DNSSEC_CASES.iter().enumerate() {
+        let found = v[i]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "dnssec-bogus" && f["severity"] == "critical");
+        assert_eq!(found, *bogus, "{name}: {}", v[i]["findings"]);
+    }
+    drop(unbound);
+    lab.shutdown().await;
 }

@@ -56,7 +56,7 @@ fn codes(findings: &Value) -> Vec<(String, String)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dnssec_bogus_and_no_glue_in_inspect_audit_and_watch() {
+async fn dnssec_bogus_no_glue_and_glue_mismatch_in_inspect_audit_and_watch() {
     let (lab, dir, cfg) = start().await;
     let d = dir.path();
 
@@ -130,6 +130,33 @@ async fn dnssec_bogus_and_no_glue_in_inspect_audit_and_watch() {
     let (code, out, err) = dw(&cfg, d, &["audit", "--format", "jsonl", "sec-mismatch.com"]).await;
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.lines().any(|l| l.contains("\"dnssec-bogus\"")), "{out}");
+
+    // A name server renumbered in the zone (the lab's `zone_addresses`), the old glue at .com:
+    // glue-mismatch (high, exit 1) in inspect and in audit, with both address sets.
+    let (code, out, err) = dw(&cfg, d, &["inspect", "--format", "json", "glue-moved.com"]).await;
+    assert_eq!(code, 1, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        codes(&v[0]["findings"]).contains(&("glue-mismatch".into(), "high".into())),
+        "{v}"
+    );
+    let f = v[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "glue-mismatch")
+        .unwrap();
+    assert_eq!(
+        f["detail"], "ns1.glue-moved.com: glue 203.0.113.150 at com, zone says 198.51.100.99",
+        "{f}"
+    );
+    let (code, out, err) = dw(&cfg, d, &["audit", "--format", "jsonl", "glue-moved.com"]).await;
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("\"glue-mismatch\"") && l.contains("198.51.100.99")),
+        "{out}"
+    );
 
     // watch: healthy on day 0, the signatures expire on day 2: a new critical finding.
     let (code, out, err) = dw(&cfg, d, &["watch", "add", "sec-later.com"]).await;

@@ -303,3 +303,68 @@ fn brand_lint_and_per_brand_options() {
     );
     assert_eq!(v["hits"][0]["techniques"][0], "alias");
 }
+
+/// `--format json` reports what was dropped beside `lint` and `hits` (issue 8): names past the
+/// 1,000th of one CT line, bad feed lines and junk `--allow` lines; jsonl stays hits only (no
+/// jsonl output of domwatch has summary lines).
+#[test]
+fn json_reports_dropped_names_bad_lines_and_junk_allow_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut names: Vec<String> = vec!["\"kuronekoyamatc.cc\"".into()];
+    names.extend((0..1_006).map(|i| format!("\"n{i}.example.org\"")));
+    let feed = write(
+        d,
+        "ct.jsonl",
+        &format!(
+            "{{\"all_domains\": [{}]}}\nnot json at all\n{{\"all_domains\": [\"paypa1.com\"]}}\n",
+            names.join(",")
+        ),
+    );
+    let allow = write(d, "allow.txt", "paypa1.com\nnot a name!\n# ok\nalso bad!\n");
+    let base = ["--input-format", "ct", "--allow", allow.as_str()];
+    let mut args = base.to_vec();
+    args.extend(["--format", "json", feed.as_str()]);
+    let out = scan(d, &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["dropped"],
+        serde_json::json!({
+            "names_past_line_limit": 7,
+            "line_limit": 1000,
+            "bad_lines": 1,
+            "allow_lines": 2,
+        }),
+        "{v}"
+    );
+    // The existing keys are unchanged: the lint, and the hits (the allowed name is not one).
+    assert!(v["lint"].is_array(), "{v}");
+    let hits: Vec<&str> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(hits, ["kuronekoyamatc.cc"], "{v}");
+
+    // Nothing dropped: zeros, not a missing key.
+    let clean = write(d, "clean.txt", "kuronekoyamatc.cc\n");
+    let out = scan(d, &["--format", "json", &clean]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["dropped"]["names_past_line_limit"], 0, "{v}");
+    assert_eq!(v["dropped"]["allow_lines"], 0, "{v}");
+
+    // jsonl: one hit a line, no summary object.
+    let mut args = base.to_vec();
+    args.push(feed.as_str());
+    let out = scan(d, &args);
+    let lines = jsonl(&out.stdout);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["name"], "kuronekoyamatc.cc");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("7 names dropped past 1000 in one line"));
+}

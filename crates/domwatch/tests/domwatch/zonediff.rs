@@ -118,6 +118,7 @@ fn only_added_delegations_are_scanned_and_removed_ones_reported() {
     assert_eq!(j["hits"].as_array().unwrap().len(), 2);
     assert_eq!(j["removed"].as_array().unwrap().len(), 2);
     assert_eq!(j["old"]["bad_lines"], 0);
+    assert_eq!(j["dropped"], serde_json::json!({ "allow_lines": 0 }), "{j}");
 
     // table: both kinds, and the summary on stderr.
     let out = run(dir.path(), &old_p, &new_p, "table");

@@ -237,3 +237,79 @@ async fn default_scenario_has_a_servfail_provider() {
     assert!(add.iter().any(|r| r == "ns1.brokendns.net. A 203.0.113.45"));
     lab.shutdown().await;
 }
+
+/// A name server renumbered in its zone while the parent keeps the old glue: the knob
+/// `zone_addresses` replaces the host's addresses in the zone, the .com glue stays the hoster's.
+const GLUE_MOVED: &str = r#"
+[[hoster]]
+id = "movedns"
+name = "Renumbered DNS"
+nameservers = [
+  { name = "ns1.glue-moved.com", ip = "203.0.113.150" },
+  { name = "ns2.glue-moved.com", ip = "203.0.113.151" },
+]
+
+[[domain]]
+name = "glue-moved.com"
+registrar = "corpreg"
+registered = "2020-01-01"
+expires = "2027-06-01"
+nameservers = ["ns1.glue-moved.com", "ns2.glue-moved.com"]
+records = ["@ A 192.0.2.64"]
+zone_addresses = { "NS1.Glue-Moved.com." = ["198.51.100.99", "2001:db8::99"], "ns3.glue-moved.com" = ["192.0.2.65"] }
+"#;
+
+#[tokio::test]
+async fn zone_addresses_replace_a_hosts_addresses_in_the_zone_not_the_glue() {
+    let text = format!(
+        "{}\n{GLUE_MOVED}",
+        lab::Scenario::builtin_text("default").unwrap()
+    );
+    let lab = lab::Lab::start(lab::Scenario::from_toml(&text).unwrap())
+        .await
+        .unwrap();
+    // The parent's glue: the hoster's addresses for both hosts.
+    let mut tld = udp_client(dns_socket(&lab, "198.51.100.10")).await;
+    let (rc, aa, _, auth, add) = ask(&mut tld, "glue-moved.com.", RecordType::NS).await;
+    assert_eq!((rc, aa), (ResponseCode::NoError, false));
+    assert!(
+        auth.iter()
+            .any(|r| r == "glue-moved.com. NS ns1.glue-moved.com.")
+    );
+    assert!(
+        add.iter()
+            .any(|r| r == "ns1.glue-moved.com. A 203.0.113.150"),
+        "{add:?}"
+    );
+    assert!(!add.iter().any(|r| r.contains("198.51.100.99")), "{add:?}");
+    // The zone itself (asked at the glue address): the replacement only, not added to it.
+    let mut host = udp_client(dns_socket(&lab, "203.0.113.150")).await;
+    let (rc, aa, ans, ..) = ask(&mut host, "ns1.glue-moved.com.", RecordType::A).await;
+    assert_eq!((rc, aa), (ResponseCode::NoError, true));
+    assert_eq!(ans, ["ns1.glue-moved.com. A 198.51.100.99"]);
+    let (_, _, ans, ..) = ask(&mut host, "ns1.glue-moved.com.", RecordType::AAAA).await;
+    assert_eq!(ans, ["ns1.glue-moved.com. AAAA 2001:db8::99"]);
+    // A host not replaced keeps its address; a host only in `zone_addresses` is published.
+    let (_, _, ans, ..) = ask(&mut host, "ns2.glue-moved.com.", RecordType::A).await;
+    assert_eq!(ans, ["ns2.glue-moved.com. A 203.0.113.151"]);
+    let (_, _, ans, ..) = ask(&mut host, "ns3.glue-moved.com.", RecordType::A).await;
+    assert_eq!(ans, ["ns3.glue-moved.com. A 192.0.2.65"]);
+    lab.shutdown().await;
+}
+
+#[test]
+fn zone_addresses_must_name_hosts_inside_the_domain() {
+    let base = lab::Scenario::builtin_text("default").unwrap();
+    for bad in [
+        "ns1.elsewhere.net",
+        "glue-moved.com",
+        "bad name.glue-moved.com",
+    ] {
+        let text = format!("{base}\n{}", GLUE_MOVED.replace("ns3.glue-moved.com", bad));
+        let e = lab::Scenario::from_toml(&text).unwrap_err().to_string();
+        assert!(
+            e.contains("zone_addresses names") && e.contains("not a host inside the domain"),
+            "{bad}: {e}"
+        );
+    }
+}

@@ -18,10 +18,12 @@ use std::sync::atomic::Ordering;
 
 use anyhow::Context;
 use domains::feed::{FeedFormat, LineParser, MAX_LINE_LEN};
-use domains::lookalike::{BrandLint, Hit, Matcher, Scratch};
+use domains::lookalike::{Hit, Matcher, Scratch};
 use rayon::prelude::*;
 
-use super::{CHUNK_NAMES, Chunk, Counters, CountingReader, LineRead, maybe_gunzip, next_line};
+use super::{
+    CHUNK_NAMES, Chunk, Counters, CountingReader, JsonMeta, LineRead, maybe_gunzip, next_line,
+};
 use crate::Global;
 use crate::output::{Format, Table};
 
@@ -199,7 +201,7 @@ impl DiffOut {
     fn finish(
         &mut self,
         out: &mut dyn Write,
-        lint: &[BrandLint],
+        meta: &JsonMeta<'_>,
         old: &ZoneStats,
         new: &ZoneStats,
         added: u64,
@@ -207,7 +209,8 @@ impl DiffOut {
         match self.format {
             Format::Json => {
                 let report = serde_json::json!({
-                    "lint": lint,
+                    "lint": meta.lint,
+                    "dropped": { "allow_lines": meta.allow_lines },
                     "old": old,
                     "new": new,
                     "added": added,
@@ -285,7 +288,7 @@ pub(super) fn run(
     format: Format,
     keep_hits: bool,
     matcher: &Matcher<'_>,
-    lint: &[BrandLint],
+    meta: &JsonMeta<'_>,
     global: &Global,
 ) -> anyhow::Result<Outcome> {
     // Both files must open before OLD is read once.
@@ -380,7 +383,7 @@ pub(super) fn run(
         Ok(())
     })?;
     bar.finish_and_clear();
-    diff.finish(&mut out, lint, &old, &new, added)?;
+    diff.finish(&mut out, meta, &old, &new, added)?;
     out.flush()?;
     drop(out);
     if format == Format::Table || io::IsTerminal::is_terminal(&io::stderr()) || global.verbose > 0 {
