@@ -646,7 +646,11 @@ impl Store {
             ),
         }
         if !q.include_resolved {
-            wheres.push("resolved_at IS NULL".into());
+            // Not `resolved_at IS NULL`: the planner would take the open-findings index
+            // (migration 9, made for the counts) and sort every open finding for each page;
+            // walking the primary key in `id` order stops after `limit` rows (0.4 ms against
+            // 16 ms for a page of 100 among 80,000 open findings). resolved_at is never ''.
+            wheres.push("COALESCE(resolved_at, '') = ''".into());
         }
         if let Some(min) = q.min_severity {
             wheres.push(format!("severity IN ({})", severities_from(min)));
