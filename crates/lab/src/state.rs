@@ -340,6 +340,24 @@ pub struct AppliedEvent {
     pub detail: String,
 }
 
+/// An event's kind as the scenario file spells it, and its detail (the note, else the
+/// registrar or hoster it moves to).
+fn kind_and_detail(e: &crate::scenario::Event) -> (String, String) {
+    let kind = serde_json::to_value(e.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let detail = if e.note.is_empty() {
+        e.registrar
+            .clone()
+            .or_else(|| e.hoster.clone())
+            .unwrap_or_default()
+    } else {
+        e.note.clone()
+    };
+    (kind, detail)
+}
+
 /// What changed between `from` (exclusive) and `to` (inclusive), in day order (per day in
 /// scenario order; per domain its events, then desk actions, then a phase change).
 ///
@@ -372,18 +390,7 @@ pub(crate) fn events_between(
             .enumerate()
             .filter(|(_, e)| in_range(e.day))
         {
-            let kind = serde_json::to_value(e.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            let detail = if e.note.is_empty() {
-                e.registrar
-                    .clone()
-                    .or_else(|| e.hoster.clone())
-                    .unwrap_or_default()
-            } else {
-                e.note.clone()
-            };
+            let (kind, detail) = kind_and_detail(e);
             out.push((
                 (e.day, di, 0, i),
                 AppliedEvent {
@@ -478,18 +485,7 @@ mod tests {
             let date = date_of(s, day).to_string();
             for def in &s.domains {
                 for e in def.events.iter().filter(|e| e.day == day) {
-                    let kind = serde_json::to_value(e.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default();
-                    let detail = if e.note.is_empty() {
-                        e.registrar
-                            .clone()
-                            .or_else(|| e.hoster.clone())
-                            .unwrap_or_default()
-                    } else {
-                        e.note.clone()
-                    };
+                    let (kind, detail) = kind_and_detail(e);
                     out.push(AppliedEvent {
                         day,
                         date: date.clone(),
