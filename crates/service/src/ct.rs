@@ -669,40 +669,15 @@ fn lookalike_finding(h: &Hit) -> Option<Finding> {
 /// One case report per lookalike (source `ct`), keyed by its registrable domain and brand so
 /// that seeing it again adds nothing.
 fn open_hit_cases(store: &mut Store, hits: &[Hit]) -> Result<u64, ServiceError> {
-    use domains::case::intake::{ServiceList, Target};
     let now = Timestamp::now();
-    let mut seen = HashSet::new();
-    let mut reports = Vec::new();
-    for h in hits {
-        if !seen.insert((h.registrable.clone(), h.brand.clone())) {
-            continue;
-        }
-        let Ok(target) = Target::parse(
-            &h.name,
-            domains::SuffixList::embedded(),
-            ServiceList::embedded(),
-        ) else {
-            continue;
-        };
-        reports.push(store::NewReport {
-            source_key: format!("ct|{}|{}", h.registrable, h.brand),
-            target,
-            input: h.name.clone(),
-            reported_at: now,
-            reporter: Some("domwatch ct follow".into()),
-            brand: Some(h.brand.clone()),
-            description: Some(format!(
-                "TLS certificate for a lookalike of {} (score {}, {}): {}",
-                h.brand,
-                h.score,
-                h.techniques.join(", "),
-                h.explanation
-            )),
-            category: domains::case::Category::Phishing,
-            tlp: domains::case::Tlp::Amber,
-            source: "ct".into(),
-        });
-    }
+    let reports = crate::scans::hit_reports(
+        hits,
+        domains::SuffixList::embedded(),
+        "ct",
+        "domwatch ct follow",
+        "TLS certificate for a lookalike",
+        now,
+    );
     let o = store.add_reports(&reports, "domwatch ct follow", now, |_| {})?;
     Ok((o.cases_opened + o.cases_reopened) as u64)
 }

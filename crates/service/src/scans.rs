@@ -85,3 +85,47 @@ pub fn match_text(
     }
     Ok((names, hits))
 }
+
+/// One case report per lookalike hit, the first of each (registrable domain, brand) pair only,
+/// keyed `SOURCE|registrable|brand` (from `reporter`) so that seeing it again adds nothing; `what` opens the
+/// description (`lookalike`, `TLS certificate for a lookalike`). Hits whose name is not a
+/// case target are left out.
+pub fn hit_reports(
+    hits: &[domains::lookalike::Hit],
+    psl: &SuffixList,
+    source: &str,
+    reporter: &str,
+    what: &str,
+    now: Timestamp,
+) -> Vec<store::NewReport> {
+    use domains::case::intake::{ServiceList, Target};
+    let mut seen = std::collections::HashSet::new();
+    let mut reports = Vec::new();
+    for h in hits {
+        if !seen.insert((h.registrable.clone(), h.brand.clone())) {
+            continue;
+        }
+        let Ok(target) = Target::parse(&h.name, psl, ServiceList::embedded()) else {
+            continue;
+        };
+        reports.push(store::NewReport {
+            source_key: format!("{source}|{}|{}", h.registrable, h.brand),
+            target,
+            input: h.name.clone(),
+            reported_at: now,
+            reporter: Some(reporter.into()),
+            brand: Some(h.brand.clone()),
+            description: Some(format!(
+                "{what} of {} (score {}, {}): {}",
+                h.brand,
+                h.score,
+                h.techniques.join(", "),
+                h.explanation
+            )),
+            category: domains::case::Category::Phishing,
+            tlp: domains::case::Tlp::Amber,
+            source: source.into(),
+        });
+    }
+    reports
+}

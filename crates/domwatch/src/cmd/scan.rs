@@ -542,37 +542,9 @@ pub(crate) fn print_lint(lint: &[BrandLint]) {
 /// `--open-cases`: one report per lookalike (source `scan`), keyed by its registrable domain
 /// and brand so that scanning again adds nothing.
 fn open_cases(hits: Vec<Hit>, psl: &domains::SuffixList, global: &Global) -> anyhow::Result<()> {
-    use domains::case::intake::{ServiceList, Target};
     let now = jiff::Timestamp::now();
-    let services = ServiceList::embedded();
-    let mut reports = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for h in hits {
-        if !seen.insert((h.registrable.clone(), h.brand.clone())) {
-            continue;
-        }
-        let Ok(target) = Target::parse(&h.name, psl, services) else {
-            continue;
-        };
-        reports.push(store::NewReport {
-            source_key: format!("scan|{}|{}", h.registrable, h.brand),
-            target,
-            input: h.name.clone(),
-            reported_at: now,
-            reporter: Some("domwatch scan".into()),
-            brand: Some(h.brand.clone()),
-            description: Some(format!(
-                "lookalike of {} (score {}, {}): {}",
-                h.brand,
-                h.score,
-                h.techniques.join(", "),
-                h.explanation
-            )),
-            category: domains::case::Category::Phishing,
-            tlp: domains::case::Tlp::Amber,
-            source: "scan".into(),
-        });
-    }
+    let reports =
+        service::scans::hit_reports(&hits, psl, "scan", "domwatch scan", "lookalike", now);
     let mut store = cmd::watch::open_store(global)?;
     let o = store
         .add_reports(&reports, &cmd::case::actor(), now, |_| {})
