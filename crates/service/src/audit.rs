@@ -288,18 +288,8 @@ pub async fn audit_names(
             let zone = zones.remove(&domain);
             let (p, subs) = (prober.clone(), subdomains.clone());
             running.spawn(async move {
-                let (snap, refs, cnames, note) = collect_one(&p, &domain, zone, &subs).await;
-                (
-                    i,
-                    (
-                        input,
-                        domain,
-                        snap,
-                        refs,
-                        cnames,
-                        note.into_iter().collect::<Vec<_>>(),
-                    ),
-                )
+                let c = collect_one(&p, input, domain, zone, &subs).await;
+                (i, c)
             });
         }
         let Some(done) = running.join_next().await else {
@@ -318,7 +308,14 @@ pub async fn audit_names(
     // lookup per network).
     let mut whois_hosts: BTreeMap<String, Result<String, String>> = BTreeMap::new();
     let mut networks = NetworkCache::default();
-    for (_, domain, snap, refs, _, notes) in &mut collected {
+    for Collected {
+        domain,
+        refs,
+        notes,
+        addresses,
+        ..
+    } in &mut collected
+    {
         let tld = domain.tld().to_string();
         if !whois_hosts.contains_key(&tld) {
             let host = prober.whois_server(&tld).await;
@@ -338,7 +335,8 @@ pub async fn audit_names(
             Some(Err(e)) => notes.push(format!("WHOIS server of .{tld} not known: {e}")),
             None => {}
         }
-        for ip in used_addresses(snap) {
+        for (ip, user) in addresses.iter() {
+            let ip = *ip;
             if !prober.config().allow_private_addresses && !probe::net::is_public_address(ip) {
                 continue;
             }
@@ -355,7 +353,9 @@ pub async fn audit_names(
                                 from: domain.clone(),
                                 via: Via::IpContact,
                                 target,
-                                detail: format!("{role} contact of {holder} (holding {ip})"),
+                                detail: format!(
+                                    "{role} contact of {holder} (holding {ip}, the address of {user})"
+                                ),
                             });
                         }
                     }
@@ -369,10 +369,10 @@ pub async fn audit_names(
     }
 
     // 2. One registration lookup per distinct referenced registrable domain.
-    let audited: BTreeSet<DomainName> = collected.iter().map(|c| c.1.clone()).collect();
+    let audited: BTreeSet<DomainName> = collected.iter().map(|c| c.domain.clone()).collect();
     let mut wanted: BTreeSet<DomainName> = BTreeSet::new();
-    for (_, _, _, refs, _, _) in &collected {
-        for reg in audit::referenced_registrables(refs, psl).into_keys() {
+    for c in &collected {
+        for reg in audit::referenced_registrables(&c.refs, psl).into_keys() {
             if !audited.contains(&reg) {
                 wanted.insert(reg);
             }
@@ -417,9 +417,9 @@ pub async fn audit_names(
 
     // The audited names' own registrations, already in their snapshots: a reference from one
     // audited name to another is checked the same way, without a second lookup.
-    for (_, domain, snap, _, _, _) in &collected {
-        if let Some(r) = snap.registry.clone().or_else(|| snap.registrar.clone()) {
-            states.insert(domain.clone(), Looked::Record(Box::new(r)));
+    for c in &collected {
+        if let Some(r) = c.snap.registry.clone().or_else(|| c.snap.registrar.clone()) {
+            states.insert(c.domain.clone(), Looked::Record(Box::new(r)));
         }
     }
 
@@ -427,7 +427,16 @@ pub async fn audit_names(
     let table = takeover::Fingerprints::embedded();
     let providers = providers::Providers::embedded();
     let mut results = Vec::new();
-    for (input, domain, snap, refs, cname_owners, notes) in collected {
+    for Collected {
+        input,
+        domain,
+        snap,
+        refs,
+        cnames: cname_owners,
+        notes,
+        addresses: _,
+    } in collected
+    {
         let now = snap.taken_at;
         let mut findings: Vec<AuditFinding> = inspect_findings(&snap, now, policy)
             .into_iter()
@@ -537,30 +546,38 @@ pub async fn audit_names(
 /// How many audited names are collected at once.
 const NAMES_AT_ONCE: usize = 16;
 
-/// One audited name's input, domain, snapshot, references, CNAMEs (owner, target) and notes.
-type Collected = (
-    String,
-    DomainName,
-    domains::snapshot::Snapshot,
-    Vec<Reference>,
-    Vec<(DomainName, DomainName)>,
-    Vec<String>,
-);
+/// What the first step learnt of one audited name.
+struct Collected {
+    input: String,
+    domain: DomainName,
+    snap: domains::snapshot::Snapshot,
+    refs: Vec<Reference>,
+    /// Its CNAMEs as (owner, target), for the takeover check.
+    cnames: Vec<(DomainName, DomainName)>,
+    /// What could not be followed (the SPF chain cut at its lookup limit...).
+    notes: Vec<String>,
+    /// The addresses the name uses, each with the host that has it (the apex, an MX host, a
+    /// subdomain): their networks' RIR contacts are `ip-contact` references.
+    addresses: Vec<(std::net::IpAddr, String)>,
+}
+
+/// Most addresses of one audited name whose networks are asked for (apex, MX hosts,
+/// subdomains).
+const MAX_ADDRESSES_PER_NAME: usize = 32;
+
+/// Most MX hosts of one name whose addresses are looked up.
+const MAX_MX_HOSTS: usize = 10;
 
 /// The snapshot and references of one audited name (SPF followed within its lookup limit),
-/// its CNAMEs as (owner, target), and a note when the SPF chain was cut.
+/// its CNAMEs as (owner, target), the addresses it uses, and a note when the SPF chain was cut.
 async fn collect_one(
     prober: &probe::Prober,
-    domain: &DomainName,
+    input: String,
+    domain: DomainName,
     zone: Option<ZoneInput>,
     subdomains: &[String],
-) -> (
-    domains::snapshot::Snapshot,
-    Vec<Reference>,
-    Vec<(DomainName, DomainName)>,
-    Option<String>,
-) {
-    let snap = prober.snapshot(domain).await;
+) -> Collected {
+    let snap = prober.snapshot(&domain).await;
     let mut txt_at: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for prefix in ["_dmarc", "_smtp._tls"] {
         if let Ok(owner) = DomainName::parse(&format!("{prefix}.{domain}")) {
@@ -571,6 +588,30 @@ async fn collect_one(
         }
     }
     let mut refs = audit::references_from_snapshot(&snap, &txt_at);
+    let mut addresses: Vec<(std::net::IpAddr, String)> = apex_addresses(&snap)
+        .into_iter()
+        .map(|ip| (ip, domain.to_string()))
+        .collect();
+    // The MX hosts' addresses: the networks that receive the domain's mail.
+    let mx_hosts: Vec<DomainName> = snap
+        .dns
+        .as_ref()
+        .and_then(|d| d.record("MX"))
+        .map(|set| {
+            set.values
+                .iter()
+                .filter_map(|v| parse::mx_host(v))
+                .collect()
+        })
+        .unwrap_or_default();
+    for host in mx_hosts.iter().take(MAX_MX_HOSTS) {
+        addresses.extend(
+            host_addresses(prober, host)
+                .await
+                .into_iter()
+                .map(|ip| (ip, format!("MX host {host}"))),
+        );
+    }
     // CNAMEs of the subdomains, and the zone file's records when one was given.
     let mut cname_owners = Vec::new();
     if let Some(z) = zone {
@@ -593,7 +634,19 @@ async fn collect_one(
                 });
             }
         }
+        // A subdomain that exists: the addresses it uses (through its CNAME, if any).
+        if set.outcome != DnsOutcome::NxDomain && addresses.len() < MAX_ADDRESSES_PER_NAME {
+            addresses.extend(
+                host_addresses(prober, &owner)
+                    .await
+                    .into_iter()
+                    .map(|ip| (ip, owner.to_string())),
+            );
+        }
     }
+    addresses.sort();
+    addresses.dedup_by(|a, b| a.0 == b.0);
+    addresses.truncate(MAX_ADDRESSES_PER_NAME);
     cname_owners.sort();
     cname_owners.dedup();
     // SPF: follow include and redirect within RFC 7208's lookup limit.
@@ -639,11 +692,19 @@ async fn collect_one(
     }
     refs.sort();
     refs.dedup();
-    (snap, refs, cname_owners, spf_note)
+    Collected {
+        input,
+        domain,
+        snap,
+        refs,
+        cnames: cname_owners,
+        notes: spf_note.into_iter().collect(),
+        addresses,
+    }
 }
 
-/// The addresses an audited name uses: its apex A and AAAA records.
-fn used_addresses(snap: &domains::snapshot::Snapshot) -> Vec<std::net::IpAddr> {
+/// The addresses an audited name uses at its apex: its A and AAAA records.
+fn apex_addresses(snap: &domains::snapshot::Snapshot) -> Vec<std::net::IpAddr> {
     let Some(dns) = &snap.dns else {
         return Vec::new();
     };
@@ -655,6 +716,20 @@ fn used_addresses(snap: &domains::snapshot::Snapshot) -> Vec<std::net::IpAddr> {
         .collect();
     out.sort();
     out.dedup();
+    out
+}
+
+/// A host's A and AAAA addresses (CNAMEs followed).
+async fn host_addresses(prober: &probe::Prober, host: &DomainName) -> Vec<std::net::IpAddr> {
+    let mut out = Vec::new();
+    for rtype in ["A", "AAAA"] {
+        let set = prober.lookup(host, rtype).await;
+        out.extend(
+            set.values
+                .iter()
+                .filter_map(|v| v.trim().parse::<std::net::IpAddr>().ok()),
+        );
+    }
     out
 }
 

@@ -66,6 +66,7 @@ async fn every_reference_case_and_a_healthy_control() {
             "hinode-logistics.co.jp",
             "kuronekoyamato.mobi",
             "audit-healthy.com",
+            "audit-ipnets.com",
             // Audited too: references to it are still checked (from its own snapshot).
             "newxt.com",
         ],
@@ -210,6 +211,24 @@ async fn every_reference_case_and_a_healthy_control() {
         f["via"].as_array().unwrap().contains(&"ip-contact".into()),
         "{f}"
     );
+    // The same for the addresses of its MX host and of a subdomain, not only its apex.
+    let f = find(
+        &v,
+        "audit-ipnets.com",
+        "dangling-reference",
+        Some("oldmail-isp.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(f["via"], serde_json::json!(["ip-contact"]), "{f}");
+    assert_eq!(f["severity"], "critical", "{f}");
+    let f = find(
+        &v,
+        "audit-ipnets.com",
+        "lapsing-reference",
+        Some("lapsing-mail.com"),
+    )
+    .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(f["via"], serde_json::json!(["ip-contact"]), "{f}");
     let f = find(
         &v,
         "kuronekoyamato.mobi",
