@@ -24,6 +24,11 @@ pub struct NetConfig {
     pub dns_ports: BTreeMap<IpAddr, SocketAddr>,
     /// Where the HTTP service (port 80) of a (simulated) address really listens.
     pub http_ports: BTreeMap<IpAddr, SocketAddr>,
+    /// Where the HTTPS service (port 443) of a (simulated) address really listens.
+    pub https_ports: BTreeMap<IpAddr, SocketAddr>,
+    /// More certificate authorities (PEM) to trust for web sites (MTA-STS policies, takeover
+    /// checks), besides the system's: the lab's own CA, or a company's inspection CA.
+    pub extra_roots_pem: Option<String>,
     /// RDAP bootstrap base: the URL of IANA's `dns.json` (and siblings `ipv4.json`, `ipv6.json`,
     /// `asn.json` next to it). `None` means `https://data.iana.org/rdap/dns.json`.
     pub rdap_bootstrap_url: Option<String>,
@@ -67,6 +72,14 @@ impl NetConfig {
             .get(&addr)
             .copied()
             .unwrap_or(SocketAddr::new(addr, 80))
+    }
+
+    /// The socket to use for HTTPS at `addr`.
+    pub fn https_socket(&self, addr: IpAddr) -> SocketAddr {
+        self.https_ports
+            .get(&addr)
+            .copied()
+            .unwrap_or(SocketAddr::new(addr, 443))
     }
 }
 

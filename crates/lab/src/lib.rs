@@ -27,6 +27,7 @@ mod shared;
 mod sites;
 mod smtp;
 mod state;
+mod tls;
 mod whois;
 
 use std::collections::BTreeMap;
@@ -62,6 +63,9 @@ pub enum LabError {
     /// The configuration file could not be written.
     #[error("cannot write {path}: {message}")]
     Write { path: String, message: String },
+    /// The lab CA or the sites' certificate could not be made.
+    #[error("{0}")]
+    Tls(String),
 }
 
 /// A simulated DNS server: its name, simulated address and real socket.
@@ -90,6 +94,9 @@ pub struct Endpoints {
     pub control: String,
     /// Simulated web address -> socket.
     pub http: BTreeMap<IpAddr, SocketAddr>,
+    /// The same sites over HTTPS (certificates from the lab CA in the configuration's
+    /// `extra_roots_pem`).
+    pub https: BTreeMap<IpAddr, SocketAddr>,
     /// The Certificate Transparency logs (RFC 6962 base URLs).
     pub ct_logs: Vec<String>,
 }
@@ -282,6 +289,37 @@ impl Lab {
             }));
         }
 
+        // The same sites over HTTPS, with a certificate from the lab CA for every named host.
+        let mut https_eps = BTreeMap::new();
+        if !scenario.sites.is_empty() {
+            let hosts: Vec<String> = scenario
+                .sites
+                .iter()
+                .flat_map(|s| s.hosts.iter().cloned())
+                .collect();
+            let site_tls = tls::site_tls(&hosts).map_err(LabError::Tls)?;
+            config.extra_roots_pem = Some(site_tls.ca_pem.clone());
+            for ip in http_eps.keys().copied().collect::<Vec<_>>() {
+                let l = bind_tcp(&format!("HTTPS {ip}")).await?;
+                let addr = local(&l, "HTTPS")?;
+                https_eps.insert(ip, addr);
+                config.https_ports.insert(ip, addr);
+                let app = sites::router(&scenario.sites, ip);
+                let listener = tls::Listener {
+                    tcp: l,
+                    acceptor: site_tls.acceptor.clone(),
+                };
+                let mut rx = shared.shutdown_signal();
+                tasks.push(tokio::spawn(async move {
+                    let _ = axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = rx.wait_for(|v| *v).await;
+                        })
+                        .await;
+                }));
+            }
+        }
+
         let endpoints = Endpoints {
             scenario: scenario.name().to_string(),
             now: shared.view().now.to_string(),
@@ -296,6 +334,7 @@ impl Lab {
             smtp: smtp_addr,
             control: base,
             http: http_eps,
+            https: https_eps,
             ct_logs: config.ct_logs.clone(),
         };
         Ok(Lab {

@@ -95,7 +95,7 @@ pub struct Http {
 }
 
 /// Installs the ring TLS provider for rustls once per process (reqwest is built without one).
-fn install_tls_provider() {
+pub(crate) fn install_tls_provider() {
     // An error means a provider is already installed: that one is used.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -1,5 +1,5 @@
 //! A web site as its host name serves it: one `GET /` over plain HTTP to the address the DNS
-//! gives (the audit's takeover check reads the status and the start of the body, where cloud
+//! gives (or one HTTPS `GET` of a path: an MTA-STS policy) (the audit's takeover check reads the status and the start of the body, where cloud
 //! services write "NoSuchBucket", "There isn't a GitHub Pages site here", ...).
 //!
 //! The host is resolved with the prober's own iterative DNS; the address goes through the same
@@ -44,6 +44,34 @@ pub async fn fetch_site(
     host: &DomainName,
     timeout: Duration,
 ) -> Result<SiteReply, SiteError> {
+    fetch(prober, host, Scheme::Http, "/", timeout).await
+}
+
+/// `GET https://HOST/PATH` at the host's first IPv4 (else IPv6) address, the certificate
+/// checked against the system's roots (and the configuration's `extra_roots_pem`), no
+/// redirect followed: how an MTA-STS policy is read (RFC 8461 3.3).
+pub async fn fetch_https(
+    prober: &Prober,
+    host: &DomainName,
+    path: &str,
+    timeout: Duration,
+) -> Result<SiteReply, SiteError> {
+    fetch(prober, host, Scheme::Https, path, timeout).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Http,
+    Https,
+}
+
+async fn fetch(
+    prober: &Prober,
+    host: &DomainName,
+    scheme: Scheme,
+    path: &str,
+    timeout: Duration,
+) -> Result<SiteReply, SiteError> {
     let mut addresses: Vec<IpAddr> = Vec::new();
     for rtype in ["A", "AAAA"] {
         let set = prober.lookup(host, rtype).await;
@@ -62,20 +90,35 @@ pub async fn fetch_site(
             address,
         });
     }
-    let socket: SocketAddr = cfg.http_socket(address);
+    let socket: SocketAddr = match scheme {
+        Scheme::Http => cfg.http_socket(address),
+        Scheme::Https => cfg.https_socket(address),
+    };
     let err = |reason: String| SiteError::Http {
         host: host.to_string(),
         reason,
     };
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout)
         .user_agent(concat!("domwatch/", env!("CARGO_PKG_VERSION")))
-        .resolve(host.as_str(), socket)
-        .build()
-        .map_err(|e| err(e.to_string()))?;
-    let url = format!("http://{}:{}/", host.as_str(), socket.port());
+        .resolve(host.as_str(), socket);
+    let url = match scheme {
+        Scheme::Http => format!("http://{}:{}{path}", host.as_str(), socket.port()),
+        Scheme::Https => {
+            crate::http::install_tls_provider();
+            if let Some(pem) = &cfg.extra_roots_pem {
+                for cert in reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                    .map_err(|e| err(format!("extra_roots_pem: {e}")))?
+                {
+                    builder = builder.add_root_certificate(cert);
+                }
+            }
+            format!("https://{}:{}{path}", host.as_str(), socket.port())
+        }
+    };
+    let client = builder.build().map_err(|e| err(e.to_string()))?;
     let mut resp = client
         .get(&url)
         .send()

@@ -647,6 +647,24 @@ async fn collect_one(
     addresses.sort();
     addresses.dedup_by(|a, b| a.0 == b.0);
     addresses.truncate(MAX_ADDRESSES_PER_NAME);
+    // MTA-STS (RFC 8461): announced by a TXT record at `_mta-sts`; the policy host and the MX
+    // patterns of the policy are references.
+    let mut notes = Vec::new();
+    if let Ok(owner) = DomainName::parse(&format!("_mta-sts.{domain}")) {
+        let set = prober.lookup(&owner, "TXT").await;
+        let announced = set.values.iter().any(|v| {
+            parse::txt_text(v)
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("v=stsv1")
+        });
+        if announced {
+            let (r, c, note) = mta_sts_references(prober, &domain).await;
+            refs.extend(r);
+            cname_owners.extend(c);
+            notes.extend(note);
+        }
+    }
     cname_owners.sort();
     cname_owners.dedup();
     // SPF: follow include and redirect within RFC 7208's lookup limit.
@@ -698,9 +716,64 @@ async fn collect_one(
         snap,
         refs,
         cnames: cname_owners,
-        notes: spf_note.into_iter().collect(),
+        notes: {
+            notes.extend(spf_note);
+            notes
+        },
         addresses,
     }
+}
+
+/// Where an MTA-STS policy is published (RFC 8461 3.2).
+const MTA_STS_PATH: &str = "/.well-known/mta-sts.txt";
+
+/// The MTA-STS references of `domain`: the policy host `mta-sts.DOMAIN` when it is a CNAME
+/// (often to a vendor), and the `mx:` patterns of the policy read over HTTPS; the CNAMEs for
+/// the takeover check, and a note when the policy could not be read.
+async fn mta_sts_references(
+    prober: &probe::Prober,
+    domain: &DomainName,
+) -> (
+    Vec<Reference>,
+    Vec<(DomainName, DomainName)>,
+    Option<String>,
+) {
+    let (mut refs, mut cnames) = (Vec::new(), Vec::new());
+    let Ok(host) = DomainName::parse(&format!("mta-sts.{domain}")) else {
+        return (refs, cnames, None);
+    };
+    let set = prober.lookup(&host, "CNAME").await;
+    for v in &set.values {
+        if let Ok(target) = DomainName::parse(v) {
+            cnames.push((host.clone(), target.clone()));
+            refs.push(Reference {
+                from: host.clone(),
+                via: Via::MtaSts,
+                target,
+                detail: format!("{host} CNAME {v} (the MTA-STS policy host)"),
+            });
+        }
+    }
+    let url = format!("https://{host}{MTA_STS_PATH}");
+    let note = match probe::site::fetch_https(prober, &host, MTA_STS_PATH, SITE_TIMEOUT).await {
+        Ok(r) if r.status == 200 => {
+            for mx in parse::mta_sts_mx(&r.body) {
+                refs.push(Reference {
+                    from: domain.clone(),
+                    via: Via::MtaSts,
+                    detail: format!("MTA-STS policy at {url}: mx {mx}"),
+                    target: mx,
+                });
+            }
+            None
+        }
+        Ok(r) => Some(format!(
+            "MTA-STS policy of {domain}: HTTP {} at {url}",
+            r.status
+        )),
+        Err(e) => Some(format!("MTA-STS policy of {domain} not readable: {e}")),
+    };
+    (refs, cnames, note)
 }
 
 /// The addresses an audited name uses at its apex: its A and AAAA records.

@@ -46,6 +46,41 @@ async fn sites_by_host_header_and_takeover_page() {
 }
 
 #[tokio::test]
+async fn sites_over_https_with_the_lab_ca() {
+    let lab = start().await;
+    let cfg = lab.net_config();
+    let pem = cfg
+        .extra_roots_pem
+        .clone()
+        .expect("the lab CA is in the configuration");
+    let corp = cfg.https_socket("192.0.2.10".parse().unwrap());
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .resolve("www.hinode-logistics.com", corp)
+        .build()
+        .unwrap();
+    let url = format!("https://www.hinode-logistics.com:{}/", corp.port());
+    let r = trusting.get(&url).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("Hinode Logistics K.K."));
+    // The certificate is really checked: without the lab CA, or for a name it does not
+    // cover, the handshake fails.
+    let plain = reqwest::Client::builder()
+        .resolve("www.hinode-logistics.com", corp)
+        .build()
+        .unwrap();
+    assert!(plain.get(&url).send().await.is_err());
+    let other = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .resolve("unknown.example", corp)
+        .build()
+        .unwrap();
+    let url = format!("https://unknown.example:{}/", corp.port());
+    assert!(other.get(&url).send().await.is_err());
+    lab.shutdown().await;
+}
+
+#[tokio::test]
 async fn control_api_clock_advance_mailbox() {
     let lab = start().await;
     let base = lab.net_config().lab_control.unwrap();
