@@ -675,6 +675,7 @@ impl RequestHandler for LabDnsHandler {
                 counts: Default::default(),
             })
         };
+        crate::shared::Requests::count(&self.shared.requests.dns);
         let view = self.shared.view();
         let Some(sv) = view.dns.servers.get(&self.ip) else {
             return silent();

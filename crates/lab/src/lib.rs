@@ -278,7 +278,7 @@ impl Lab {
             let addr = local(&l, "HTTP")?;
             http_eps.insert(ip, addr);
             config.http_ports.insert(ip, addr);
-            let app = sites::router(&scenario.sites, ip);
+            let app = sites::router(&scenario.sites, ip, shared.requests.clone());
             let mut rx = shared.shutdown_signal();
             tasks.push(tokio::spawn(async move {
                 let _ = axum::serve(l, app)
@@ -304,7 +304,7 @@ impl Lab {
                 let addr = local(&l, "HTTPS")?;
                 https_eps.insert(ip, addr);
                 config.https_ports.insert(ip, addr);
-                let app = sites::router(&scenario.sites, ip);
+                let app = sites::router(&scenario.sites, ip, shared.requests.clone());
                 let listener = tls::Listener {
                     tcp: l,
                     acceptor: site_tls.acceptor.clone(),

@@ -40,8 +40,31 @@ pub(crate) fn router(hub: Hub) -> Router {
         .route("/rdap/{server}/help", get(help))
         .route("/rdap/{server}/nameserver/{name}", get(nameserver))
         .route("/rdap/{server}/entity/{handle}", get(entity))
+        .route("/requests", get(requests))
         .fallback(not_found_route)
+        .layer(axum::middleware::from_fn_with_state(
+            hub.shared.requests.clone(),
+            count_rdap,
+        ))
         .with_state(hub)
+}
+
+/// Counts the RDAP and bootstrap requests (not the control interface's).
+async fn count_rdap(
+    State(requests): State<Arc<crate::shared::Requests>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/rdap/") || path.starts_with("/bootstrap/") {
+        crate::shared::Requests::count(&requests.rdap);
+    }
+    next.run(req).await
+}
+
+/// The requests each service received since the lab started.
+async fn requests(State(hub): State<Hub>) -> Response {
+    json_ok(hub.shared.requests.json())
 }
 
 fn rdap(status: StatusCode, body: Value) -> Response {

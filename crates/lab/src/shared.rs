@@ -90,8 +90,39 @@ pub struct AdvanceOutcome {
     pub events: Vec<AppliedEvent>,
 }
 
+/// How many requests the lab's servers received, per service (`GET /requests`): what a
+/// client's politeness costs, counted by the peer rather than by the client.
+#[derive(Debug, Default)]
+pub(crate) struct Requests {
+    /// DNS messages (UDP and TCP).
+    pub dns: std::sync::atomic::AtomicU64,
+    /// RDAP requests (registries, registrars, the RIR) and bootstrap files.
+    pub rdap: std::sync::atomic::AtomicU64,
+    /// WHOIS connections.
+    pub whois: std::sync::atomic::AtomicU64,
+    /// Web site requests (HTTP and HTTPS).
+    pub web: std::sync::atomic::AtomicU64,
+}
+
+impl Requests {
+    pub fn count(counter: &std::sync::atomic::AtomicU64) {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        let get = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+        serde_json::json!({
+            "dns": get(&self.dns),
+            "rdap": get(&self.rdap),
+            "whois": get(&self.whois),
+            "web": get(&self.web),
+        })
+    }
+}
+
 pub(crate) struct Shared {
     pub scenario: Arc<Scenario>,
+    pub requests: Arc<Requests>,
     inner: Mutex<Inner>,
     view: RwLock<Arc<View>>,
     limiter: Mutex<HashMap<(String, IpAddr), (Instant, u32)>>,
@@ -103,6 +134,7 @@ impl Shared {
         let view = build_view(&scenario, 0, &[]);
         Shared {
             scenario,
+            requests: Arc::new(Requests::default()),
             inner: Mutex::new(Inner::default()),
             view: RwLock::new(Arc::new(view)),
             limiter: Mutex::new(HashMap::new()),

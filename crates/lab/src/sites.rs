@@ -14,17 +14,20 @@ use crate::scenario::Site;
 #[derive(Clone)]
 struct Sites {
     sites: Arc<Vec<Site>>,
+    requests: Arc<crate::shared::Requests>,
 }
 
 /// The router for every site of one simulated address.
-pub(crate) fn router(all: &[Site], ip: IpAddr) -> Router {
+pub(crate) fn router(all: &[Site], ip: IpAddr, requests: Arc<crate::shared::Requests>) -> Router {
     let sites: Vec<Site> = all.iter().filter(|s| s.ip == ip).cloned().collect();
     Router::new().fallback(serve).with_state(Sites {
         sites: Arc::new(sites),
+        requests,
     })
 }
 
 async fn serve(State(st): State<Sites>, headers: HeaderMap) -> Response {
+    crate::shared::Requests::count(&st.requests.web);
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

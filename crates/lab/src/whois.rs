@@ -63,6 +63,7 @@ pub(crate) async fn serve(
             _ = stop.wait_for(|v| *v) => return,
             acc = listener.accept() => {
                 let Ok((stream, _)) = acc else { continue };
+                crate::shared::Requests::count(&shared.requests.whois);
                 let role = role.clone();
                 let shared = shared.clone();
                 let host = host.clone();

@@ -77,6 +77,39 @@ async fn sites_over_https_with_the_lab_ca() {
         .unwrap();
     let url = format!("https://unknown.example:{}/", corp.port());
     assert!(other.get(&url).send().await.is_err());
+    // The lab counts what it served: one site answer, and now one bootstrap file.
+    let base = cfg.lab_control.clone().unwrap();
+    let c = http_client();
+    let count = |v: &Value, k: &str| v[k].as_u64().unwrap();
+    let before: Value = c
+        .get(format!("{base}/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (count(&before, "web"), count(&before, "rdap")),
+        (1, 0),
+        "{before}"
+    );
+    let r = c
+        .get(format!("{base}/bootstrap/dns.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let after: Value = c
+        .get(format!("{base}/requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(count(&after, "rdap"), 1, "{after}");
+    assert_eq!(count(&after, "whois"), 0, "{after}");
     lab.shutdown().await;
 }
 
