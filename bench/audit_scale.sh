@@ -39,12 +39,34 @@ python3 -c "
 import sys
 for i in range(int(sys.argv[1])): print(f'audit-{i:05d}.com')" "$N" > "$WORK/names.txt"
 D=("$DOMWATCH" --config "$WORK/lab.toml" --no-progress)
+# The lab counts the requests it receives (GET /requests); the difference around a run is what
+# the run cost the servers.
+requests() {
+  python3 - "$WORK/lab.toml" <<'PY'
+import json, sys, tomllib, urllib.request
+base = tomllib.load(open(sys.argv[1], "rb"))["lab_control"]
+print(json.dumps(json.load(urllib.request.urlopen(base + "/requests"))))
+PY
+}
+per_name() {  # before after label
+  python3 - "$1" "$2" "$3" "$N" <<'PY'
+import json, sys
+a, b, label, n = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+d = {k: b[k] - a[k] for k in b}
+print(f"  {label} requests: " + ", ".join(f"{k} {v} ({v / n:.1f}/name)" for k, v in d.items()))
+PY
+}
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+R0=$(requests)
 # shellcheck disable=SC2046
 /usr/bin/time -f "inspect (baseline): %e s wall, %U s user, %M KiB max RSS" \
   "${D[@]}" inspect --format json $(cat "$WORK/names.txt") > "$WORK/inspect.json" || true
+R1=$(requests)
+per_name "$R0" "$R1" inspect
 /usr/bin/time -f "audit: %e s wall, %U s user, %M KiB max RSS" \
   "${D[@]}" audit --file "$WORK/names.txt" --format json > "$WORK/audit.json" || true
+R2=$(requests)
+per_name "$R1" "$R2" audit
 python3 - "$WORK/audit.json" <<'PY'
 import collections, json, sys
 r = json.load(open(sys.argv[1]))

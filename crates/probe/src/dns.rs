@@ -172,7 +172,17 @@ pub struct DnsProbe {
     /// Top-level zone -> server addresses learnt from referrals, with the time learnt. Only
     /// TLDs are kept (they rarely move), for [`ZONE_CACHE_TTL`].
     zones: Arc<Mutex<ZoneCache>>,
+    /// Name server host -> its addresses, resolved while following a referral without glue,
+    /// for [`HOST_CACHE_TTL`]: a thousand lookups under one out-of-bailiwick name server
+    /// resolve its name once, not a thousand times.
+    hosts: Arc<Mutex<ZoneCache>>,
 }
+
+/// How long a referral's name server addresses, resolved (not glue), are reused.
+pub const HOST_CACHE_TTL: Duration = Duration::from_secs(300);
+
+/// Most entries of each cache.
+const MAX_CACHED: usize = 4096;
 
 /// `example.com` -> `example.com.`
 pub fn fqdn(domain: &DomainName) -> Option<Name> {
@@ -190,6 +200,7 @@ impl DnsProbe {
             opts,
             counter: Arc::new(AtomicU64::new(0)),
             zones: Arc::new(Mutex::new(HashMap::new())),
+            hosts: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -325,6 +336,10 @@ impl DnsProbe {
             let mut addrs = glue_for(&ns, &reply.additional);
             if addrs.is_empty() && depth < self.opts.max_depth {
                 for n in ns.iter().take(3) {
+                    if let Some(cached) = self.cached_host(n).await {
+                        addrs = cached;
+                        break;
+                    }
                     for rtype in [RecordType::A, RecordType::AAAA] {
                         let res = self.resolve(n, rtype, depth + 1).await;
                         addrs.extend(res.records.iter().filter_map(address_of));
@@ -333,6 +348,7 @@ impl DnsProbe {
                         }
                     }
                     if !addrs.is_empty() {
+                        self.remember_host(n, &addrs).await;
                         break;
                     }
                 }
@@ -361,15 +377,33 @@ impl DnsProbe {
         (Name::root(), self.roots())
     }
 
+    async fn cached_host(&self, host: &Name) -> Option<Vec<IpAddr>> {
+        let hosts = self.hosts.lock().await;
+        hosts
+            .get(&lower(host))
+            .filter(|(at, a)| !a.is_empty() && at.elapsed() < HOST_CACHE_TTL)
+            .map(|(_, a)| a.clone())
+    }
+
+    async fn remember_host(&self, host: &Name, addrs: &[IpAddr]) {
+        let mut hosts = self.hosts.lock().await;
+        if hosts.len() >= MAX_CACHED {
+            hosts.retain(|_, (at, _)| at.elapsed() < HOST_CACHE_TTL);
+        }
+        if hosts.len() < MAX_CACHED {
+            hosts.insert(lower(host), (Instant::now(), addrs.to_vec()));
+        }
+    }
+
     async fn remember(&self, zone: &Name, servers: &[IpAddr]) {
         if zone.num_labels() != 1 || servers.is_empty() {
             return;
         }
         let mut zones = self.zones.lock().await;
-        if zones.len() >= 4096 {
+        if zones.len() >= MAX_CACHED {
             zones.retain(|_, (at, _)| at.elapsed() < ZONE_CACHE_TTL);
         }
-        if zones.len() < 4096 {
+        if zones.len() < MAX_CACHED {
             zones.insert(lower(zone), (Instant::now(), servers.to_vec()));
         }
     }

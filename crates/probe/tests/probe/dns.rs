@@ -131,6 +131,47 @@ async fn delegation_with_glue_and_authoritative_soa_from_each_nameserver() {
     lab.shutdown().await;
 }
 
+/// DNS messages the lab received so far (its own count, `GET /requests`).
+async fn lab_dns_messages(lab: &lab::Lab) -> u64 {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let base = lab.net_config().lab_control.unwrap();
+    let v: serde_json::Value = reqwest::get(format!("{base}/requests"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["dns"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn out_of_bailiwick_name_server_resolved_once_for_many_lookups() {
+    let lab = lab::Lab::start(scenario()).await.unwrap();
+    let dns = probe_for(lab.net_config());
+    // hinode-logistics.com is served by ns1/ns2.corpdns.net: .com's referral has no glue for
+    // them, so the first lookup resolves a name server's address (at .net and corpdns.net).
+    let before = lab_dns_messages(&lab).await;
+    let first = dns.lookup(&dn("www.hinode-logistics.com"), "A").await;
+    assert_eq!(first.outcome, DnsOutcome::Answer, "{first:?}");
+    let first_cost = lab_dns_messages(&lab).await - before;
+    assert!(
+        first_cost >= 4,
+        "root/.com referral, the NS address, the answer: {first_cost}"
+    );
+    // Twenty more lookups under the same delegation: the .com referral and the answer each,
+    // the name server's address from the cache.
+    let before = lab_dns_messages(&lab).await;
+    for label in 0..20 {
+        let set = dns
+            .lookup(&dn(&format!("x{label}.hinode-logistics.com")), "CNAME")
+            .await;
+        assert_ne!(set.outcome, DnsOutcome::Timeout, "{set:?}");
+    }
+    let cost = lab_dns_messages(&lab).await - before;
+    assert_eq!(cost, 40, "two messages a lookup");
+    lab.shutdown().await;
+}
+
 #[tokio::test]
 async fn lame_server_is_detected() {
     let lab = lab::Lab::start(scenario()).await.unwrap();
