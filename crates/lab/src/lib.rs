@@ -279,14 +279,7 @@ impl Lab {
             http_eps.insert(ip, addr);
             config.http_ports.insert(ip, addr);
             let app = sites::router(&scenario.sites, ip, shared.requests.clone());
-            let mut rx = shared.shutdown_signal();
-            tasks.push(tokio::spawn(async move {
-                let _ = axum::serve(l, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = rx.wait_for(|v| *v).await;
-                    })
-                    .await;
-            }));
+            tasks.push(serve_site(l, app, &shared));
         }
 
         // The same sites over HTTPS, with a certificate from the lab CA for every named host.
@@ -309,14 +302,7 @@ impl Lab {
                     tcp: l,
                     acceptor: site_tls.acceptor.clone(),
                 };
-                let mut rx = shared.shutdown_signal();
-                tasks.push(tokio::spawn(async move {
-                    let _ = axum::serve(listener, app)
-                        .with_graceful_shutdown(async move {
-                            let _ = rx.wait_for(|v| *v).await;
-                        })
-                        .await;
-                }));
+                tasks.push(serve_site(listener, app, &shared));
             }
         }
 
@@ -429,4 +415,24 @@ impl Lab {
             }
         }
     }
+}
+
+/// Serves a site router on `listener` (plain TCP or the lab's TLS) until the lab shuts down.
+fn serve_site<L>(
+    listener: L,
+    app: axum::Router,
+    shared: &shared::Shared,
+) -> tokio::task::JoinHandle<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    let mut rx = shared.shutdown_signal();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.wait_for(|v| *v).await;
+            })
+            .await;
+    })
 }

@@ -107,6 +107,18 @@ pub async fn start_limited() -> Lab {
         .unwrap()
 }
 
+/// `GET url` as JSON.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    http_client()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 pub fn http_client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::common::{http_client, start, whois};
+use super::common::{get_json, http_client, start, whois};
 
 #[tokio::test]
 async fn sites_by_host_header_and_takeover_page() {
@@ -81,14 +81,7 @@ async fn sites_over_https_with_the_lab_ca() {
     let base = cfg.lab_control.clone().unwrap();
     let c = http_client();
     let count = |v: &Value, k: &str| v[k].as_u64().unwrap();
-    let before: Value = c
-        .get(format!("{base}/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before = get_json(&format!("{base}/requests")).await;
     assert_eq!(
         (count(&before, "web"), count(&before, "rdap")),
         (1, 0),
@@ -100,14 +93,7 @@ async fn sites_over_https_with_the_lab_ca() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let after: Value = c
-        .get(format!("{base}/requests"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after = get_json(&format!("{base}/requests")).await;
     assert_eq!(count(&after, "rdap"), 1, "{after}");
     assert_eq!(count(&after, "whois"), 0, "{after}");
     lab.shutdown().await;
@@ -167,14 +153,7 @@ async fn control_api_clock_advance_mailbox() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
-    let mb: Value = c
-        .get(format!("{base}/mailbox"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mb = get_json(&format!("{base}/mailbox")).await;
     assert_eq!(mb, json!([]));
     let doms: Value = c
         .get(format!("{base}/domains"))
