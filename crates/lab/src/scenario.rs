@@ -13,7 +13,7 @@ use crate::LabError;
 pub use crate::dnssec::DnssecMode;
 
 /// Largest scenario file accepted.
-pub const MAX_SCENARIO_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_SCENARIO_BYTES: usize = 64 * 1024 * 1024;
 
 /// Built-in scenarios: (name, TOML text).
 const BUILTIN: &[(&str, &str)] = &[("default", include_str!("../scenarios/default.toml"))];
