@@ -12,6 +12,10 @@
 //! signed zones, SERVFAIL for the bogus ones, no AD for an unsigned one. `.ci/run` installs
 //! unbound and sets DOMWATCH_REQUIRE_UNBOUND=1; without unbound the test says so and passes
 //! unless that variable is set.
+//!
+//! A server that signs its own zones: Debian's Knot DNS, in the child module [`knot`] (the
+//! parent's DS computed from the keys Knot generated, `inspect`, `audit` and the same unbound
+//! helpers).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -507,4 +511,5 @@ async fn a_validating_unbound_agrees_with_the_lab_and_dnssec_bogus() {
     lab.shutdown().await;
 }
 
+/// Knot DNS signing its own zones (`interop/knot.rs`).
 mod knot;
