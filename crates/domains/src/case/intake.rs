@@ -361,7 +361,8 @@ pub fn parse_offset(s: &str) -> Option<Offset> {
     };
     let (h, m) = match rest.split_once(':') {
         Some((h, m)) => (h, m),
-        None if rest.len() == 4 => (&rest[..2], &rest[2..]),
+        // `+0900`; four bytes that are not ASCII (`+𐀀`, one character) are no offset.
+        None if rest.len() == 4 && rest.is_ascii() => (&rest[..2], &rest[2..]),
         None => (rest, "0"),
     };
     let h: i32 = h.parse().ok()?;

@@ -126,6 +126,9 @@ fn offsets_and_dates() {
     assert_eq!(parse_offset("UTC"), Some(jiff::tz::Offset::UTC));
     assert_eq!(parse_offset("+25:00"), None);
     assert_eq!(parse_offset("Tokyo"), None);
+    // Found by `intake_never_panics`: four bytes after the sign, one character (no panic).
+    assert_eq!(parse_offset("+𐀀"), None);
+    assert_eq!(parse_offset("-é1"), None);
     assert_eq!(
         parse_date("2023/01/04 13:39:00", jst()),
         Some(ts("2023-01-04T04:39:00Z"))

@@ -12,6 +12,10 @@
 //! signed zones, SERVFAIL for the bogus ones, no AD for an unsigned one. `.ci/run` installs
 //! unbound and sets DOMWATCH_REQUIRE_UNBOUND=1; without unbound the test says so and passes
 //! unless that variable is set.
+//!
+//! A server that signs its own zones: Debian's Knot DNS, in the child module [`knot`] (the
+//! parent's DS computed from the keys Knot generated, `inspect`, `audit` and the same unbound
+//! helpers).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -316,21 +320,20 @@ async fn ask(server: SocketAddr, name: &str, t: RecordType, wait: Duration) -> O
     Message::from_vec(&buf[..n]).ok()
 }
 
-/// Unbound as a validating resolver over the lab: stub zones to the lab's servers for the test
-/// domains (and the lab root for anything else), the DS records of the lab's parent as trust
-/// anchors, validation at the lab clock. Nothing is ever asked outside 127.0.0.1: the lab's
-/// simulated address ranges are refused as query targets.
-async fn start_unbound(exe: &Path, dir: &Path, lab: &lab::Lab, anchors: &[String]) -> Unbound {
+/// Unbound as a validating resolver: stub zones (a zone and the servers to ask for it: the
+/// lab's, Knot's), `anchors` as trust anchors, validation at `at` (the lab clock,
+/// `YYYYMMDDHHMMSS`). Nothing is ever asked outside 127.0.0.1: the lab's simulated address
+/// ranges are refused as query targets. Ready once it answers `probe` SOA.
+async fn start_unbound(
+    exe: &Path,
+    dir: &Path,
+    at: &str,
+    anchors: &[String],
+    stubs: &[(String, Vec<SocketAddr>)],
+    probe: &str,
+) -> Unbound {
     let port = free_port();
-    let net = lab.net_config();
-    let sock = |ip: &str| net.dns_ports[&ip.parse().unwrap()];
-    let (root, ns1, ns2) = (
-        sock("198.51.100.1"),
-        sock("203.0.113.1"),
-        sock("203.0.113.2"),
-    );
     let d = dir.display();
-    let at = lab.now().strftime("%Y%m%d%H%M%S");
     let mut conf = format!(
         "server:\n  interface: 127.0.0.1\n  port: {port}\n  do-ip6: no\n  do-daemonize: no\n  \
          username: \"\"\n  chroot: \"\"\n  directory: \"{d}\"\n  pidfile: \"{d}/unbound.pid\"\n  \
@@ -345,19 +348,11 @@ async fn start_unbound(exe: &Path, dir: &Path, lab: &lab::Lab, anchors: &[String
         conf.push_str(&format!("  trust-anchor: \"{a}\"\n"));
     }
     conf.push_str("remote-control:\n  control-enable: no\n");
-    conf.push_str(&format!(
-        "stub-zone:\n  name: \".\"\n  stub-addr: {}@{}\n",
-        root.ip(),
-        root.port()
-    ));
-    for (name, ..) in DNSSEC_CASES {
-        conf.push_str(&format!(
-            "stub-zone:\n  name: \"{name}.\"\n  stub-addr: {}@{}\n  stub-addr: {}@{}\n",
-            ns1.ip(),
-            ns1.port(),
-            ns2.ip(),
-            ns2.port()
-        ));
+    for (name, servers) in stubs {
+        conf.push_str(&format!("stub-zone:\n  name: \"{name}\"\n"));
+        for s in servers {
+            conf.push_str(&format!("  stub-addr: {}@{}\n", s.ip(), s.port()));
+        }
     }
     let conf_path = dir.join("unbound.conf");
     std::fs::write(&conf_path, conf).unwrap();
@@ -376,14 +371,9 @@ async fn start_unbound(exe: &Path, dir: &Path, lab: &lab::Lab, anchors: &[String
     };
     // Ready when it answers (bounded: each try waits for an answer, never a fixed sleep).
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while ask(
-        u.addr,
-        "ub-plain.com.",
-        RecordType::SOA,
-        Duration::from_millis(500),
-    )
-    .await
-    .is_none()
+    while ask(u.addr, probe, RecordType::SOA, Duration::from_millis(500))
+        .await
+        .is_none()
     {
         assert!(
             std::time::Instant::now() < deadline,
@@ -392,6 +382,41 @@ async fn start_unbound(exe: &Path, dir: &Path, lab: &lab::Lab, anchors: &[String
         );
     }
     u
+}
+
+/// The DS records the lab's .com server publishes for `names` (asked with DO), in presentation
+/// form (unbound's `trust-anchor:` syntax); `has_ds` says which names must have one.
+async fn parent_ds(lab: &lab::Lab, names: &[(&str, bool)]) -> Vec<String> {
+    let com = lab.net_config().dns_ports[&"198.51.100.10".parse().unwrap()];
+    let mut anchors = Vec::new();
+    for (name, has_ds) in names {
+        let m = ask(
+            com,
+            &format!("{name}."),
+            RecordType::DS,
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap_or_else(|| panic!("the lab's .com server did not answer DS {name}"));
+        let ds: Vec<String> = m
+            .answers
+            .iter()
+            .filter(|r| r.record_type() == RecordType::DS)
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(!ds.is_empty(), *has_ds, "{name}: {ds:?}");
+        anchors.extend(ds);
+    }
+    anchors
+}
+
+/// The lab's root server socket (unbound's stub for ".": nothing outside the lab).
+fn lab_root(lab: &lab::Lab) -> (String, Vec<SocketAddr>) {
+    let net = lab.net_config();
+    (
+        ".".into(),
+        vec![net.dns_ports[&"198.51.100.1".parse().unwrap()]],
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -416,27 +441,17 @@ async fn a_validating_unbound_agrees_with_the_lab_and_dnssec_bogus() {
     let dir = tempfile::tempdir().unwrap();
 
     // The trust anchors: the DS records the lab's .com server publishes (asked with DO).
-    let com = lab.net_config().dns_ports[&"198.51.100.10".parse().unwrap()];
-    let mut anchors = Vec::new();
-    for (name, has_ds, _) in DNSSEC_CASES {
-        let m = ask(
-            com,
-            &format!("{name}."),
-            RecordType::DS,
-            Duration::from_secs(5),
-        )
-        .await
-        .unwrap_or_else(|| panic!("the lab's .com server did not answer DS {name}"));
-        let ds: Vec<String> = m
-            .answers
-            .iter()
-            .filter(|r| r.record_type() == RecordType::DS)
-            .map(|r| r.to_string())
-            .collect();
-        assert_eq!(!ds.is_empty(), has_ds, "{name}: {ds:?}");
-        anchors.extend(ds);
+    let cases: Vec<(&str, bool)> = DNSSEC_CASES.iter().map(|c| (c.0, c.1)).collect();
+    let anchors = parent_ds(&lab, &cases).await;
+    let net = lab.net_config();
+    let sock = |ip: &str| net.dns_ports[&ip.parse().unwrap()];
+    let corpdns = vec![sock("203.0.113.1"), sock("203.0.113.2")];
+    let mut stubs = vec![lab_root(&lab)];
+    for (name, ..) in DNSSEC_CASES {
+        stubs.push((format!("{name}."), corpdns.clone()));
     }
-    let unbound = start_unbound(&exe, dir.path(), &lab, &anchors).await;
+    let at = lab.now().strftime("%Y%m%d%H%M%S").to_string();
+    let unbound = start_unbound(&exe, dir.path(), &at, &anchors, &stubs, "ub-plain.com.").await;
 
     for (name, has_ds, bogus) in DNSSEC_CASES {
         let m = ask(
@@ -495,3 +510,6 @@ async fn a_validating_unbound_agrees_with_the_lab_and_dnssec_bogus() {
     drop(unbound);
     lab.shutdown().await;
 }
+
+/// Knot DNS signing its own zones (`interop/knot.rs`).
+mod knot;

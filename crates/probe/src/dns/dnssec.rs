@@ -182,3 +182,126 @@ pub fn check(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Against answers Knot DNS signed itself (`tests/fixtures/dnssec/`, with their provenance):
+    //! keys, key tags, digests and ECDSA signatures nobody here computed.
+
+    use std::str::FromStr;
+
+    use hickory_proto::op::Message;
+
+    use super::*;
+
+    const KSK_DIGEST: &str = "5a9016f25b35c73cfb9af0aaeae8c47e6dc2e278efb663aed4969a504c804031";
+
+    fn message(hex_text: &str) -> Message {
+        let hex: String = hex_text.split_whitespace().collect();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        Message::from_vec(&bytes).unwrap()
+    }
+
+    fn knot(soa: &Message, ds: &[DsRecord]) -> DnssecCheck {
+        let dnskey = message(include_str!(
+            "../../tests/fixtures/dnssec/knot-nsec3.com.dnskey.hex"
+        ));
+        check(
+            "127.0.0.1".parse().unwrap(),
+            &Name::from_str("Knot-NSEC3.com.").unwrap(),
+            ds,
+            Asked {
+                outcome: &DnsOutcome::Answer,
+                answers: &dnskey.answers,
+            },
+            Asked {
+                outcome: &DnsOutcome::Answer,
+                answers: &soa.answers,
+            },
+        )
+    }
+
+    fn soa() -> Message {
+        message(include_str!(
+            "../../tests/fixtures/dnssec/knot-nsec3.com.soa.hex"
+        ))
+    }
+
+    fn ds(key_tag: u16, digest: &str) -> DsRecord {
+        DsRecord {
+            key_tag,
+            algorithm: 13,
+            digest_type: 2,
+            digest: digest.into(),
+        }
+    }
+
+    #[test]
+    fn knot_keys_match_the_ds_computed_apart_and_its_signatures_verify() {
+        // Upper-case hex, as some registries write it, is the same digest.
+        let c = knot(&soa(), &[ds(35028, &KSK_DIGEST.to_ascii_uppercase())]);
+        assert_eq!(c.ds.len(), 1);
+        assert_eq!(c.ds[0].status, DsStatus::Matches, "{c:?}");
+        let keys: Vec<(u16, u8, u16)> = c
+            .keys
+            .iter()
+            .map(|k| (k.key_tag, k.algorithm, k.flags))
+            .collect();
+        assert_eq!(keys, [(35028, 13, 257), (59065, 13, 256)]);
+        // Knot signs the DNSKEY set with the KSK, the SOA with the ZSK.
+        let tags = |s: &[RrsigCheck]| -> Vec<(u16, bool)> {
+            s.iter().map(|g| (g.key_tag, g.verified)).collect()
+        };
+        assert_eq!(tags(&c.dnskey.signatures), [(35028, true)], "{c:?}");
+        assert_eq!(tags(&c.soa.signatures), [(59065, true)], "{c:?}");
+        for g in c.dnskey.signatures.iter().chain(&c.soa.signatures) {
+            assert!(g.note.is_empty(), "{g:?}");
+            assert!(g.inception < g.expiration, "{g:?}");
+            // Captured 2026-12-07 20:41 UTC: valid then, not a month later.
+            let at = Timestamp::from_str("2026-12-07T21:00:00Z").unwrap();
+            assert!(g.valid_at(at), "{g:?}");
+            assert!(!g.valid_at(at + jiff::SignedDuration::from_hours(24 * 31)));
+        }
+    }
+
+    #[test]
+    fn a_wrong_digest_or_tag_and_a_changed_rrset_are_told_apart() {
+        let c = knot(
+            &soa(),
+            &[
+                ds(35028, &"0".repeat(64)),
+                ds(4242, KSK_DIGEST),
+                // The ZSK's tag with the KSK's digest: a key of that tag, another digest.
+                ds(59065, KSK_DIGEST),
+            ],
+        );
+        let status: Vec<DsStatus> = c.ds.iter().map(|d| d.status).collect();
+        assert_eq!(
+            status,
+            [
+                DsStatus::DigestDiffers,
+                DsStatus::NoSuchKey,
+                DsStatus::DigestDiffers
+            ]
+        );
+        // One bit of the SOA serial (2026120701 = 0x78c425fd) changed after signing: the
+        // signature no longer verifies.
+        let mut bytes = soa().to_vec().unwrap();
+        let serial = 2_026_120_701u32.to_be_bytes();
+        let at = bytes
+            .windows(4)
+            .position(|w| w == serial)
+            .expect("the serial is in the SOA answer");
+        bytes[at + 3] ^= 1;
+        let tampered = Message::from_vec(&bytes).unwrap();
+        let c = knot(&tampered, &[ds(35028, KSK_DIGEST)]);
+        assert_eq!(c.ds[0].status, DsStatus::Matches);
+        assert_eq!(c.soa.signatures.len(), 1);
+        assert!(!c.soa.signatures[0].verified, "{c:?}");
+        assert!(!c.soa.signatures[0].note.is_empty());
+        assert!(c.dnskey.signatures[0].verified);
+    }
+}
