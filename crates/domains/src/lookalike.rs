@@ -511,6 +511,47 @@ pub fn is_generic_word(w: &str) -> bool {
     generic_words().contains(w) || tables::is_common_word(w)
 }
 
+/// The embedded infrastructure and service vocabulary (`cdn`, `static`, `ads`, `telemetry`,
+/// `crl`; written for this project, one word a line, its rationale at the top of the file).
+pub const EMBEDDED_SERVICE_WORDS: &str = include_str!("../data/lookalike/service-words.txt");
+
+fn service_words() -> &'static Set<&'static str> {
+    static WORDS: std::sync::OnceLock<Set<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        EMBEDDED_SERVICE_WORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether `t` is a word of the service vocabulary, optionally followed by digits (`cdn2`).
+pub fn is_service_word(t: &str) -> bool {
+    let w = t.trim_end_matches(|c: char| c.is_ascii_digit());
+    !w.is_empty() && service_words().contains(w)
+}
+
+/// Whether every word that `label` adds to the brand text at `st..en` (offsets in `label`) is
+/// service vocabulary: `myworkdaycdn`, `amazon-ads-attestation`, `static-brand2`. At least one
+/// word must be added; a hyphen token holding the brand counts by its glued remainder.
+fn adds_only_service_words(label: &str, st: usize, en: usize) -> bool {
+    let (Some(before), Some(after)) = (label.get(..st), label.get(en..)) else {
+        return false;
+    };
+    let mut any = false;
+    for part in before.split('-').chain(after.split('-')) {
+        if part.is_empty() {
+            continue;
+        }
+        if !is_service_word(part) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 /// What the lint finds about one brand string, and the mode it gets unless the file says.
 fn lint_unit(text: &str, is_label: bool) -> (Vec<LintKind>, BrandMode) {
     let mut f = Vec::new();
@@ -2013,6 +2054,8 @@ impl<'a> Matcher<'a> {
         // Short units need boundaries on both sides already; gluing says nothing about them.
         let generic = self.generic.get(c.unit as usize).copied().unwrap_or(false)
             && self.index.units[c.unit as usize].text.len() > 4;
+        // Service words: the brand's own back-end names (`myworkdaycdn`, `taboola-display`).
+        let base = base - self.service_penalty(c, prefix, label, name, s);
         if !generic {
             return (base, tech);
         }
@@ -2034,6 +2077,49 @@ impl<'a> Matcher<'a> {
             _ => 10,
         };
         (base - penalty, tech)
+    }
+
+    /// 25 for brand text in the registrable label whose added words are all service vocabulary
+    /// ([`is_service_word`]) when nothing else points at phishing: no keyword in the registrable
+    /// label, no strong or misspelt one anywhere (a lure: `login`, `verify`, `lpgin`; weak ones
+    /// in subdomains are host labels: `www`, `shop`), no TLD common in abuse, no random-looking subdomain label, no doubled hyphen
+    /// and not the brand's suffix spelled out. Edits and homographs are other candidates and
+    /// keep their score. Else 0.
+    fn service_penalty(&self, c: &Cand, prefix: &str, label: &str, name: &str, s: &Scratch) -> i32 {
+        let Ev::Substring {
+            start,
+            end,
+            in_label: true,
+            ..
+        } = c.ev
+        else {
+            return 0;
+        };
+        if s.keyword {
+            return 0;
+        }
+        let lstart = prefix.len() - label.len();
+        let (st, en) = (usize::from(start), usize::from(end));
+        if st < lstart || en > prefix.len() || label.contains("--") {
+            return 0;
+        }
+        if !adds_only_service_words(label, st - lstart, en - lstart) {
+            return 0;
+        }
+        let tld = name.rsplit('.').next().unwrap_or(name);
+        if tables::suspicious_tld(tld) {
+            return 0;
+        }
+        if looks_random(prefix.get(..lstart).unwrap_or("").as_bytes()) {
+            return 0;
+        }
+        let unit = &self.index.units[c.unit as usize];
+        let b = &self.index.brands[unit.brand as usize];
+        let after = prefix.as_bytes().get(en..).unwrap_or(&[]);
+        if follows_suffix(after, b.suffix.as_bytes()) {
+            return 0;
+        }
+        25
     }
 
     fn base_score_raw(
