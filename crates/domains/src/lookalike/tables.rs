@@ -2,6 +2,11 @@
 //! [`crate::fuzz::tables`], the one source shared with the permutation generator; here are the
 //! matcher's own weights, suspicious TLDs, keywords and the ASCII homoglyph skeleton.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use foldhash::fast::FixedState;
+
 use crate::fuzz::tables as shared;
 
 /// Whether two keys touch on a QWERTY keyboard: the QWERTY table of
@@ -142,9 +147,34 @@ pub fn keywords() -> impl Iterator<Item = &'static str> {
     shared::COMBOSQUAT_WORDS.iter().chain(KEYWORDS).copied()
 }
 
+/// The [`keywords`] (and, with `common`, [`COMMON_WORDS`]) as hashed sets: these are asked
+/// for every label and token of every name, where a linear scan of ~150 strings showed in
+/// profiles.
+struct WordSets {
+    keywords: HashSet<&'static str, FixedState>,
+    common: HashSet<&'static str, FixedState>,
+    max_len: usize,
+}
+
+fn word_sets() -> &'static WordSets {
+    static SETS: OnceLock<WordSets> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let keywords: HashSet<&'static str, FixedState> = keywords().collect();
+        let common: HashSet<&'static str, FixedState> =
+            keywords.iter().copied().chain(COMMON_WORDS.iter().copied()).collect();
+        let max_len = common.iter().map(|w| w.len()).max().unwrap_or(0);
+        WordSets {
+            keywords,
+            common,
+            max_len,
+        }
+    })
+}
+
 /// Whether `token` is one of the [`keywords`].
 pub fn is_keyword(token: &str) -> bool {
-    shared::COMBOSQUAT_WORDS.contains(&token) || KEYWORDS.contains(&token)
+    let w = word_sets();
+    token.len() <= w.max_len && w.keywords.contains(token)
 }
 
 /// Keywords that also name everyday things (`shop`, `app`, `info`): too weak to make a
@@ -263,7 +293,8 @@ pub const COMMON_WORDS: &[&str] = &[
 
 /// Whether `w` is in [`KEYWORDS`] or [`COMMON_WORDS`].
 pub fn is_common_word(w: &str) -> bool {
-    is_keyword(w) || COMMON_WORDS.contains(&w)
+    let sets = word_sets();
+    w.len() <= sets.max_len && sets.common.contains(w)
 }
 
 /// The ASCII look-alike skeleton of a label, written to `out`: digits that pass for letters
