@@ -160,8 +160,11 @@ fn word_sets() -> &'static WordSets {
     static SETS: OnceLock<WordSets> = OnceLock::new();
     SETS.get_or_init(|| {
         let keywords: HashSet<&'static str, FixedState> = keywords().collect();
-        let common: HashSet<&'static str, FixedState> =
-            keywords.iter().copied().chain(COMMON_WORDS.iter().copied()).collect();
+        let common: HashSet<&'static str, FixedState> = keywords
+            .iter()
+            .copied()
+            .chain(COMMON_WORDS.iter().copied())
+            .collect();
         let max_len = common.iter().map(|w| w.len()).max().unwrap_or(0);
         WordSets {
             keywords,
@@ -311,6 +314,19 @@ pub fn ascii_skeleton(label: &str, out: &mut String) {
 
 /// The first step of [`ascii_skeleton`] over `b`: the skeleton letter and how many bytes of
 /// `b` it stands for (2 for `rn`, `vv`, `cl`, else 1); `None` when `b` is empty.
+/// Whether [`ascii_skeleton`] would change `label` (a cheap scan: the skeleton of most labels
+/// is the label itself, and then there is nothing to look up).
+pub fn skeleton_differs(label: &str) -> bool {
+    let b = label.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'0' | b'1' | b'i' | b'5' | b'3' => true,
+        b'r' | b'n' => b.get(i + 1) == Some(&b'n'),
+        b'v' => b.get(i + 1) == Some(&b'v'),
+        b'c' => b.get(i + 1) == Some(&b'l'),
+        _ => false,
+    })
+}
+
 pub(super) fn skeleton_step(b: &[u8]) -> Option<(char, usize)> {
     let (&c, rest) = b.split_first()?;
     match (c, rest.first().copied()) {
@@ -332,6 +348,18 @@ pub(super) fn skeleton_step(b: &[u8]) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skeleton_differs_exactly_when_the_skeleton_changes() {
+        let mut out = String::new();
+        for l in [
+            "paypal", "arnazon", "nnercari", "vvise", "clock", "g00gle", "app1e", "mail", "rn",
+            "n", "", "xyz-abc", "5ony", "ev3nt", "live", "corner", "annex",
+        ] {
+            ascii_skeleton(l, &mut out);
+            assert_eq!(skeleton_differs(l), out != l, "{l}");
+        }
+    }
 
     #[test]
     fn keyboard() {
