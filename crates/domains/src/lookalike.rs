@@ -60,6 +60,9 @@
 //! - brand text in the registrable label (combosquat): 70 with boundaries on both sides, 64 on
 //!   one, 50 on none; +6 with a phishing keyword next to it, +8 when the brand's suffix follows
 //!   (`amazon-co-jp`);
+//!   -25 when the words added are all service vocabulary (`cdn`, `static`, `ads`: the embedded
+//!   `service-words.txt`) and nothing else points at phishing (no strong keyword, no TLD
+//!   common in abuse, no random-looking subdomain, no doubled hyphen, no suffix spelled out);
 //! - brand text in a subdomain: 80 when the brand's whole domain is spelled out
 //!   (`ucscard.co.jp.`), 68 as a whole label, 66/60/48 with boundaries on both/one/no sides;
 //! - fake name server: 80.
