@@ -60,6 +60,9 @@
 //! - brand text in the registrable label (combosquat): 70 with boundaries on both sides, 64 on
 //!   one, 50 on none; +6 with a phishing keyword next to it, +8 when the brand's suffix follows
 //!   (`amazon-co-jp`);
+//!   -25 when the words added are all service vocabulary (`cdn`, `static`, `ads`: the embedded
+//!   `service-words.txt`) and nothing else points at phishing (no strong keyword, no TLD
+//!   common in abuse, no random-looking subdomain, no doubled hyphen, no suffix spelled out);
 //! - brand text in a subdomain: 80 when the brand's whole domain is spelled out
 //!   (`ucscard.co.jp.`), 68 as a whole label, 66/60/48 with boundaries on both/one/no sides;
 //! - fake name server: 80.
@@ -509,6 +512,47 @@ fn generic_words() -> &'static Set<&'static str> {
 /// Whether `w` is a generic English word of the embedded list or a common host label.
 pub fn is_generic_word(w: &str) -> bool {
     generic_words().contains(w) || tables::is_common_word(w)
+}
+
+/// The embedded infrastructure and service vocabulary (`cdn`, `static`, `ads`, `telemetry`,
+/// `crl`; written for this project, one word a line, its rationale at the top of the file).
+pub const EMBEDDED_SERVICE_WORDS: &str = include_str!("../data/lookalike/service-words.txt");
+
+fn service_words() -> &'static Set<&'static str> {
+    static WORDS: std::sync::OnceLock<Set<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        EMBEDDED_SERVICE_WORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// Whether `t` is a word of the service vocabulary, optionally followed by digits (`cdn2`).
+pub fn is_service_word(t: &str) -> bool {
+    let w = t.trim_end_matches(|c: char| c.is_ascii_digit());
+    !w.is_empty() && service_words().contains(w)
+}
+
+/// Whether every word that `label` adds to the brand text at `st..en` (offsets in `label`) is
+/// service vocabulary: `myworkdaycdn`, `amazon-ads-attestation`, `static-brand2`. At least one
+/// word must be added; a hyphen token holding the brand counts by its glued remainder.
+fn adds_only_service_words(label: &str, st: usize, en: usize) -> bool {
+    let (Some(before), Some(after)) = (label.get(..st), label.get(en..)) else {
+        return false;
+    };
+    let mut any = false;
+    for part in before.split('-').chain(after.split('-')) {
+        if part.is_empty() {
+            continue;
+        }
+        if !is_service_word(part) {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// What the lint finds about one brand string, and the mode it gets unless the file says.
@@ -1412,8 +1456,12 @@ impl<'a> Matcher<'a> {
         // ASCII skeleton.
         {
             let mut skel = std::mem::take(&mut s.skel);
-            tables::ascii_skeleton(label, &mut skel);
-            if skel != label
+            let differs = tables::skeleton_differs(label);
+            if differs {
+                tables::ascii_skeleton(label, &mut skel);
+            }
+            if differs
+                && skel != label
                 && lb.iter().any(u8::is_ascii_lowercase)
                 && let Some(units) = idx.skeletons.get(&edit::hash(skel.as_bytes()))
             {
@@ -1637,6 +1685,7 @@ impl<'a> Matcher<'a> {
             || q.len() > 2 * idx.max_len
             || !q.bytes().any(|c| c.is_ascii_lowercase())
             || tables::is_common_word(q)
+            || !tables::skeleton_differs(q)
         {
             return;
         }
@@ -1684,20 +1733,22 @@ impl<'a> Matcher<'a> {
         {
             return; // `portal` is no typo of `tportal`
         }
-        // A word is no typo (`mail` of `gmail`, `discovery` of `discover`); asked only once a
-        // candidate verifies.
-        let mut is_word: Option<bool> = None;
+        // A word is no typo (`mail` of `gmail`, `discovery` of `discover`): such a query yields
+        // no edit candidates, so it is not probed at all (two set lookups instead of the ~37
+        // keys of the probe; dictionary words and host labels are a large share of feeds).
+        if place != Place::Folded
+            && (self.popular_labels.contains(&edit::hash(q))
+                || std::str::from_utf8(q).is_ok_and(is_generic_word))
+        {
+            return;
+        }
         // Only a window at the start is indexed (SymSpell's prefix trick): if two strings are
         // within k edits, their windows are within k deletions each of a common string, so the
         // probe stays exact; the real distance on the whole strings verifies.
         let w = n.min(WINDOW);
         s.hashes.load(&q[..w]);
         let h = &*s.hashes;
-        let mut check = |k: u64, s_cands: &mut Vec<Cand>, rows: &mut Vec<u8>| {
-            let (w, bit) = bloom_bit(k);
-            if idx.bloom[w] & bit == 0 {
-                return;
-            }
+        let check = |k: u64, s_cands: &mut Vec<Cand>, rows: &mut Vec<u8>| {
             let Some(units) = idx.deletes.get(&k) else {
                 return;
             };
@@ -1720,13 +1771,6 @@ impl<'a> Matcher<'a> {
                     continue;
                 }
                 if edit::osa_within(t, q, usize::from(unit.max_edits), rows).is_some() {
-                    if *is_word.get_or_insert_with(|| {
-                        place != Place::Folded
-                            && (self.popular_labels.contains(&edit::hash(q))
-                                || std::str::from_utf8(q).is_ok_and(is_generic_word))
-                    }) {
-                        return;
-                    }
                     s_cands.push(Cand {
                         unit: u,
                         ev: Ev::Edit { place, start, end },
@@ -1734,16 +1778,34 @@ impl<'a> Matcher<'a> {
                 }
             }
         };
-        let rows = &mut s.rows;
-        let cands = &mut s.cands;
-        check(h.whole(), cands, rows);
+        // All the query's keys first, then the bloom filter over them in one branch-light loop
+        // (its loads miss the cache and overlap), then the map only for the keys that pass, in
+        // the same order as before (whole, one deletion, two deletions).
+        let mut keys = [0u64; 1 + WINDOW + WINDOW * (WINDOW - 1) / 2];
+        let mut nk = 0;
+        keys[nk] = h.whole();
+        nk += 1;
         for i in 0..w {
-            check(h.del1(i), cands, rows);
+            keys[nk] = h.del1(i);
+            nk += 1;
         }
         for i in 0..w {
             for j in i + 1..w {
-                check(h.del2(i, j), cands, rows);
+                keys[nk] = h.del2(i, j);
+                nk += 1;
             }
+        }
+        let mut pass = 0u64;
+        for (i, &k) in keys[..nk].iter().enumerate() {
+            let (wd, bit) = bloom_bit(k);
+            pass |= u64::from(idx.bloom[wd] & bit != 0) << i;
+        }
+        let rows = &mut s.rows;
+        let cands = &mut s.cands;
+        while pass != 0 {
+            let i = pass.trailing_zeros() as usize;
+            pass &= pass - 1;
+            check(keys[i], cands, rows);
         }
     }
 
@@ -2013,6 +2075,8 @@ impl<'a> Matcher<'a> {
         // Short units need boundaries on both sides already; gluing says nothing about them.
         let generic = self.generic.get(c.unit as usize).copied().unwrap_or(false)
             && self.index.units[c.unit as usize].text.len() > 4;
+        // Service words: the brand's own back-end names (`myworkdaycdn`, `taboola-display`).
+        let base = base - self.service_penalty(c, prefix, label, name, s);
         if !generic {
             return (base, tech);
         }
@@ -2034,6 +2098,49 @@ impl<'a> Matcher<'a> {
             _ => 10,
         };
         (base - penalty, tech)
+    }
+
+    /// 25 for brand text in the registrable label whose added words are all service vocabulary
+    /// ([`is_service_word`]) when nothing else points at phishing: no keyword in the registrable
+    /// label, no strong or misspelt one anywhere (a lure: `login`, `verify`, `lpgin`; weak ones
+    /// in subdomains are host labels: `www`, `shop`), no TLD common in abuse, no random-looking subdomain label, no doubled hyphen
+    /// and not the brand's suffix spelled out. Edits and homographs are other candidates and
+    /// keep their score. Else 0.
+    fn service_penalty(&self, c: &Cand, prefix: &str, label: &str, name: &str, s: &Scratch) -> i32 {
+        let Ev::Substring {
+            start,
+            end,
+            in_label: true,
+            ..
+        } = c.ev
+        else {
+            return 0;
+        };
+        if s.keyword {
+            return 0;
+        }
+        let lstart = prefix.len() - label.len();
+        let (st, en) = (usize::from(start), usize::from(end));
+        if st < lstart || en > prefix.len() || label.contains("--") {
+            return 0;
+        }
+        if !adds_only_service_words(label, st - lstart, en - lstart) {
+            return 0;
+        }
+        let tld = name.rsplit('.').next().unwrap_or(name);
+        if tables::suspicious_tld(tld) {
+            return 0;
+        }
+        if looks_random(prefix.get(..lstart).unwrap_or("").as_bytes()) {
+            return 0;
+        }
+        let unit = &self.index.units[c.unit as usize];
+        let b = &self.index.brands[unit.brand as usize];
+        let after = prefix.as_bytes().get(en..).unwrap_or(&[]);
+        if follows_suffix(after, b.suffix.as_bytes()) {
+            return 0;
+        }
+        25
     }
 
     fn base_score_raw(

@@ -2,6 +2,11 @@
 //! [`crate::fuzz::tables`], the one source shared with the permutation generator; here are the
 //! matcher's own weights, suspicious TLDs, keywords and the ASCII homoglyph skeleton.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use foldhash::fast::FixedState;
+
 use crate::fuzz::tables as shared;
 
 /// Whether two keys touch on a QWERTY keyboard: the QWERTY table of
@@ -142,9 +147,37 @@ pub fn keywords() -> impl Iterator<Item = &'static str> {
     shared::COMBOSQUAT_WORDS.iter().chain(KEYWORDS).copied()
 }
 
+/// The [`keywords`] (and, with `common`, [`COMMON_WORDS`]) as hashed sets: these are asked
+/// for every label and token of every name, where a linear scan of ~150 strings showed in
+/// profiles.
+struct WordSets {
+    keywords: HashSet<&'static str, FixedState>,
+    common: HashSet<&'static str, FixedState>,
+    max_len: usize,
+}
+
+fn word_sets() -> &'static WordSets {
+    static SETS: OnceLock<WordSets> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let keywords: HashSet<&'static str, FixedState> = keywords().collect();
+        let common: HashSet<&'static str, FixedState> = keywords
+            .iter()
+            .copied()
+            .chain(COMMON_WORDS.iter().copied())
+            .collect();
+        let max_len = common.iter().map(|w| w.len()).max().unwrap_or(0);
+        WordSets {
+            keywords,
+            common,
+            max_len,
+        }
+    })
+}
+
 /// Whether `token` is one of the [`keywords`].
 pub fn is_keyword(token: &str) -> bool {
-    shared::COMBOSQUAT_WORDS.contains(&token) || KEYWORDS.contains(&token)
+    let w = word_sets();
+    token.len() <= w.max_len && w.keywords.contains(token)
 }
 
 /// Keywords that also name everyday things (`shop`, `app`, `info`): too weak to make a
@@ -263,7 +296,8 @@ pub const COMMON_WORDS: &[&str] = &[
 
 /// Whether `w` is in [`KEYWORDS`] or [`COMMON_WORDS`].
 pub fn is_common_word(w: &str) -> bool {
-    is_keyword(w) || COMMON_WORDS.contains(&w)
+    let sets = word_sets();
+    w.len() <= sets.max_len && sets.common.contains(w)
 }
 
 /// The ASCII look-alike skeleton of a label, written to `out`: digits that pass for letters
@@ -280,6 +314,19 @@ pub fn ascii_skeleton(label: &str, out: &mut String) {
 
 /// The first step of [`ascii_skeleton`] over `b`: the skeleton letter and how many bytes of
 /// `b` it stands for (2 for `rn`, `vv`, `cl`, else 1); `None` when `b` is empty.
+/// Whether [`ascii_skeleton`] would change `label` (a cheap scan: the skeleton of most labels
+/// is the label itself, and then there is nothing to look up).
+pub fn skeleton_differs(label: &str) -> bool {
+    let b = label.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'0' | b'1' | b'i' | b'5' | b'3' => true,
+        b'r' | b'n' => b.get(i + 1) == Some(&b'n'),
+        b'v' => b.get(i + 1) == Some(&b'v'),
+        b'c' => b.get(i + 1) == Some(&b'l'),
+        _ => false,
+    })
+}
+
 pub(super) fn skeleton_step(b: &[u8]) -> Option<(char, usize)> {
     let (&c, rest) = b.split_first()?;
     match (c, rest.first().copied()) {
@@ -301,6 +348,18 @@ pub(super) fn skeleton_step(b: &[u8]) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skeleton_differs_exactly_when_the_skeleton_changes() {
+        let mut out = String::new();
+        for l in [
+            "paypal", "arnazon", "nnercari", "vvise", "clock", "g00gle", "app1e", "mail", "rn",
+            "n", "", "xyz-abc", "5ony", "ev3nt", "live", "corner", "annex",
+        ] {
+            ascii_skeleton(l, &mut out);
+            assert_eq!(skeleton_differs(l), out != l, "{l}");
+        }
+    }
 
     #[test]
     fn keyboard() {

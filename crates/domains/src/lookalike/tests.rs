@@ -653,3 +653,55 @@ fn fuzz_two_edit_families_read_as_the_brand() {
     // Two unrelated substitutions stay weak.
     assert!(f.check("pxypzl.com").is_none());
 }
+
+#[test]
+fn service_words_alone_read_as_the_brands_own_back_end() {
+    let f = Fixture::new(BRANDS);
+    // The brand with only infrastructure words added, nothing else: below the default.
+    for quiet in [
+        "paypalcdn.com",
+        "paypal-static-assets.com",
+        "rakuten-telemetry2.net",
+        "www.paypal-metrics.com",
+        "img.rakutenads.com",
+    ] {
+        assert!(f.check(quiet).is_none(), "{quiet}: {:?}", f.check(quiet));
+        let h = f
+            .any(quiet)
+            .unwrap_or_else(|| panic!("{quiet} is still a candidate"));
+        assert!(h.score < DEFAULT_MIN_SCORE, "{quiet}: {}", h.score);
+    }
+    // Any other evidence keeps the hit: a keyword (also in a subdomain, also misspelt), a
+    // word outside the vocabulary, a TLD common in abuse, a random subdomain, a doubled
+    // hyphen, the brand's suffix spelled out, an edit.
+    for hit in [
+        "paypal-cdn-login.com",
+        "login.paypalcdn.com",
+        "paypal-cdn-verlfy.com",
+        "paypal-cdn-new.com",
+        "paypalcdn.xyz",
+        "k29xq7zt4m.paypal-cdn.com",
+        "paypal--cdn.com",
+        "rakuten-co-jp-cdn.com",
+    ] {
+        assert!(
+            f.check(hit).is_some(),
+            "{hit} should stay a hit: {:?}",
+            f.any(hit)
+        );
+    }
+    assert!(is_service_word("cdn") && is_service_word("edge01") && !is_service_word("42"));
+    assert!(!is_service_word("login") && !is_service_word("dns"));
+}
+
+#[test]
+fn no_service_word_is_a_keyword() {
+    for w in service_words() {
+        assert!(
+            !tables::is_keyword(w),
+            "{w} is a keyword and a service word"
+        );
+        assert_eq!(w.to_ascii_lowercase(), *w, "{w}: lower case");
+    }
+    assert!(service_words().len() >= 50);
+}
