@@ -1951,7 +1951,15 @@ impl<'a> Matcher<'a> {
             let b = &idx.brands[brand_i as usize];
             (b.domain.as_str().to_string(), Some(&*b.suffix))
         };
+        // Say when the best finding was scored down as the brand's own back-end name.
+        let service = order
+            .first()
+            .is_some_and(|&(_, i)| self.service_penalty(&cands[i], prefix, label, name, s) > 0);
         let mut explanation = format!("{name}: {}", parts.join("; "));
+        if service {
+            explanation
+                .push_str(" (scored 25 lower: only service words added, like a back-end host)");
+        }
         if let Some(bs) = brand_suffix
             && bs != suffix
         {

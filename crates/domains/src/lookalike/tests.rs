@@ -670,6 +670,12 @@ fn service_words_alone_read_as_the_brands_own_back_end() {
             .any(quiet)
             .unwrap_or_else(|| panic!("{quiet} is still a candidate"));
         assert!(h.score < DEFAULT_MIN_SCORE, "{quiet}: {}", h.score);
+        // Shown with a lower threshold, the hit says why it scored low.
+        assert!(
+            h.explanation.contains("only service words added"),
+            "{quiet}: {}",
+            h.explanation
+        );
     }
     // Any other evidence keeps the hit: a keyword (also in a subdomain, also misspelt), a
     // word outside the vocabulary, a TLD common in abuse, a random subdomain, a doubled
@@ -684,11 +690,10 @@ fn service_words_alone_read_as_the_brands_own_back_end() {
         "paypal--cdn.com",
         "rakuten-co-jp-cdn.com",
     ] {
-        assert!(
-            f.check(hit).is_some(),
-            "{hit} should stay a hit: {:?}",
-            f.any(hit)
-        );
+        let h = f.check(hit);
+        assert!(h.is_some(), "{hit} should stay a hit: {:?}", f.any(hit));
+        let e = h.map(|h| h.explanation).unwrap_or_default();
+        assert!(!e.contains("service words"), "{hit}: {e}");
     }
     assert!(is_service_word("cdn") && is_service_word("edge01") && !is_service_word("42"));
     assert!(!is_service_word("login") && !is_service_word("dns"));
