@@ -649,7 +649,12 @@ pub struct BrandIndex {
     alias_ac: Option<AhoCorasick>,
     alias_units: Vec<u32>,
     lint: Vec<BrandLint>,
+    /// Unique per built index: keys the matcher's per-scratch probe cache.
+    id: u64,
 }
+
+/// The next [`BrandIndex`] id (0 is never given: an empty probe cache's).
+static NEXT_INDEX_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 const BLOOM_BITS: usize = 1 << 21;
 
@@ -683,6 +688,7 @@ impl BrandIndex {
     /// Builds the index. Brands that are public suffixes themselves are skipped.
     pub fn build(brands: &[Brand], psl: &SuffixList, opts: &IndexOptions) -> BrandIndex {
         let mut idx = BrandIndex {
+            id: NEXT_INDEX_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             brands: Vec::new(),
             units: Vec::new(),
             exact: Map::default(),
@@ -1062,6 +1068,60 @@ pub struct Scratch {
     scored: Vec<(u32, u8, &'static str)>,
     /// The name being scored has a strong or misspelt phishing keyword.
     keyword: bool,
+    /// Verified probe results of recent queries (labels repeat heavily in real feeds).
+    probes: ProbeCache,
+}
+
+/// A direct-mapped cache of [`Matcher::probe`] results: for a query and its place, the units
+/// that passed verification, in probe order. Allocated once with the scratch; a slot holds up
+/// to [`PROBE_SLOT_UNITS`] units (queries with more are not cached). Tied to one index: used
+/// with another, it starts over.
+struct ProbeCache {
+    index: u64,
+    slots: Box<[ProbeSlot]>,
+}
+
+const PROBE_SLOTS: usize = 1024;
+const PROBE_SLOT_UNITS: usize = 6;
+
+#[derive(Clone, Copy)]
+struct ProbeSlot {
+    /// Query length; 0: empty.
+    len: u8,
+    place: u8,
+    n: u8,
+    q: [u8; edit::MAX],
+    units: [u32; PROBE_SLOT_UNITS],
+}
+
+impl ProbeSlot {
+    const EMPTY: ProbeSlot = ProbeSlot {
+        len: 0,
+        place: 0,
+        n: 0,
+        q: [0; edit::MAX],
+        units: [0; PROBE_SLOT_UNITS],
+    };
+}
+
+impl ProbeCache {
+    fn new() -> Self {
+        ProbeCache {
+            index: 0,
+            slots: vec![ProbeSlot::EMPTY; PROBE_SLOTS].into_boxed_slice(),
+        }
+    }
+
+    /// The slot for `key` (a query and its place) of the index `index` ([`BrandIndex`]'s id),
+    /// all emptied when the index changed.
+    fn slot(&mut self, index: u64, key: u64) -> &mut ProbeSlot {
+        if self.index != index {
+            self.slots.fill(ProbeSlot::EMPTY);
+            self.index = index;
+        }
+        let i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % PROBE_SLOTS;
+        &mut self.slots[i]
+    }
 }
 
 impl Default for Scratch {
@@ -1078,6 +1138,7 @@ impl Default for Scratch {
             weighted: WeightedScratch::default(),
             cands: Vec::with_capacity(64),
             scored: Vec::with_capacity(64),
+            probes: ProbeCache::new(),
             keyword: false,
         }
     }
@@ -1736,10 +1797,31 @@ impl<'a> Matcher<'a> {
         // A word is no typo (`mail` of `gmail`, `discovery` of `discover`): such a query yields
         // no edit candidates, so it is not probed at all (two set lookups instead of the ~37
         // keys of the probe; dictionary words and host labels are a large share of feeds).
+        let qh = edit::hash(q);
         if place != Place::Folded
-            && (self.popular_labels.contains(&edit::hash(q))
+            && (self.popular_labels.contains(&qh)
                 || std::str::from_utf8(q).is_ok_and(is_generic_word))
         {
+            return;
+        }
+        let ev = Ev::Edit { place, start, end };
+        let push_unit = |cands: &mut Vec<Cand>, u: u32| {
+            let dup = cands
+                .iter()
+                .any(|c| c.unit == u && matches!(c.ev, Ev::Edit { place: p, .. } if p == place));
+            if cands.len() < MAX_CANDS && !dup {
+                cands.push(Cand { unit: u, ev });
+            }
+        };
+        // A query seen recently: its verified units again, without probing.
+        let key = qh ^ (place as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F);
+        let index_id = idx.id;
+        let slot = s.probes.slot(index_id, key);
+        if usize::from(slot.len) == n && slot.place == place as u8 && slot.q[..n] == *q {
+            let (units, k) = (slot.units, usize::from(slot.n));
+            for &u in &units[..k] {
+                push_unit(&mut s.cands, u);
+            }
             return;
         }
         // Only a window at the start is indexed (SymSpell's prefix trick): if two strings are
@@ -1748,16 +1830,17 @@ impl<'a> Matcher<'a> {
         let w = n.min(WINDOW);
         s.hashes.load(&q[..w]);
         let h = &*s.hashes;
-        let check = |k: u64, s_cands: &mut Vec<Cand>, rows: &mut Vec<u8>| {
+        // Every unit under a key is verified (also when the candidate list is full), so that
+        // the result can be cached whole.
+        let mut found = [0u32; PROBE_SLOT_UNITS];
+        let mut nf = 0usize;
+        let mut overflow = false;
+        let mut check = |k: u64, s_cands: &mut Vec<Cand>, rows: &mut Vec<u8>| {
             let Some(units) = idx.deletes.get(&k) else {
                 return;
             };
             for &u in units {
-                if s_cands.len() >= MAX_CANDS
-                    || s_cands.iter().any(|c| {
-                        c.unit == u && matches!(c.ev, Ev::Edit { place: p, .. } if p == place)
-                    })
-                {
+                if found[..nf].contains(&u) {
                     continue;
                 }
                 let unit = &idx.units[u as usize];
@@ -1771,10 +1854,13 @@ impl<'a> Matcher<'a> {
                     continue;
                 }
                 if edit::osa_within(t, q, usize::from(unit.max_edits), rows).is_some() {
-                    s_cands.push(Cand {
-                        unit: u,
-                        ev: Ev::Edit { place, start, end },
-                    });
+                    if nf < PROBE_SLOT_UNITS {
+                        found[nf] = u;
+                        nf += 1;
+                    } else {
+                        overflow = true;
+                    }
+                    push_unit(s_cands, u);
                 }
             }
         };
@@ -1807,6 +1893,14 @@ impl<'a> Matcher<'a> {
             pass &= pass - 1;
             check(keys[i], cands, rows);
         }
+        if !overflow {
+            let slot = s.probes.slot(index_id, key);
+            slot.len = n as u8;
+            slot.place = place as u8;
+            slot.n = nf as u8;
+            slot.q[..n].copy_from_slice(q);
+            slot.units = found;
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1838,11 +1932,7 @@ impl<'a> Matcher<'a> {
                 let misspelt = !exact
                     && t.len() >= 5
                     && !is_generic_word(t)
-                    && tables::keywords().any(|k| {
-                        k.len() >= 5
-                            && k.len().abs_diff(t.len()) <= 1
-                            && edit::osa_within(k.as_bytes(), t.as_bytes(), 1, rows).is_some()
-                    });
+                    && tables::is_misspelt_keyword(t, rows);
                 // Evidence for a word or short brand: a strong or misspelt keyword that is no
                 // brand string itself.
                 if (misspelt || tables::is_strong_keyword(t))

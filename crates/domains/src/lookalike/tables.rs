@@ -174,6 +174,32 @@ fn word_sets() -> &'static WordSets {
     })
 }
 
+/// The set of bytes of `s`, folded into 64 bits (a function of the byte, so that two strings
+/// one edit apart differ in at most two bits).
+fn byte_set(s: &[u8]) -> u64 {
+    s.iter().fold(0u64, |m, &b| m | 1 << (b % 64))
+}
+
+/// Whether `token` is one edit (OSA) from a keyword of 5 letters or more (`lpgin`, `acount`).
+/// `rows` is the edit distance's scratch.
+pub fn is_misspelt_keyword(token: &str, rows: &mut Vec<u8>) -> bool {
+    static LONG: OnceLock<Vec<(&'static str, u64)>> = OnceLock::new();
+    let long = LONG.get_or_init(|| {
+        keywords()
+            .filter(|k| k.len() >= 5)
+            .map(|k| (k, byte_set(k.as_bytes())))
+            .collect()
+    });
+    let t = token.as_bytes();
+    let set = byte_set(t);
+    long.iter().any(|&(k, ks)| {
+        // One edit changes at most two members of the byte set: a cheap test first.
+        k.len().abs_diff(t.len()) <= 1
+            && (ks ^ set).count_ones() <= 2
+            && super::edit::osa_within(k.as_bytes(), t, 1, rows).is_some()
+    })
+}
+
 /// Whether `token` is one of the [`keywords`].
 pub fn is_keyword(token: &str) -> bool {
     let w = word_sets();

@@ -710,3 +710,38 @@ fn no_service_word_is_a_keyword() {
     }
     assert!(service_words().len() >= 50);
 }
+
+#[test]
+fn one_scratch_across_indexes_and_repeated_names_gives_the_same_hits() {
+    // The scratch caches probe results per index: reused with another index, and for the same
+    // labels again, it must answer as a fresh scratch does.
+    let a = Fixture::new("paypal.com\n");
+    let b = Fixture::new("rakuten.co.jp\n");
+    fn matcher(f: &Fixture) -> Matcher<'_> {
+        Matcher::new(&f.index, SuffixList::embedded(), &f.allow, &f.popular).with_min_score(1)
+    }
+    let (ma, mb) = (matcher(&a), matcher(&b));
+    let mut s = Scratch::new();
+    for name in [
+        "paypall.com",
+        "login.paypall.com",
+        "rakutem.com",
+        "paypall-rakutem.com",
+    ] {
+        for m in [&ma, &mb, &ma, &mb] {
+            let reused = m.check(name, &mut s);
+            let fresh = m.check(name, &mut Scratch::new());
+            assert_eq!(
+                reused.as_ref().map(|h| (&h.brand, h.score, &h.explanation)),
+                fresh.as_ref().map(|h| (&h.brand, h.score, &h.explanation)),
+                "{name}"
+            );
+        }
+    }
+    assert!(ma.check("paypall.com", &mut s).is_some());
+    assert!(
+        mb.check("paypall.com", &mut s)
+            .is_none_or(|h| h.brand != "paypal.com")
+    );
+    assert!(mb.check("rakutem.com", &mut s).is_some());
+}
