@@ -62,20 +62,43 @@ fn free_port() -> u16 {
     }
 }
 
-/// NSD in the foreground on 127.0.0.1 (a free port), killed when dropped.
-struct Nsd {
+/// A server nobody here wrote (NSD, unbound, knotd) in the foreground on 127.0.0.1 (a free
+/// port), killed when dropped; `log` is the log file it writes.
+struct Daemon {
     child: std::process::Child,
     addr: SocketAddr,
+    log: PathBuf,
 }
 
-impl Drop for Nsd {
+impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-async fn start_nsd(exe: &Path, dir: &Path) -> Nsd {
+impl Daemon {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// A query for `name`/`t` with EDNS (1232 bytes, DO set); `rd_ad`: recursion desired and AD
+/// set, as a validating stub asks (RFC 6840 5.7). `None` for a name that does not parse.
+fn dnssec_query(id: u16, name: &str, t: RecordType, rd_ad: bool) -> Option<Vec<u8>> {
+    let mut m = Message::query();
+    m.metadata.id = id;
+    m.metadata.recursion_desired = rd_ad;
+    m.metadata.authentic_data = rd_ad;
+    m.add_query(Query::query(Name::from_str(name).ok()?, t));
+    let mut e = Edns::new();
+    e.set_max_payload(1232);
+    e.set_dnssec_ok(true);
+    m.set_edns(e);
+    m.to_vec().ok()
+}
+
+async fn start_nsd(exe: &Path, dir: &Path) -> Daemon {
     let port = free_port();
     std::fs::write(dir.join("interop-ok.com.zone"), ZONE).unwrap();
     let d = dir.display();
@@ -97,17 +120,21 @@ async fn start_nsd(exe: &Path, dir: &Path) -> Nsd {
         .spawn()
         .unwrap();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let nsd = Nsd { child, addr };
+    let nsd = Daemon {
+        child,
+        addr,
+        log: dir.join("nsd.log"),
+    };
     // Ready when the zone is served over TCP (bounded wait; NSD logs "nsd started").
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let log = std::fs::read_to_string(dir.join("nsd.log")).unwrap_or_default();
-        if log.contains("nsd started") {
+        if nsd.log().contains("nsd started") {
             break;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "NSD did not start: {log}"
+            "NSD did not start: {}",
+            nsd.log()
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
@@ -278,40 +305,12 @@ const DNSSEC_CASES: [(&str, bool, bool); 6] = [
     ("ub-plain.com", false, false),
 ];
 
-/// Unbound in the foreground on 127.0.0.1 (a free port), killed when dropped.
-struct Unbound {
-    child: std::process::Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl Drop for Unbound {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Unbound {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
 /// One question with RD, AD and DO set (a stub that wants to know whether the answer was
 /// validated, RFC 6840 5.7) over UDP; `None` when nothing answers within `wait`.
 async fn ask(server: SocketAddr, name: &str, t: RecordType, wait: Duration) -> Option<Message> {
-    let mut m = Message::query();
-    m.metadata.id = 5353;
-    m.metadata.recursion_desired = true;
-    m.metadata.authentic_data = true;
-    m.add_query(Query::query(Name::from_str(name).unwrap(), t));
-    let mut e = Edns::new();
-    e.set_max_payload(1232);
-    e.set_dnssec_ok(true);
-    m.set_edns(e);
+    let q = dnssec_query(5353, name, t, true).unwrap();
     let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    sock.send_to(&m.to_vec().unwrap(), server).await.unwrap();
+    sock.send_to(&q, server).await.unwrap();
     let mut buf = vec![0u8; 65_535];
     let (n, _) = tokio::time::timeout(wait, sock.recv_from(&mut buf))
         .await
@@ -331,7 +330,7 @@ async fn start_unbound(
     anchors: &[String],
     stubs: &[(String, Vec<SocketAddr>)],
     probe: &str,
-) -> Unbound {
+) -> Daemon {
     let port = free_port();
     let d = dir.display();
     let mut conf = format!(
@@ -364,7 +363,7 @@ async fn start_unbound(
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let u = Unbound {
+    let u = Daemon {
         child,
         addr: format!("127.0.0.1:{port}").parse().unwrap(),
         log: dir.join("unbound.log"),

@@ -11,18 +11,20 @@
 //! says so and passes unless that variable is set.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use hickory_proto::dnssec::rdata::DNSSECRData;
 use hickory_proto::dnssec::{DigestType, Verifier};
-use hickory_proto::op::{Edns, Message, Query, ResponseCode};
+use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::{ask, dw, free_port, lab_root, parent_ds, sbin_binary, start_unbound};
+use super::{
+    Daemon, ask, dnssec_query, dw, free_port, lab_root, parent_ds, sbin_binary, start_unbound,
+};
 
 /// How Knot serves a zone.
 #[derive(Clone, Copy, PartialEq)]
@@ -99,37 +101,10 @@ fn zone_text(name: &str) -> String {
     )
 }
 
-/// knotd in the foreground on 127.0.0.1 (a free port), killed when dropped.
-struct Knot {
-    child: std::process::Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl Drop for Knot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Knot {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
 /// One question (no recursion, DO set) over TCP, as a secondary or a prober asks; `None` when
 /// nothing answers within `wait`.
 async fn ask_tcp(server: SocketAddr, name: &str, t: RecordType, wait: Duration) -> Option<Message> {
-    let mut m = Message::query();
-    m.metadata.id = 4242;
-    m.add_query(Query::query(Name::from_str(name).ok()?, t));
-    let mut e = Edns::new();
-    e.set_max_payload(1232);
-    e.set_dnssec_ok(true);
-    m.set_edns(e);
-    let bytes = m.to_vec().ok()?;
+    let bytes = dnssec_query(4242, name, t, false)?;
     let exchange = async {
         let mut s = tokio::net::TcpStream::connect(server).await.ok()?;
         let len = u16::try_from(bytes.len()).ok()?;
@@ -147,7 +122,7 @@ async fn ask_tcp(server: SocketAddr, name: &str, t: RecordType, wait: Duration) 
 /// Starts knotd with the zones of [`CASES`] (signed by Knot where the case says so) and waits,
 /// bounded, until every zone answers its SOA over TCP (with its DNSKEY for a signed zone: Knot
 /// signs on load).
-async fn start_knot(exe: &Path, dir: &Path) -> Knot {
+async fn start_knot(exe: &Path, dir: &Path) -> Daemon {
     let port = free_port();
     let zones = dir.join("zones");
     for sub in ["zones", "storage", "run"] {
@@ -184,7 +159,7 @@ async fn start_knot(exe: &Path, dir: &Path) -> Knot {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let knot = Knot {
+    let knot = Daemon {
         child,
         addr: format!("127.0.0.1:{port}").parse().unwrap(),
         log: dir.join("knot.log"),
@@ -219,7 +194,7 @@ fn hex(b: &[u8]) -> String {
 }
 
 /// The `ds = [...]` line for a case, from the DNSKEY set Knot serves for it.
-async fn ds_line(knot: &Knot, c: &Case) -> Option<String> {
+async fn ds_line(knot: &Daemon, c: &Case) -> Option<String> {
     let entry = |tag: u16, alg: u8, digest: &str| {
         format!(
             "ds = [{{ key_tag = {tag}, algorithm = {alg}, digest_type = 2, digest = \"{digest}\" }}]\n"
